@@ -1,0 +1,194 @@
+/**
+ * Offline evaluation of the program under the Pulumi SDK's own mocks (`pulumi.runtime.setMocks`): no cloud, no
+ * engine, no CLI. Used by `npm run render`, the tests and the bench, so all three see the objects the program
+ * really registers.
+ *
+ * The mocks answer for the cloud: they echo a resource's inputs as its state and add the few outputs the
+ * program reads (kubelet identity, login server, kubeconfig, pushed digest). Those values are stand-ins and are
+ * named as such (`mock-…`, `00000000-…`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent, or undefined for a child of the stack. */
+    parentUrn?: string;
+    custom: boolean;
+    /** Inputs as the program passed them (secrets unwrapped by the mock layer). */
+    inputs: Record<string, any>;
+}
+
+export interface OfflineRun {
+    resources: RecordedResource[];
+    invokes: { token: string; inputs: Record<string, any> }[];
+}
+
+/** Stand-in outputs for resources whose outputs the program reads. */
+function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const id = `${args.name}-id`;
+    switch (args.type) {
+        case "azure-native:resources:ResourceGroup":
+            return { name: args.inputs.resourceGroupName ?? args.name };
+        case "azure-native:containerservice:ManagedCluster":
+            return {
+                name: args.inputs.resourceName ?? args.name,
+                fqdn: `${args.name}.mock.azmk8s.io`,
+                oidcIssuerProfile: { enabled: true, issuerURL: `https://mock.oic.prod-aks.azure.com/${id}/` },
+                identityProfile: {
+                    kubeletidentity: {
+                        objectId: "00000000-0000-0000-0000-00000000cafe",
+                        clientId: "00000000-0000-0000-0000-00000000c11e",
+                        resourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/mock/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${id}-agentpool`,
+                    },
+                },
+            };
+        case "azure-native:containerregistry:Registry": {
+            const name = String(args.inputs.registryName ?? args.name);
+            return { name, loginServer: `${name.toLowerCase()}.azurecr.io` };
+        }
+        case "azure-native:containerservice:AgentPool":
+            return { name: args.inputs.agentPoolName ?? args.name };
+        default:
+            return {};
+    }
+}
+
+function mockInvoke(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+        case "azure-native:containerservice:listManagedClusterUserCredentials":
+            return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(MOCK_KUBECONFIG).toString("base64") }] };
+        case "azure-native:authorization:getClientConfig":
+            return {
+                clientId: "00000000-0000-0000-0000-00000000d3e1",
+                objectId: "00000000-0000-0000-0000-00000000d3e1",
+                subscriptionId: "00000000-0000-0000-0000-000000000000",
+                tenantId: "00000000-0000-0000-0000-0000000000aa",
+            };
+        default:
+            return {};
+    }
+}
+
+/** What AKS returns for `format=exec` with Entra ID: a kubelogin exec config in device-code mode. */
+export const MOCK_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: bW9jay1jYQ==
+    server: https://mock.hcp.westeurope.azmk8s.io:443
+  name: mock
+contexts:
+- context:
+    cluster: mock
+    user: clusterUser_mock_mock
+  name: mock
+current-context: mock
+users:
+- name: clusterUser_mock_mock
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args:
+      - get-token
+      - --environment
+      - AzurePublicCloud
+      - --server-id
+      - 6dae42f8-4368-4678-94ff-3960e28e3630
+      - --client-id
+      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a
+      - --tenant-id
+      - 00000000-0000-0000-0000-0000000000aa
+      - --login
+      - devicecode
+      env: null
+      installHint: install kubelogin
+      interactiveMode: IfAvailable
+      provideClusterInfo: false
+`;
+
+/**
+ * Installs recording mocks. Call (and await) before the program is imported. `overrides` lets a test add or
+ * replace outputs for a resource type (for example a command's stdout).
+ */
+export async function installOfflineMocks(options: {
+    project?: string;
+    stack?: string;
+    preview?: boolean;
+    config?: Record<string, string>;
+    overrides?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+}): Promise<OfflineRun> {
+    const run: OfflineRun = { resources: [], invokes: [] };
+    const project = options.project ?? "aks-wasm";
+    const stack = options.stack ?? "dev";
+    const byName = new Map<string, RecordedResource>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const state = { ...args.inputs, ...mockOutputs(args), ...(options.overrides?.(args) ?? {}) };
+                const resource: RecordedResource = {
+                    type: args.type,
+                    name: args.name,
+                    urn: "",
+                    custom: args.custom ?? true,
+                    inputs: args.inputs,
+                };
+                run.resources.push(resource);
+                byName.set(`${args.type}::${args.name}`, resource);
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+            },
+            call(args) {
+                run.invokes.push({ token: args.token, inputs: args.inputs });
+                return mockInvoke(args);
+            },
+        },
+        project,
+        stack,
+        options.preview ?? false,
+    );
+    recordParents(byName);
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.config ?? {})) config[k.includes(":") ? k : `${project}:${k}`] = v;
+    pulumi.runtime.setAllConfig(config);
+    return run;
+}
+
+/**
+ * The mock monitor knows each resource's URN and its parent's URN but does not pass them to `newResource`;
+ * wrap its `registerResource` to note them. (Internal SDK surface, used only offline.)
+ */
+function recordParents(byName: Map<string, RecordedResource>): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    const monitor = settings.getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, res: any) => void) =>
+        original(req, (err: any, res: any) => {
+            const rec = byName.get(`${req.getType()}::${req.getName()}`);
+            if (rec && res) {
+                rec.urn = res.getUrn();
+                rec.parentUrn = req.getParent() || undefined;
+            }
+            callback(err, res);
+        });
+}
+
+/** Waits until every registered output has settled (the SDK keeps a count of pending work). */
+export async function settle(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings");
+    await waitForRPCs();
+}
+
+/** Resolves an output's value offline, including secrets. */
+export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T | undefined> {
+    return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply((v) => resolve(v as T)));
+}
+
+/** Whether an output is a secret. */
+export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}

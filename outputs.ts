@@ -1,0 +1,42 @@
+/**
+ * The outputs contract: what other stacks may read from an aks-wasm stack through a `StackReference`.
+ *
+ * Versioned: `contractVersion` changes major when a field is removed or changes meaning, minor when one is added.
+ * Consumers check it before use (see examples/consumer).
+ */
+import type { WasmPlacement } from "./lib/workloadDefaults";
+
+export const OUTPUTS_CONTRACT_VERSION = "1.0";
+
+/** One deployed Spin app. */
+export interface AppOutput {
+    /** Image pinned by digest: `<login server>/<app>@sha256:…`. */
+    image: string;
+    /** Namespace the app runs in. */
+    namespace: string;
+    /** In-cluster URL of the app's Service. */
+    serviceUrl: string;
+    /** Public URL, when the app is exposed (`ingressMode` not `none`) and the address is known. */
+    publicUrl?: string;
+}
+
+/** The stack outputs of aks-wasm, contract version 1.x. */
+export interface StackOutputs {
+    contractVersion: string;
+    resourceGroupName: string;
+    clusterName: string;
+    /** Kubeconfig for the cluster (kubelogin exec, non-interactive mode per `kubeloginMode`). Secret. */
+    kubeconfig: string;
+    oidcIssuerUrl: string;
+    acrLoginServer: string;
+    acrName: string;
+    wasmRuntime: "spinkube" | "wasmwasi";
+    wasmNodePoolName: string;
+    runtimeClassName: string;
+    /** What a workload needs to land on the Wasm pool. */
+    wasmPlacement: WasmPlacement;
+    ingressMode: "ingress" | "gateway" | "none";
+    apps: Record<string, AppOutput>;
+    /** Load-test summaries, per target, when `loadTest` is on. */
+    loadTest?: Record<string, unknown>;
+}
