@@ -1,0 +1,107 @@
+/**
+ * The node pool reserved for Wasm: a separate User-mode Linux AgentPool, labelled and tainted so that only pods
+ * that tolerate the taint (the Wasm workloads, through their RuntimeClass or explicit placement) land on it.
+ *
+ * `spinkube` (default) is an ordinary pool on which SpinKube installs containerd-shim-spin (see SpinKubeRuntime).
+ * `wasmwasi` is the retired AKS preview (`workloadRuntime: WasmWasi`), kept as the documented legacy path: Azure
+ * stopped creating such pools on 2025-05-05 and removed the WasmNodePoolPreview flag (Azure/AKS#4770, #5153).
+ */
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as features from "@pulumi/azure-native/features";
+import * as pulumi from "@pulumi/pulumi";
+import type { WasmRuntime } from "../config";
+import type { WasmPlacement } from "../lib/workloadDefaults";
+
+/** RuntimeClass name in both modes: SpinKube's convention, and what the AKS WasmWasi pool created. */
+export const WASM_RUNTIME_CLASS = "wasmtime-spin-v2";
+/** The label and taint that reserve the pool. (`kubernetes.azure.com/*` labels are reserved by AKS.) */
+export const WASM_POOL_LABEL = { key: "aks-wasm/pool", value: "wasm" } as const;
+
+export interface WasmNodePoolArgs {
+    resourceGroupName: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    /** Wasm runtime: `spinkube` (an ordinary pool for SpinKube) or `wasmwasi` (the retired AKS preview). */
+    runtime: WasmRuntime;
+    /** VM size. @default "Standard_D2s_v5" */
+    vmSize?: string;
+    /** Minimum (and initial) node count. @default 2 */
+    nodeCount?: number;
+    /** Autoscaler upper bound; equal to `nodeCount` turns the autoscaler off. @default nodeCount */
+    nodeCountMax?: number;
+    /** Availability zones; empty pins nothing. @default [] */
+    availabilityZones?: string[];
+    /** Pool name: at most 12 lower-case letters and digits. @default "wasm" */
+    poolName?: string;
+    /** Tags on the pool's nodes. @default {} */
+    tags?: Record<string, string>;
+}
+
+export class WasmNodePool extends pulumi.ComponentResource {
+    readonly poolName: pulumi.Output<string>;
+    readonly runtimeClassName: string = WASM_RUNTIME_CLASS;
+    /** What a workload needs to land on this pool. */
+    readonly placement: WasmPlacement = wasmPlacement();
+
+    constructor(name: string, args: WasmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-wasm:index:WasmNodePool", name, {}, opts);
+        const wasi = args.runtime === "wasmwasi";
+
+        const featureFlag = wasi
+            ? new features.SubscriptionFeatureRegistration(
+                  `${name}-wasm-preview-flag`,
+                  {
+                      providerNamespace: "Microsoft.ContainerService",
+                      featureName: "WasmNodePoolPreview",
+                      properties: { state: "Registered" },
+                  },
+                  { parent: this },
+              )
+            : undefined;
+
+        const pool = new containerservice.AgentPool(
+            `${name}-pool`,
+            { ...agentPoolArgs(args), resourceGroupName: args.resourceGroupName, resourceName: args.clusterName },
+            { parent: this, dependsOn: featureFlag ? [featureFlag] : [] },
+        );
+
+        this.poolName = pool.name;
+        this.registerOutputs({ poolName: this.poolName, runtimeClassName: this.runtimeClassName, placement: this.placement });
+    }
+}
+
+/** The AgentPool's shape, apart from where it goes. */
+export function agentPoolArgs(
+    args: WasmNodePoolArgs,
+): Omit<containerservice.AgentPoolArgs, "resourceGroupName" | "resourceName"> {
+    const count = args.nodeCount ?? 2;
+    const max = args.nodeCountMax ?? count;
+    const autoscale = max > count;
+    return {
+        agentPoolName: args.poolName ?? "wasm",
+        mode: "User",
+        osType: "Linux",
+        // Ubuntu: the node installer edits containerd's config in place; containerd 2 (Azure Linux 3 on
+        // k8s >= 1.32) needs a recent shim (containerd-shim-spin #301).
+        osSKU: "Ubuntu",
+        vmSize: args.vmSize ?? "Standard_D2s_v5",
+        count,
+        enableAutoScaling: autoscale,
+        minCount: autoscale ? count : undefined,
+        maxCount: autoscale ? max : undefined,
+        availabilityZones: args.availabilityZones?.length ? args.availabilityZones : undefined,
+        nodeLabels: { [WASM_POOL_LABEL.key]: WASM_POOL_LABEL.value },
+        nodeTaints: [`${WASM_POOL_LABEL.key}=${WASM_POOL_LABEL.value}:NoSchedule`],
+        workloadRuntime: args.runtime === "wasmwasi" ? "WasmWasi" : "OCIContainer",
+        upgradeSettings: { maxSurge: "33%" },
+        tags: args.tags ?? {},
+    };
+}
+
+/** Selector and toleration for the pool; the same in both runtime modes because the pool carries them. */
+export function wasmPlacement(): WasmPlacement {
+    return {
+        runtimeClassName: WASM_RUNTIME_CLASS,
+        nodeSelector: { [WASM_POOL_LABEL.key]: WASM_POOL_LABEL.value },
+        tolerations: [{ key: WASM_POOL_LABEL.key, operator: "Equal", value: WASM_POOL_LABEL.value, effect: "NoSchedule" }],
+    };
+}
