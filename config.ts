@@ -31,6 +31,8 @@ export interface StackConfig {
     kubeloginMode: KubeloginMode;
     systemVmSize: string;
     systemNodeCount: number;
+    /** Autoscaler upper bound of the system pool; equal to `systemNodeCount` turns the autoscaler off. */
+    systemNodeCountMax: number;
     wasmVmSize: string;
     /** Minimum (and initial) node count of the Wasm pool. */
     wasmNodeCount: number;
@@ -194,6 +196,7 @@ const RULES = {
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
     systemVmSize: pattern(VM_SIZE, 'an Azure VM size such as "Standard_D2s_v5"', "Standard_D2s_v5"),
     systemNodeCount: integer(1, 10, 1),
+    systemNodeCountMax: integer(0, 100, 0),
     wasmVmSize: pattern(VM_SIZE, 'an Azure VM size such as "Standard_D2s_v5"', "Standard_D2s_v5"),
     wasmNodeCount: integer(1, 100, 2),
     wasmNodeCountMax: integer(0, 1000, 0),
@@ -262,12 +265,20 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (problems.length === 0) problems.push(...crossKeyProblems(config));
     if (problems.length > 0) throw new StackConfigError(problems);
     if (config.wasmNodeCountMax === 0) config.wasmNodeCountMax = config.wasmNodeCount;
+    if (config.systemNodeCountMax === 0) config.systemNodeCountMax = config.systemNodeCount;
     return config;
 }
 
 /** Rules that relate two keys; run only when each key is valid on its own. */
 function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
+    if (c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
+        problems.push({
+            key: "systemNodeCountMax",
+            value: String(c.systemNodeCountMax),
+            accepted: `at least systemNodeCount (${c.systemNodeCount}), or 0 for no autoscaler`,
+        });
+    }
     if (c.wasmNodeCountMax !== 0 && c.wasmNodeCountMax < c.wasmNodeCount) {
         problems.push({
             key: "wasmNodeCountMax",

@@ -8,6 +8,8 @@
  * named as such (`mock-…`, `00000000-…`).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
 
 /** One resource the program registered. */
 export interface RecordedResource {
@@ -191,4 +193,24 @@ export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T | und
 /** Whether an output is a secret. */
 export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
     return pulumi.isSecret(output);
+}
+
+/**
+ * The config the Pulumi CLI would pass for `stack`: Pulumi.yaml's defaults overlaid with Pulumi.<stack>.yaml,
+ * every value a string (lists and objects as JSON), keys without the project prefix.
+ */
+export function readStackConfig(projectDir: string, stack: string): Record<string, string> {
+    const asString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+    const project = parse(readFileSync(`${projectDir}/Pulumi.yaml`, "utf8"));
+    const raw: Record<string, string> = {};
+    for (const [key, spec] of Object.entries(project.config ?? {}) as [string, { default?: unknown }][]) {
+        if (spec.default !== undefined) raw[key] = asString(spec.default);
+    }
+    const stackFile = `${projectDir}/Pulumi.${stack}.yaml`;
+    if (existsSync(stackFile)) {
+        for (const [key, value] of Object.entries(parse(readFileSync(stackFile, "utf8"))?.config ?? {})) {
+            raw[key.replace(`${project.name}:`, "")] = asString(value);
+        }
+    }
+    return raw;
 }
