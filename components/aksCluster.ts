@@ -60,6 +60,11 @@ export interface AksClusterArgs {
     enableWebAppRouting?: boolean;
     /** Tags on every Azure resource. @default {} */
     tags?: Record<string, string>;
+    /**
+     * Protect the resource group and the cluster from deletion (`pulumi destroy` refuses until unprotected).
+     * @default false
+     */
+    protect?: boolean;
 }
 
 /** The system pool's name; AKS Linux pool names are at most 12 lower-case letters and digits. */
@@ -82,7 +87,8 @@ export class AksCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags ?? {};
 
-        const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, parent);
+        const protect = { parent: this, protect: args.protect ?? false };
+        const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, protect);
 
         const cluster = new containerservice.ManagedCluster(
             `${name}-aks`,
@@ -122,7 +128,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 addonProfiles: { azurepolicy: { enabled: true } },
                 ingressProfile: { webAppRouting: { enabled: args.enableWebAppRouting ?? false } },
             },
-            parent,
+            protect,
         );
 
         // Planned maintenance for both upgrade channels: Sunday night UTC, four hours (AKS baseline).

@@ -32,6 +32,8 @@ export interface ContainerRegistryArgs {
     untaggedRetentionDays?: number;
     /** Tags on the registry. @default {} */
     tags?: Record<string, string>;
+    /** Protect the registry from deletion. @default false */
+    protect?: boolean;
 }
 
 export class ContainerRegistry extends pulumi.ComponentResource {
@@ -59,7 +61,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                     : undefined,
                 tags: args.tags ?? {},
             },
-            { parent: this },
+            { parent: this, protect: args.protect ?? false },
         );
 
         // principalType ServicePrincipal lets ARM skip the Entra ID lookup that fails while a freshly created

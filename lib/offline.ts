@@ -214,3 +214,22 @@ export function readStackConfig(projectDir: string, stack: string): Record<strin
     }
     return raw;
 }
+
+/** Pulumi's wire signature for a secret value; recorded inputs keep secrets wrapped in it. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Whether a recorded input value is a (wrapped) secret. */
+export function isSecretInput(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces every secret in a recorded input with `replacement(secretValue)`, recursively. */
+export function mapSecrets(value: unknown, replacement: (secret: unknown) => unknown): unknown {
+    if (isSecretInput(value)) return replacement(value.value);
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replacement));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replacement)]));
+    }
+    return value;
+}
