@@ -26,11 +26,11 @@ function only(type: string, name?: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     mod = {
-        aks: await import("../components/aksCluster"),
-        pool: await import("../components/wasmNodePool"),
-        spin: await import("../components/spinKubeRuntime"),
-        acr: await import("../components/containerRegistry"),
-        names: await import("../lib/azureNames"),
+        aks: await import("../components/aksCluster.js"),
+        pool: await import("../components/wasmNodePool.js"),
+        spin: await import("../components/spinKubeRuntime.js"),
+        acr: await import("../components/containerRegistry.js"),
+        names: await import("../lib/azureNames.js"),
     };
     cluster = new mod.aks.AksCluster("t", {
         location: "westeurope",
