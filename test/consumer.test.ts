@@ -57,7 +57,7 @@ async function freshRecord() {
 
 async function deploy() {
     await runPromise;
-    const { deployConsumer } = await import("../examples/consumer/consumer");
+    const { deployConsumer } = await import("../examples/consumer/consumer.js");
     return deployConsumer();
 }
 
