@@ -4,6 +4,7 @@
  * Versioned: `contractVersion` changes major when a field is removed or changes meaning, minor when one is added.
  * Consumers check it before use (see examples/consumer).
  */
+import type { LoadTestComparison, LoadTestSummary } from "./lib/loadTestResult";
 import type { WasmPlacement } from "./lib/workloadDefaults";
 
 export const OUTPUTS_CONTRACT_VERSION = "1.0";
@@ -18,6 +19,13 @@ export interface AppOutput {
     serviceUrl: string;
     /** Public URL, when the app is exposed (`ingressMode` not `none`) and the address is known. */
     publicUrl?: string;
+}
+
+/** The load test of one app. */
+export interface AppLoadTestOutput {
+    summaries: Record<string, LoadTestSummary>;
+    /** Wasm against the container baseline, when `containerBaseline` is on. */
+    comparison?: LoadTestComparison;
 }
 
 /** The stack outputs of aks-wasm, contract version 1.x. */
@@ -37,6 +45,9 @@ export interface StackOutputs {
     wasmPlacement: WasmPlacement;
     ingressMode: "ingress" | "gateway" | "none";
     apps: Record<string, AppOutput>;
-    /** Load-test summaries, per target, when `loadTest` is on. */
-    loadTest?: Record<string, unknown>;
+    /** Per app, when `loadTest` is on: the summary of each target (`wasm`, `container`) and their comparison. */
+    loadTest?: Record<string, AppLoadTestOutput>;
 }
+
+/** What index.ts exports: each field of the contract, as a value or an Output of it. */
+export type StackOutputInputs = { [K in keyof StackOutputs]: import("@pulumi/pulumi").Input<StackOutputs[K]> };

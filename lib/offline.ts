@@ -4,12 +4,13 @@
  * really registers.
  *
  * The mocks answer for the cloud: they echo a resource's inputs as its state and add the few outputs the
- * program reads (kubelet identity, login server, kubeconfig, pushed digest). Those values are stand-ins and are
- * named as such (`mock-…`, `00000000-…`).
+ * program reads (kubelet identity, login server, kubeconfig, pushed digest), from lib/mockCloud.cjs. Those values
+ * are stand-ins and look like it (`mock`, all-zero GUIDs).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */
 export interface RecordedResource {
@@ -28,89 +29,7 @@ export interface OfflineRun {
     invokes: { token: string; inputs: Record<string, any> }[];
 }
 
-/** Stand-in outputs for resources whose outputs the program reads. */
-function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
-    const id = `${args.name}-id`;
-    switch (args.type) {
-        case "azure-native:resources:ResourceGroup":
-            return { name: args.inputs.resourceGroupName ?? args.name };
-        case "azure-native:containerservice:ManagedCluster":
-            return {
-                name: args.inputs.resourceName ?? args.name,
-                fqdn: `${args.name}.mock.azmk8s.io`,
-                oidcIssuerProfile: { enabled: true, issuerURL: `https://mock.oic.prod-aks.azure.com/${id}/` },
-                identityProfile: {
-                    kubeletidentity: {
-                        objectId: "00000000-0000-0000-0000-00000000cafe",
-                        clientId: "00000000-0000-0000-0000-00000000c11e",
-                        resourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/mock/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${id}-agentpool`,
-                    },
-                },
-            };
-        case "azure-native:containerregistry:Registry": {
-            const name = String(args.inputs.registryName ?? args.name);
-            return { name, loginServer: `${name.toLowerCase()}.azurecr.io` };
-        }
-        case "azure-native:containerservice:AgentPool":
-            return { name: args.inputs.agentPoolName ?? args.name };
-        default:
-            return {};
-    }
-}
-
-function mockInvoke(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    switch (args.token) {
-        case "azure-native:containerservice:listManagedClusterUserCredentials":
-            return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(MOCK_KUBECONFIG).toString("base64") }] };
-        case "azure-native:authorization:getClientConfig":
-            return {
-                clientId: "00000000-0000-0000-0000-00000000d3e1",
-                objectId: "00000000-0000-0000-0000-00000000d3e1",
-                subscriptionId: "00000000-0000-0000-0000-000000000000",
-                tenantId: "00000000-0000-0000-0000-0000000000aa",
-            };
-        default:
-            return {};
-    }
-}
-
-/** What AKS returns for `format=exec` with Entra ID: a kubelogin exec config in device-code mode. */
-export const MOCK_KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: bW9jay1jYQ==
-    server: https://mock.hcp.westeurope.azmk8s.io:443
-  name: mock
-contexts:
-- context:
-    cluster: mock
-    user: clusterUser_mock_mock
-  name: mock
-current-context: mock
-users:
-- name: clusterUser_mock_mock
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1beta1
-      command: kubelogin
-      args:
-      - get-token
-      - --environment
-      - AzurePublicCloud
-      - --server-id
-      - 6dae42f8-4368-4678-94ff-3960e28e3630
-      - --client-id
-      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a
-      - --tenant-id
-      - 00000000-0000-0000-0000-0000000000aa
-      - --login
-      - devicecode
-      env: null
-      installHint: install kubelogin
-      interactiveMode: IfAvailable
-      provideClusterInfo: false
-`;
+export { MOCK_KUBECONFIG };
 
 /**
  * Installs recording mocks. Call (and await) before the program is imported. `overrides` lets a test add or
