@@ -309,11 +309,24 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     if (c.tlsSecretName !== "" && c.appHost === "") {
         problems.push({ key: "tlsSecretName", value: c.tlsSecretName, accepted: "empty unless appHost is set (a certificate names a host)" });
     }
+    if (c.ingressMode === "ingress" && c.appHost === "" && c.apps.length > 1) {
+        // Two host-less Ingresses on one class both claim "/" for every host: only one of them would serve.
+        problems.push({ key: "appHost", value: "", accepted: "a host name when more than one app is exposed through ingress" });
+    }
     if (c.wasmRuntime === "wasmwasi" && ARM64_VM_SIZE.test(c.wasmVmSize)) {
         // The WasmWasi preview was x86_64 only.
         problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: "an x86_64 VM size when wasmRuntime is wasmwasi" });
     }
     return problems;
+}
+
+/**
+ * The host an app is exposed on: the first app gets `appHost`, each further app the subdomain `<app>.<appHost>`
+ * (empty stays empty: any host).
+ */
+export function appHostFor(c: Pick<StackConfig, "appHost" | "apps">, index: number): string {
+    if (c.appHost === "" || index === 0) return c.appHost;
+    return `${c.apps[index]}.${c.appHost}`;
 }
 
 /** A CPU or memory quantity in base units, for comparing request and limit of the same resource. */

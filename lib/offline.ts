@@ -152,3 +152,27 @@ export function mapSecrets(value: unknown, replacement: (secret: unknown) => unk
     }
     return value;
 }
+
+/** The result of evaluating the whole program offline. */
+export interface StackEvaluation extends OfflineRun {
+    /** The program's exports (the stack outputs), as Outputs. */
+    outputs: Record<string, pulumi.Output<unknown>>;
+}
+
+/**
+ * Evaluates the program in `projectDir` for `stack` under the mocks, with `overrides` on top of the stack's
+ * config. Once per process: the SDK's runtime state is global.
+ */
+export async function evaluateStack(options: {
+    projectDir: string;
+    stack: string;
+    overrides?: Record<string, string>;
+    preview?: boolean;
+}): Promise<StackEvaluation> {
+    const config = { ...readStackConfig(options.projectDir, options.stack), ...options.overrides };
+    const run = await installOfflineMocks({ stack: options.stack, config, preview: options.preview });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const outputs = require(`${options.projectDir}/index`) as Record<string, pulumi.Output<unknown>>;
+    await settle();
+    return { ...run, outputs };
+}
