@@ -1,0 +1,373 @@
+/**
+ * The rollout gate: after the app rolls out, a Kubernetes Job per target runs the load generator (apps/loadtest)
+ * against the target's Service, and `@pulumi/kubernetes` waits for each Job to complete (FIELD-NOTES §5). A
+ * breached threshold makes the CLI exit 1, the Job fail, and `pulumi up` fail: the verdict is the deployment's.
+ *
+ * Design choices, and why:
+ * - One Job per target, run one after the other (each waits for the previous one): two generators sharing the
+ *   system pool's cores at the same time would measure each other. The same image, duration, connections and
+ *   thresholds go to every target, so the runs differ only in what they load.
+ * - `backoffLimit: 0`: a breach is a verdict, not a flake; a retry would report the better of two runs. A pod
+ *   killed by a node drain or preemption is not a verdict: `podFailurePolicy` ignores failures carrying the
+ *   `DisruptionTarget` condition, so those are retried without counting.
+ * - Job specs are immutable, and the Job must run again whenever the app changes: the name ends in a hash of the
+ *   spec and of `rolloutTrigger` (the app image's digest), so a change of either makes Pulumi replace the Job.
+ * - Results come back as stack outputs through `kubectl logs` in a `local.Command` (see `collectScript`). The
+ *   Kubernetes provider's Job outputs carry only the Job's status, not its pod's log or termination message, so
+ *   there is nothing simpler that is readable after a *successful* run. After a *failed* run, the pod's
+ *   termination message (`FallbackToLogsOnError`: the log's tail, which ends with the summary line) appears in
+ *   the provider's error, so a breach is explained in `pulumi up`'s own output.
+ */
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { loadTestArgs } from "../apps/loadtest/src/options";
+import { configDefaults } from "../config";
+import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../lib/loadTestResult";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext } from "../lib/workloadDefaults";
+
+/** Label value the app's NetworkPolicies admit (`app.kubernetes.io/component`). */
+export const LOADTEST_COMPONENT = "loadtest";
+/** Label telling the Jobs of one LoadTest apart. */
+export const TARGET_LABEL = "aks-wasm/loadtest-target";
+/** Node label AKS puts on every node of a System-mode pool; the Wasm pool is User-mode and tainted. */
+export const SYSTEM_POOL_SELECTOR: Readonly<Record<string, string>> = { "kubernetes.azure.com/mode": "system" };
+/** Name of the load generator's container, for `kubectl logs -c`. */
+export const LOADTEST_CONTAINER = "loadtest";
+
+/** Time a Job gets beyond the load itself: scheduling, image pull, Node start-up, DNS. */
+export const DEADLINE_MARGIN_SECONDS = 180;
+/** Pulumi waits this much longer than the Job's deadline, so Kubernetes' `DeadlineExceeded` is the reported cause. */
+export const AWAIT_MARGIN_SECONDS = 60;
+/**
+ * A finished Job (and its pod's log) stays a day: long enough to read a breach's log, short enough not to pile up.
+ * Pulumi deletes a replaced Job itself; a Job already removed by the TTL counts as deleted.
+ */
+export const TTL_SECONDS_AFTER_FINISHED = 86_400;
+
+/** Limits the run is judged against. */
+export interface LoadTestThresholds {
+    /** Highest acceptable p99 latency in milliseconds. */
+    maxP99Ms: number;
+    /** Highest acceptable error rate, 0 to 1. */
+    maxErrorRate: number;
+    /** Lowest acceptable requests per second; 0 checks nothing. */
+    minRps: number;
+}
+
+/** One thing to load. */
+export interface LoadTestTarget {
+    /**
+     * Short name: lower-case letters, digits and inner `-`, at most 20 characters (`wasm`, `container`). It names
+     * the Job and keys the `summaries` output; `wasm` and `container` together also produce `comparison`.
+     */
+    name: string;
+    /** URL of the target's Service by its cluster DNS name, e.g. `http://hello-wasm.apps.svc.cluster.local/`. */
+    url: pulumi.Input<string>;
+}
+
+export interface LoadTestArgs {
+    /** Provider of the cluster the targets run in. */
+    provider: k8s.Provider;
+    /**
+     * Namespace the Jobs run in: the app's, because its NetworkPolicy admits load-test pods by label from its own
+     * namespace. Must be a namespace enforcing (or accepting) Pod Security `restricted`.
+     */
+    namespace: pulumi.Input<string>;
+    /** The load generator's image (apps/loadtest/Dockerfile), pinned by digest. */
+    image: pulumi.Input<string>;
+    /** Targets, loaded one after the other in this order. At least one; names distinct. */
+    targets: LoadTestTarget[];
+    /**
+     * Anything whose change must re-run the test, typically the app image's digest (with the baseline's, when
+     * there is one). Hashed into the Job names.
+     */
+    rolloutTrigger: pulumi.Input<string>;
+    /**
+     * Kubeconfig for collecting the results (a secret). It reaches `kubectl` through stdin only: never a command
+     * line or an environment variable, both of which Pulumi stores in state. The machine running `pulumi up`
+     * then needs `kubectl` (and `kubelogin` for an Entra ID cluster).
+     * @default undefined: no collection; the Jobs still gate the rollout, `summaries` is `{}`.
+     */
+    kubeconfig?: pulumi.Input<string>;
+    /** Pass/fail limits, the same for every target. @default the stack config defaults (500 ms p99, 1% errors, 0 rps) */
+    thresholds?: Partial<LoadTestThresholds>;
+    /** Seconds of load per target, 5 to 600. @default 30 */
+    durationSeconds?: number;
+    /** Concurrent connections, 1 to 1000. @default 10 */
+    connections?: number;
+    /**
+     * The generator's resources. The CPU limit is one core: autocannon runs on one thread, and a generator that
+     * can take the whole node would compete with the container baseline it measures on the same pool.
+     * @default requests 250m / 128Mi, limits 1 CPU / 256Mi
+     */
+    resources?: k8s.types.input.core.v1.ResourceRequirements;
+    /**
+     * Where the generator runs: the system pool, never the Wasm pool (whose taint it does not tolerate).
+     * @default { "kubernetes.azure.com/mode": "system" }
+     */
+    nodeSelector?: Record<string, string>;
+    /** Tolerations, e.g. for a system pool tainted `CriticalAddonsOnly`. @default [] */
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    /** Must be ready before the first Job starts: the targets' Deployments. @default [] */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Everything a Job manifest is made of, resolved. */
+export interface LoadTestJobInput {
+    /** The component's name; prefixes the Job name and is the `instance` label. */
+    componentName: string;
+    target: string;
+    url: string;
+    image: string;
+    namespace: string;
+    rolloutTrigger: string;
+    durationSeconds: number;
+    connections: number;
+    thresholds: LoadTestThresholds;
+    resources: unknown;
+    nodeSelector: Record<string, string>;
+    tolerations: unknown[];
+}
+
+export const DEFAULT_RESOURCES = {
+    requests: { cpu: "250m", memory: "128Mi" },
+    limits: { cpu: "1", memory: "256Mi" },
+} as const;
+
+const TARGET_NAME = /^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The resolved settings, after defaults. */
+export interface LoadTestSettings {
+    durationSeconds: number;
+    connections: number;
+    thresholds: LoadTestThresholds;
+}
+
+/** Applies defaults and checks every argument; throws one error listing every problem. */
+export function resolveLoadTestSettings(name: string, args: Pick<LoadTestArgs, "targets" | "thresholds" | "durationSeconds" | "connections">): LoadTestSettings {
+    const d = configDefaults();
+    const settings: LoadTestSettings = {
+        durationSeconds: args.durationSeconds ?? d.loadTestDurationSeconds,
+        connections: args.connections ?? d.loadTestConnections,
+        thresholds: {
+            maxP99Ms: args.thresholds?.maxP99Ms ?? d.loadTestMaxP99Ms,
+            maxErrorRate: args.thresholds?.maxErrorRate ?? d.loadTestMaxErrorRate,
+            minRps: args.thresholds?.minRps ?? d.loadTestMinRps,
+        },
+    };
+    const problems: string[] = [];
+    const check = (key: string, value: unknown, ok: boolean, accepted: string) => {
+        if (!ok) problems.push(`${key} = ${JSON.stringify(value)}: ${accepted}`);
+    };
+    const whole = (x: number, min: number, max: number) => Number.isInteger(x) && x >= min && x <= max;
+    check("durationSeconds", settings.durationSeconds, whole(settings.durationSeconds, 5, 600), "a whole number from 5 to 600");
+    check("connections", settings.connections, whole(settings.connections, 1, 1000), "a whole number from 1 to 1000");
+    const t = settings.thresholds;
+    check("thresholds.maxP99Ms", t.maxP99Ms, Number.isFinite(t.maxP99Ms) && t.maxP99Ms > 0, "a number of milliseconds above 0");
+    check("thresholds.maxErrorRate", t.maxErrorRate, t.maxErrorRate >= 0 && t.maxErrorRate <= 1, "a number from 0 to 1");
+    check("thresholds.minRps", t.minRps, Number.isFinite(t.minRps) && t.minRps >= 0, "a number of requests per second, 0 or more");
+    check("name", name, DNS_LABEL.test(name) && name.length <= 40, "lower-case letters, digits and inner '-', at most 40 characters");
+    if (args.targets.length === 0) problems.push("targets = []: at least one target");
+    const seen = new Set<string>();
+    for (const [i, target] of args.targets.entries()) {
+        check(`targets[${i}].name`, target.name, TARGET_NAME.test(target.name), "lower-case letters, digits and inner '-', at most 20 characters");
+        if (seen.has(target.name)) problems.push(`targets[${i}].name = ${JSON.stringify(target.name)}: distinct target names`);
+        seen.add(target.name);
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid LoadTest "${name}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
+    }
+    return settings;
+}
+
+/** The Job's `activeDeadlineSeconds`: the load plus a margin for everything before the first request. */
+export function activeDeadlineSeconds(durationSeconds: number): number {
+    return durationSeconds + DEADLINE_MARGIN_SECONDS;
+}
+
+/** Short content hash: 8 hex digits of SHA-256, enough to tell one rollout's spec from the next. */
+export function shortHash(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
+}
+
+/**
+ * The Job's name: `<component>-<target>-<hash>`, at most 63 characters (the Job controller copies it into a pod
+ * label, whose values are limited to 63).
+ */
+export function jobName(componentName: string, target: string, hash: string): string {
+    const base = `${componentName}-${target}`.slice(0, 63 - 1 - hash.length).replace(/-+$/, "");
+    return `${base}-${hash}`;
+}
+
+/** The Job manifest for one target: pure, so tests read it without an engine. */
+export function loadTestJob(input: LoadTestJobInput) {
+    if (!DNS_LABEL.test(input.namespace)) {
+        throw new Error(`LoadTest "${input.componentName}": namespace = ${JSON.stringify(input.namespace)}: a Kubernetes namespace name (lower-case DNS label)`);
+    }
+    const labels = {
+        ...recommendedLabels({ name: "loadtest", instance: input.componentName, component: LOADTEST_COMPONENT }),
+        [TARGET_LABEL]: input.target,
+    };
+    const deadline = activeDeadlineSeconds(input.durationSeconds);
+    const spec = {
+        backoffLimit: 0,
+        completions: 1,
+        parallelism: 1,
+        activeDeadlineSeconds: deadline,
+        ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
+        podFailurePolicy: {
+            rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }],
+        },
+        template: {
+            metadata: { labels },
+            spec: {
+                ...hardenedPodSpec,
+                restartPolicy: "Never",
+                nodeSelector: input.nodeSelector,
+                tolerations: input.tolerations,
+                containers: [
+                    {
+                        name: LOADTEST_CONTAINER,
+                        image: input.image,
+                        args: loadTestArgs({
+                            url: input.url,
+                            durationSeconds: input.durationSeconds,
+                            connections: input.connections,
+                            maxP99Ms: input.thresholds.maxP99Ms,
+                            maxErrorRate: input.thresholds.maxErrorRate,
+                            minRps: input.thresholds.minRps,
+                            name: input.target,
+                        }),
+                        resources: input.resources,
+                        securityContext: restrictedContainerSecurityContext,
+                        // On failure the log's tail (ending in the summary) becomes the termination message,
+                        // which the provider quotes in its error: a breach explains itself in `pulumi up`.
+                        terminationMessagePolicy: "FallbackToLogsOnError",
+                    },
+                ],
+            },
+        },
+    };
+    return {
+        metadata: {
+            name: jobName(input.componentName, input.target, shortHash({ spec, rolloutTrigger: input.rolloutTrigger })),
+            namespace: input.namespace,
+            labels,
+            annotations: {
+                "aks-wasm/rollout-trigger": input.rolloutTrigger,
+                // The provider gives up on a Job after 10 minutes by default; a long run must not be cut short.
+                "pulumi.com/timeoutSeconds": String(deadline + AWAIT_MARGIN_SECONDS),
+            },
+        },
+        spec,
+    };
+}
+
+/**
+ * The collection script (`sh -c`): the kubeconfig arrives on stdin and goes to a private temporary file that is
+ * removed on any exit; `kubectl logs` prints the Job's log, whose JSON line `parseLoadTestOutput` picks.
+ * Namespace and Job name are validated DNS labels, so quoting them is enough.
+ */
+export function collectScript(namespace: string, job: string): string {
+    for (const [what, value] of [["namespace", namespace], ["job", job]]) {
+        if (!DNS_LABEL.test(value)) throw new Error(`collectScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
+    }
+    return [
+        "set -eu",
+        "umask 077",
+        'kubeconfig="$(mktemp)"',
+        `trap 'rm -f "$kubeconfig"' EXIT`,
+        "trap 'exit 129' HUP",
+        "trap 'exit 130' INT",
+        "trap 'exit 143' TERM",
+        'cat > "$kubeconfig"',
+        // By the Job's pod label rather than `job/<name>`: that picks one pod, and a pod lost to a node drain
+        // (ignored by the pod failure policy) may sit beside the one that finished. `--tail=-1`: a selector
+        // otherwise means the last 10 lines.
+        `kubectl --kubeconfig "$kubeconfig" --namespace '${namespace}' logs --selector 'batch.kubernetes.io/job-name=${job}' --container ${LOADTEST_CONTAINER} --tail=-1`,
+    ].join("\n");
+}
+
+/**
+ * The update script: the Command changes without its Job changing only when the kubeconfig does (a new login
+ * mode, a rotated certificate). The log it read is still this Job's, and the Job may be gone (TTL), so repeat
+ * the previous result, which the command provider passes in `PULUMI_COMMAND_STDOUT`. The kubeconfig on stdin is
+ * read and dropped, so the provider's write to stdin never meets a closed pipe.
+ */
+export const REPEAT_PREVIOUS_RESULT = `cat > /dev/null\nprintf '%s\\n' "$PULUMI_COMMAND_STDOUT"`;
+
+export class LoadTest extends pulumi.ComponentResource {
+    /** The resolved settings (defaults applied). */
+    readonly settings: LoadTestSettings;
+    /** The Jobs, in run order. */
+    readonly jobs: k8s.batch.v1.Job[];
+    /** Job name per target. */
+    readonly jobNames: pulumi.Output<Record<string, string>>;
+    /** Summary per target (unknown in preview; `{}` without a kubeconfig). */
+    readonly summaries: pulumi.Output<Record<string, LoadTestSummary>>;
+    /** `wasm` against `container`, when both targets run and results are collected. */
+    readonly comparison: pulumi.Output<LoadTestComparison | undefined>;
+
+    constructor(name: string, args: LoadTestArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-wasm:index:LoadTest", name, {}, opts);
+        this.settings = resolveLoadTestSettings(name, args);
+        const settings = this.settings;
+
+        const jobs: k8s.batch.v1.Job[] = [];
+        const collected: pulumi.Output<[string, LoadTestSummary]>[] = [];
+        for (const target of args.targets) {
+            const manifest = pulumi
+                .all([args.namespace, args.image, target.url, args.rolloutTrigger, args.resources ?? DEFAULT_RESOURCES, args.tolerations ?? []])
+                .apply(([namespace, image, url, rolloutTrigger, resources, tolerations]) =>
+                    loadTestJob({
+                        componentName: name,
+                        target: target.name,
+                        url,
+                        image,
+                        namespace,
+                        rolloutTrigger,
+                        resources,
+                        tolerations,
+                        nodeSelector: args.nodeSelector ?? { ...SYSTEM_POOL_SELECTOR },
+                        ...settings,
+                    }),
+                );
+            const previous = jobs[jobs.length - 1];
+            const job = new k8s.batch.v1.Job(
+                `${name}-${target.name}`,
+                { metadata: manifest.metadata, spec: manifest.spec as k8s.types.input.batch.v1.JobSpec },
+                { parent: this, provider: args.provider, dependsOn: previous ? [previous] : args.dependsOn },
+            );
+            jobs.push(job);
+
+            if (args.kubeconfig !== undefined) {
+                const collect = new command.local.Command(
+                    `${name}-${target.name}-result`,
+                    {
+                        create: pulumi.all([job.metadata.namespace, job.metadata.name]).apply(([ns, jn]) => collectScript(ns, jn)),
+                        update: REPEAT_PREVIOUS_RESULT,
+                        stdin: pulumi.secret(args.kubeconfig),
+                        addPreviousOutputInEnv: true,
+                        // A Job re-created under the same name (after a refresh found it gone) has a new uid.
+                        triggers: [job.metadata.uid],
+                    },
+                    // A new Job is a new measurement: replace, i.e. run `create` again; see REPEAT_PREVIOUS_RESULT.
+                    { parent: this, dependsOn: [job], replaceOnChanges: ["create", "triggers"], additionalSecretOutputs: ["stdin"] },
+                );
+                collected.push(collect.stdout.apply((out) => [target.name, parseLoadTestOutput(out, `load test "${target.name}"`)] as [string, LoadTestSummary]));
+            }
+        }
+        this.jobs = jobs;
+        this.jobNames = pulumi.all(jobs.map((j, i) => j.metadata.name.apply((n) => [args.targets[i].name, n] as [string, string]))).apply(
+            (pairs) => Object.fromEntries(pairs),
+        );
+        this.summaries = pulumi.all(collected).apply((pairs) => Object.fromEntries(pairs) as Record<string, LoadTestSummary>);
+        this.comparison = this.summaries.apply((s) =>
+            s.wasm && s.container ? compareSummaries({ name: "wasm", summary: s.wasm }, { name: "container", summary: s.container }) : undefined,
+        );
+        this.registerOutputs({ jobNames: this.jobNames, summaries: this.summaries, comparison: this.comparison });
+    }
+}

@@ -1,0 +1,449 @@
+/**
+ * LoadTest: the Job spec the rollout gate stands on, the Job name that makes a new rollout re-run it, the result
+ * collection that keeps the kubeconfig off command lines, and the parsing and comparison of the results.
+ * Component tests run under Pulumi's mocks; the collection script runs for real in `sh` against a stand-in
+ * `kubectl` (a shell script, see `standInKubectl`), because no API server exists here.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+
+type LoadTestModule = typeof import("../components/loadTest");
+type ResultModule = typeof import("../lib/loadTestResult");
+type Summary = import("../lib/loadTestResult").LoadTestSummary;
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\n# stand-in kubeconfig: TOKEN-4f2a9c\n";
+const LOADTEST_IMAGE = `mockacr.azurecr.io/loadtest@sha256:${"cd".repeat(32)}`;
+const WASM_URL = "http://hello.hello.svc.cluster.local";
+const CONTAINER_URL = "http://hello-container.hello.svc.cluster.local";
+
+/** A summary as the CLI prints it, made by the CLI's own pure function so the format cannot drift from it. */
+let summarize: typeof import("../apps/loadtest/src/summary").summarize;
+function cliSummary(name: string, url: string, rps: number, p50: number, p99: number): Summary {
+    const duration = 30;
+    const requests = Math.round(rps * duration);
+    return summarize(
+        {
+            duration, errors: 0, timeouts: 0, non2xx: 0, "1xx": 0, "2xx": requests, "3xx": 0, "4xx": 0, "5xx": 0,
+            start: new Date("2026-11-01T00:00:00Z"), finish: new Date("2026-11-01T00:00:30Z"), statusCodeStats: { "200": { count: requests } },
+        },
+        { p50, p95: p99, p99, mean: p50, max: p99 * 2 },
+        { url, connections: 10, name, maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 },
+    );
+}
+
+let run: OfflineRun;
+let lt: LoadTestModule;
+let result: ResultModule;
+let workload: typeof import("../lib/workloadDefaults");
+let spin: typeof import("../components/spinWorkload");
+let schema: typeof import("../lib/kubernetesSchema");
+let gate: InstanceType<LoadTestModule["LoadTest"]>;
+let bare: InstanceType<LoadTestModule["LoadTest"]>;
+/** URNs each registered resource depends on, by resource name (read off the mock monitor). */
+const dependencies = new Map<string, string[]>();
+
+function find(type: string, name: string): RecordedResource {
+    const found = run.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+/** Notes the dependencies of every registration; the SDK's mocks do not pass them to `newResource`. */
+function recordDependencies(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
+        dependencies.set(req.getName(), req.getDependenciesList());
+        return original(req, callback);
+    };
+}
+
+before(async () => {
+    run = await installOfflineMocks({
+        overrides: (args) => {
+            if (args.type !== "command:local:Command") return undefined;
+            // The collection command's stdout, as `kubectl logs` would print it: a progress line, then the summary.
+            const wasm = String(args.name).includes("-wasm-");
+            const summary = wasm ? cliSummary("wasm", WASM_URL, 1200, 4, 20) : cliSummary("container", CONTAINER_URL, 1500, 2, 25);
+            return { stdout: `Running 30s test @ ${summary.url}\n${JSON.stringify(summary)}`, stderr: "" };
+        },
+    });
+    recordDependencies();
+    ({ summarize } = await import("../apps/loadtest/src/summary"));
+    const k8s = await import("@pulumi/kubernetes");
+    const pulumi = await import("@pulumi/pulumi");
+    lt = await import("../components/loadTest");
+    result = await import("../lib/loadTestResult");
+    workload = await import("../lib/workloadDefaults");
+    spin = await import("../components/spinWorkload");
+    schema = await import("../lib/kubernetesSchema");
+    await schema.loadKubernetesSchemas();
+    const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
+    gate = new lt.LoadTest("lt", {
+        provider,
+        namespace: "hello",
+        image: LOADTEST_IMAGE,
+        targets: [
+            { name: "wasm", url: pulumi.output(WASM_URL) },
+            { name: "container", url: CONTAINER_URL },
+        ],
+        rolloutTrigger: "app@sha256:1",
+        kubeconfig: pulumi.secret(KUBECONFIG),
+        thresholds: { maxP99Ms: 250, maxErrorRate: 0.005, minRps: 100 },
+        durationSeconds: 45,
+        connections: 20,
+    });
+    bare = new lt.LoadTest("bare", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL }], rolloutTrigger: "x" });
+    await settle();
+});
+
+describe("LoadTest Job", () => {
+    const job = () => find("kubernetes:batch/v1:Job", "lt-wasm");
+
+    it("is bounded: no retry of a verdict, a deadline of the run plus 180 s, a day's TTL, one pod", () => {
+        const spec = job().inputs.spec;
+        assert.equal(spec.backoffLimit, 0);
+        assert.equal(spec.activeDeadlineSeconds, 45 + 180);
+        assert.equal(spec.ttlSecondsAfterFinished, 86_400);
+        assert.equal(spec.completions, 1);
+        assert.equal(spec.parallelism, 1);
+        assert.equal(spec.template.spec.restartPolicy, "Never");
+        // A node drain is not a verdict: such a pod failure is not counted.
+        assert.deepEqual(spec.podFailurePolicy, {
+            rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }],
+        });
+    });
+
+    it("lets Pulumi wait longer than the Job's deadline (the provider's default is 10 minutes)", () => {
+        assert.equal(job().inputs.metadata.annotations["pulumi.com/timeoutSeconds"], String(45 + 180 + 60));
+        assert.equal(job().inputs.metadata.annotations["pulumi.com/skipAwait"], undefined);
+    });
+
+    it("passes the target's URL, the run's shape and the thresholds to the CLI", () => {
+        const container = job().inputs.spec.template.spec.containers[0];
+        assert.equal(container.image, LOADTEST_IMAGE);
+        assert.deepEqual(container.args, [
+            `--url=${WASM_URL}`,
+            "--duration=45",
+            "--connections=20",
+            "--max-p99-ms=250",
+            "--max-error-rate=0.005",
+            "--min-rps=100",
+            "--name=wasm",
+        ]);
+        const other = find("kubernetes:batch/v1:Job", "lt-container").inputs.spec.template.spec.containers[0];
+        assert.deepEqual(other.args, container.args.map((a: string) => a.replace(WASM_URL, CONTAINER_URL).replace("=wasm", "=container")));
+    });
+
+    it("passes Pod Security `restricted`: non-root, no privilege escalation, all capabilities dropped, read-only root, no API token", () => {
+        const pod = job().inputs.spec.template.spec;
+        assert.equal(pod.automountServiceAccountToken, false);
+        assert.deepEqual(pod.securityContext, workload.restrictedPodSecurityContext);
+        assert.deepEqual(pod.containers[0].securityContext, {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            privileged: false,
+            capabilities: { drop: ["ALL"] },
+        });
+        assert.equal(pod.containers[0].terminationMessagePolicy, "FallbackToLogsOnError");
+        assert.deepEqual(pod.containers[0].resources, { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } });
+    });
+
+    it("runs on the system pool, not the Wasm pool (no runtime class, no Wasm toleration)", () => {
+        const pod = job().inputs.spec.template.spec;
+        assert.deepEqual(pod.nodeSelector, { "kubernetes.azure.com/mode": "system" });
+        assert.deepEqual(pod.tolerations, []);
+        assert.equal(pod.runtimeClassName, undefined);
+    });
+
+    it("carries the labels the app's NetworkPolicy admits", () => {
+        const labels = job().inputs.spec.template.metadata.labels;
+        for (const [k, v] of Object.entries(spin.LOAD_TEST_POD_LABELS)) assert.equal(labels[k], v, k);
+        assert.equal(labels["aks-wasm/loadtest-target"], "wasm");
+        assert.equal(job().inputs.metadata.namespace, "hello");
+    });
+
+    it("is named <component>-<target>-<8 hex> and is a valid batch/v1 Job", () => {
+        assert.match(job().inputs.metadata.name, /^lt-wasm-[0-9a-f]{8}$/);
+        assert.deepEqual(schema.validateKubernetesObject(schema.toManifest(job().type, job().inputs)), []);
+    });
+
+    it("runs the targets one after the other: the second Job depends on the first", () => {
+        const first = find("kubernetes:batch/v1:Job", "lt-wasm").urn;
+        assert.ok(first, "the first Job has a URN");
+        assert.ok(dependencies.get("lt-container")?.includes(first), `lt-container depends on ${dependencies.get("lt-container")}`);
+        assert.ok(!dependencies.get("lt-wasm")?.some((u) => u.includes("lt-container")));
+    });
+});
+
+describe("LoadTest Job name", () => {
+    const input = () => ({
+        componentName: "lt",
+        target: "wasm",
+        url: WASM_URL,
+        image: LOADTEST_IMAGE,
+        namespace: "hello",
+        rolloutTrigger: "app@sha256:1",
+        durationSeconds: 30,
+        connections: 10,
+        thresholds: { maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 },
+        resources: lt.DEFAULT_RESOURCES,
+        nodeSelector: { ...lt.SYSTEM_POOL_SELECTOR },
+        tolerations: [],
+    });
+
+    it("stays the same when nothing changes (no needless re-run)", () => {
+        assert.equal(lt.loadTestJob(input()).metadata.name, lt.loadTestJob(input()).metadata.name);
+    });
+
+    it("changes when the rollout trigger changes (a new app image re-runs the test)", () => {
+        assert.notEqual(lt.loadTestJob(input()).metadata.name, lt.loadTestJob({ ...input(), rolloutTrigger: "app@sha256:2" }).metadata.name);
+    });
+
+    it("changes when the Job spec changes (Job specs are immutable)", () => {
+        const base = lt.loadTestJob(input()).metadata.name;
+        assert.notEqual(base, lt.loadTestJob({ ...input(), thresholds: { ...input().thresholds, maxP99Ms: 499 } }).metadata.name);
+        assert.notEqual(base, lt.loadTestJob({ ...input(), image: LOADTEST_IMAGE.replace("cd", "ce") }).metadata.name);
+    });
+
+    it("fits the 63-character limit with a long component name, keeping the hash", () => {
+        const name = lt.jobName("a".repeat(40), "container-baseline", "0123abcd");
+        assert.ok(name.length <= 63, name);
+        assert.match(name, /^a+-c[-a-z]*[a-z]-0123abcd$/);
+    });
+
+    it("follows the trigger through the component (same trigger, same name; new trigger, new name)", async () => {
+        const k8s = await import("@pulumi/kubernetes");
+        const provider = new k8s.Provider("other", { kubeconfig: "stand-in" });
+        const component = new lt.LoadTest("r", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL }], rolloutTrigger: "one" });
+        const actual = (await valueOf(component.jobNames))?.wasm;
+        const expected = (trigger: string) => lt.loadTestJob({ ...input(), componentName: "r", rolloutTrigger: trigger }).metadata.name;
+        assert.equal(actual, expected("one"));
+        assert.notEqual(actual, expected("two"));
+    });
+});
+
+describe("LoadTest arguments", () => {
+    it("reports every problem at once, with key, value and what is accepted", () => {
+        assert.throws(
+            () =>
+                lt.resolveLoadTestSettings("lt", {
+                    targets: [{ name: "Wasm", url: "" }, { name: "dup", url: "" }, { name: "dup", url: "" }],
+                    durationSeconds: 2,
+                    connections: 0,
+                    thresholds: { maxP99Ms: 0, maxErrorRate: 1.5, minRps: -1 },
+                }),
+            (e: Error) => {
+                for (const part of [
+                    "durationSeconds = 2: a whole number from 5 to 600",
+                    "connections = 0: a whole number from 1 to 1000",
+                    "thresholds.maxP99Ms = 0",
+                    "thresholds.maxErrorRate = 1.5: a number from 0 to 1",
+                    "thresholds.minRps = -1",
+                    'targets[0].name = "Wasm"',
+                    'targets[2].name = "dup": distinct target names',
+                ]) {
+                    assert.ok(e.message.includes(part), `missing "${part}" in:\n${e.message}`);
+                }
+                assert.match(e.message, /^Invalid LoadTest "lt" \(7 problems\)/);
+                return true;
+            },
+        );
+        assert.throws(() => lt.resolveLoadTestSettings("lt", { targets: [] }), /targets = \[\]: at least one target/);
+    });
+
+    it("defaults to the stack config's defaults", () => {
+        assert.deepEqual(lt.resolveLoadTestSettings("lt", { targets: [{ name: "wasm", url: "" }] }), {
+            durationSeconds: 30,
+            connections: 10,
+            thresholds: { maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 },
+        });
+    });
+});
+
+describe("LoadTest result collection", () => {
+    const cmd = () => find("command:local:Command", "lt-wasm-result");
+
+    it("feeds the kubeconfig through stdin, as a secret, and nowhere else", () => {
+        const inputs = cmd().inputs;
+        assert.ok(isSecretInput(inputs.stdin), "stdin is a secret");
+        assert.equal(inputs.stdin.value, KUBECONFIG);
+        assert.equal(inputs.environment, undefined);
+        for (const field of ["create", "update", "delete"]) {
+            assert.ok(!String(inputs[field] ?? "").includes("TOKEN-4f2a9c"), `${field} holds no kubeconfig`);
+        }
+        assert.ok(!JSON.stringify(inputs.triggers ?? []).includes("TOKEN-4f2a9c"));
+    });
+
+    it("reads this Job's log by its pod label, after the Job", async () => {
+        const jobName = find("kubernetes:batch/v1:Job", "lt-wasm").inputs.metadata.name;
+        assert.ok(cmd().inputs.create.includes(`'batch.kubernetes.io/job-name=${jobName}'`));
+        assert.ok(cmd().inputs.create.includes("--namespace 'hello'"));
+        assert.ok(dependencies.get("lt-wasm-result")?.includes(find("kubernetes:batch/v1:Job", "lt-wasm").urn));
+    });
+
+    it("creates no collection command without a kubeconfig, and reports no summaries", async () => {
+        assert.equal(run.resources.filter((r) => r.type === "command:local:Command" && r.name.startsWith("bare")).length, 0);
+        assert.deepEqual(await valueOf(bare.summaries), {});
+        assert.equal(await valueOf(bare.comparison), undefined);
+    });
+
+    it("turns the commands' output into summaries per target and a wasm-vs-container comparison", async () => {
+        const summaries = await valueOf(gate.summaries);
+        assert.equal(summaries?.wasm.rps, 1200);
+        assert.equal(summaries?.container.latency?.p99, 25);
+        assert.deepEqual(await valueOf(gate.comparison), {
+            subject: "wasm",
+            baseline: "container",
+            rpsRatio: 0.8,
+            p50Ratio: 2,
+            p99Ratio: 0.8,
+            errorRateDelta: 0,
+        });
+        const names = await valueOf(gate.jobNames);
+        assert.deepEqual(Object.keys(names ?? {}), ["wasm", "container"]);
+    });
+});
+
+/** A stand-in for kubectl: records its arguments and the kubeconfig file it was given, prints a log. */
+function standInKubectl(dir: string, log: string): string {
+    const record = path.join(dir, "record");
+    writeFileSync(path.join(dir, "log.txt"), log);
+    const script = `#!/bin/sh
+# Stand-in for kubectl (no API server here): records what it was given and prints a canned Job log.
+kc=""
+prev=""
+for a in "$@"; do
+  if [ "$prev" = "--kubeconfig" ]; then kc="$a"; fi
+  prev="$a"
+done
+printf '%s\\n' "$*" > "${record}.args"
+stat -c '%a' "$kc" > "${record}.mode"
+cat "$kc" > "${record}.content"
+printf '%s\\n' "$kc" > "${record}.path"
+cat "${path.join(dir, "log.txt")}"
+`;
+    writeFileSync(path.join(dir, "kubectl"), script);
+    chmodSync(path.join(dir, "kubectl"), 0o755);
+    return record;
+}
+
+function sh(script: string, stdin: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = execFile("/bin/sh", ["-c", script], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin?.on("error", () => undefined); // a script that exits early closes its stdin; the exit code tells
+        child.stdin?.end(stdin);
+    });
+}
+
+describe("LoadTest collection script (run in sh with a stand-in kubectl)", () => {
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "loadtest-collect-"));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("hands kubectl the stdin kubeconfig as a private file, removed afterwards, never as an argument", async () => {
+        const summary = cliSummary("wasm", WASM_URL, 900, 3, 11);
+        const record = standInKubectl(dir, `progress 50%\n${JSON.stringify(summary)}\n`);
+        const out = await sh(lt.collectScript("hello", "lt-wasm-0123abcd"), KUBECONFIG, { PATH: `${dir}:${process.env.PATH}` });
+        assert.equal(out.code, 0, out.stderr);
+        assert.deepEqual(result.parseLoadTestOutput(out.stdout), summary);
+        assert.equal(readFileSync(`${record}.mode`, "utf8").trim(), "600");
+        assert.equal(readFileSync(`${record}.content`, "utf8"), KUBECONFIG);
+        assert.equal(existsSync(readFileSync(`${record}.path`, "utf8").trim()), false, "the temporary kubeconfig is removed");
+        const args = readFileSync(`${record}.args`, "utf8");
+        assert.ok(!args.includes("TOKEN-4f2a9c"));
+        assert.match(args, /--namespace hello logs --selector batch\.kubernetes\.io\/job-name=lt-wasm-0123abcd --container loadtest --tail=-1/);
+    });
+
+    it("fails, and still removes the kubeconfig, when kubectl fails", async () => {
+        const fail = path.join(dir, "fail");
+        rmSync(fail, { recursive: true, force: true });
+        const record = standInKubectl(mkdtempSync(path.join(dir, "f-")), "");
+        const bin = path.dirname(record);
+        writeFileSync(path.join(bin, "kubectl"), `#!/bin/sh\nfor a in "$@"; do case "$a" in /*) echo "$a" > "${record}.path";; esac; done\necho 'error: no such job' >&2\nexit 7\n`);
+        const out = await sh(lt.collectScript("hello", "lt-wasm-0123abcd"), KUBECONFIG, { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(out.code, 7);
+        assert.equal(existsSync(readFileSync(`${record}.path`, "utf8").trim()), false);
+    });
+
+    it("repeats the previous result on update (the same Job, a changed kubeconfig)", async () => {
+        const previous = `x\n${JSON.stringify(cliSummary("wasm", WASM_URL, 10, 1, 2))}`;
+        const out = await sh(lt.REPEAT_PREVIOUS_RESULT, KUBECONFIG, { PULUMI_COMMAND_STDOUT: previous });
+        assert.deepEqual(result.parseLoadTestOutput(out.stdout), result.parseLoadTestOutput(previous));
+    });
+
+    it("refuses a namespace or Job name that is not a DNS label (it goes into a shell script)", () => {
+        assert.throws(() => lt.collectScript("hello'; rm -rf /", "job"), /namespace = .*a lower-case DNS label/);
+    });
+});
+
+describe("parseLoadTestOutput", () => {
+    it("reads the CLI's summary line", () => {
+        const s = cliSummary("wasm", WASM_URL, 100, 1, 2);
+        assert.deepEqual(result.parseLoadTestOutput(JSON.stringify(s)), s);
+    });
+
+    it("picks the JSON summary out of progress lines and stray JSON", () => {
+        const s = cliSummary("wasm", WASM_URL, 100, 1, 2);
+        const log = ["Running 30s test", '{"level":"info","msg":"warming up"}', "│ Stat │ 2.5% │", JSON.stringify(s), "done", '{"not":"a summary"}'].join("\n");
+        assert.deepEqual(result.parseLoadTestOutput(log), s);
+    });
+
+    it("rejects output without a summary, quoting what came", () => {
+        assert.throws(() => result.parseLoadTestOutput("Error from server (NotFound): pods not found", 'load test "wasm"'), (e: Error) => {
+            assert.equal(e.name, "LoadTestResultError");
+            assert.match(e.message, /^load test "wasm": no JSON summary line in the output/);
+            assert.match(e.message, /Output was: "Error from server \(NotFound\): pods not found"/);
+            return true;
+        });
+        assert.throws(() => result.parseLoadTestOutput(""), /Output was: \(empty\)/);
+    });
+
+    it("rejects JSON that is not a summary, naming each bad field", () => {
+        const bad = { ...cliSummary("wasm", WASM_URL, 100, 1, 2), rps: "fast", errorRate: 2, verdict: "ok" };
+        assert.throws(() => result.parseLoadTestOutput(`hello\n${JSON.stringify(bad)}`), (e: Error) => {
+            assert.match(e.message, /the JSON on output line 2 is not a load-test summary/);
+            assert.match(e.message, /rps = "fast"; accepted: a finite number ≥ 0/);
+            assert.match(e.message, /errorRate = 2; accepted: a number from 0 to 1/);
+            assert.match(e.message, /verdict = "ok"; accepted: "pass" or "fail"/);
+            return true;
+        });
+    });
+
+    it("accepts a run without responses (latency and error rate null)", () => {
+        const s = { ...cliSummary("wasm", WASM_URL, 0, 1, 2), latency: null, errorRate: null };
+        assert.deepEqual(result.parseLoadTestOutput(JSON.stringify(s)), s);
+    });
+});
+
+describe("compareSummaries", () => {
+    const at = (rps: number, p50: number, p99: number, errorRate: number | null = 0) => ({ ...cliSummary("x", WASM_URL, rps, p50, p99), errorRate });
+
+    it("divides the subject by the baseline, rounded to 3 decimals", () => {
+        assert.deepEqual(result.compareSummaries({ name: "wasm", summary: at(1000, 3, 9, 0.002) }, { name: "container", summary: at(3000, 2, 7, 0.001) }), {
+            subject: "wasm",
+            baseline: "container",
+            rpsRatio: 0.333,
+            p50Ratio: 1.5,
+            p99Ratio: 1.286,
+            errorRateDelta: 0.001,
+        });
+    });
+
+    it("gives null, not Infinity or NaN, where a ratio cannot be formed", () => {
+        const none = { ...at(0, 1, 1), latency: null, errorRate: null };
+        const c = result.compareSummaries({ name: "wasm", summary: at(10, 1, 1) }, { name: "container", summary: none });
+        assert.deepEqual([c.rpsRatio, c.p50Ratio, c.p99Ratio, c.errorRateDelta], [null, null, null, null]);
+        assert.equal(result.compareSummaries({ name: "a", summary: none }, { name: "b", summary: at(10, 1, 1) }).rpsRatio, 0);
+    });
+});
