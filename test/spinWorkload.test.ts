@@ -30,8 +30,8 @@ function find(type: string, name: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/spinWorkload");
-    schema = await import("../lib/kubernetesSchema");
+    mod = await import("../components/spinWorkload.js");
+    schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     const hello = new mod.SpinWorkload("hello", {

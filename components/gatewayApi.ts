@@ -1,0 +1,91 @@
+/**
+ * Turns on the AKS application routing Gateway API implementation (GatewayClass `approuting-istio`) together
+ * with the Managed Gateway API installation (AKS installs and upgrades the standard-channel Gateway API CRDs;
+ * self-managed CRDs are unsupported with this implementation).
+ *
+ * Why a command and not the cluster resource: the ARM properties (`ingressProfile.gatewayAPI`,
+ * `ingressProfile.webAppRouting.gatewayAPIImplementations.appRoutingIstio.mode`) arrived in API version
+ * 2026-02-01, and @pulumi/azure-native 3.28's `containerservice.ManagedCluster` uses API 2025-09-01, whose input
+ * types have only `webAppRouting.{enabled, dnsZoneResourceIds, nginx}`. So the stack runs the documented CLI:
+ * `az aks update --enable-gateway-api --enable-app-routing-istio` (GA since AKS release v20260428; core Azure CLI,
+ * no aks-preview extension, from azure-cli 2.86.0). Sources: blog.aks.azure.com/2026/03/18/app-routing-gateway-api,
+ * learn.microsoft.com/azure/aks/app-routing-gateway-api.
+ *
+ * Requirements where `pulumi up` runs: `az` ≥ 2.86.0, logged in (`az login`, or OIDC in CI) with rights to update
+ * the cluster. Not compatible with the Istio service mesh add-on on the same cluster.
+ *
+ * On delete it disables only the Istio implementation and leaves the managed CRDs: removing them would delete
+ * every Gateway API object in the cluster, including ones this stack does not own.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Lowest azure-cli with `--enable-app-routing-istio` and `az aks approuting gateway istio` in core. */
+export const MIN_AZURE_CLI = "2.86.0";
+export const APP_ROUTING_GATEWAY_CLASS = "approuting-istio";
+
+export interface AppRoutingGatewayApiArgs {
+    /** Resource group of the cluster. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Name of the AKS cluster. */
+    clusterName: pulumi.Input<string>;
+    /**
+     * Values whose change re-runs the enable command (replacement), e.g. the cluster's resource ID, so a
+     * re-created cluster gets it again. @default [] (runs once)
+     */
+    triggers?: pulumi.Input<unknown>[];
+}
+
+/** Shell that fails with a clear message unless `az` is at least {@link MIN_AZURE_CLI}. */
+export function azureCliVersionCheck(min = MIN_AZURE_CLI): string {
+    return [
+        'command -v az >/dev/null 2>&1 || { echo "AppRoutingGatewayApi needs the Azure CLI (az) >= ' + min + '" >&2; exit 1; }',
+        `v=$(az version --query '"azure-cli"' -o tsv)`,
+        `if [ "$(printf '%s\\n%s\\n' "${min}" "$v" | sort -V | head -n 1)" != "${min}" ]; then echo "AppRoutingGatewayApi needs azure-cli >= ${min} (found $v): az upgrade" >&2; exit 1; fi`,
+    ].join("\n");
+}
+
+/**
+ * The create and delete scripts. Names come in through the environment (`$RESOURCE_GROUP`, `$CLUSTER`) and are
+ * quoted, so no value is ever parsed as shell.
+ */
+export function gatewayApiCommands(): { create: string; delete: string } {
+    const target = '--resource-group "$RESOURCE_GROUP" --name "$CLUSTER"';
+    return {
+        create: [
+            "set -eu",
+            azureCliVersionCheck(),
+            `az aks update ${target} --enable-gateway-api --enable-app-routing-istio --only-show-errors --output none`,
+        ].join("\n"),
+        delete: [
+            "set -eu",
+            azureCliVersionCheck(),
+            // Some az versions ask for confirmation; without a terminal that prompt would fail the delete.
+            'yes=""; if az aks approuting gateway istio disable --help 2>/dev/null | grep -q -- "--yes"; then yes="--yes"; fi',
+            `az aks approuting gateway istio disable ${target} $yes --only-show-errors --output none`,
+        ].join("\n"),
+    };
+}
+
+export class AppRoutingGatewayApi extends pulumi.ComponentResource {
+    /** GatewayClass a Gateway uses with this implementation. */
+    readonly gatewayClassName = APP_ROUTING_GATEWAY_CLASS;
+    /** The enabling command: make Gateway API objects depend on it. */
+    readonly enablement: command.local.Command;
+
+    constructor(name: string, args: AppRoutingGatewayApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-wasm:index:AppRoutingGatewayApi", name, {}, opts);
+        const scripts = gatewayApiCommands();
+        this.enablement = new command.local.Command(
+            `${name}-enable`,
+            {
+                create: scripts.create,
+                delete: scripts.delete,
+                environment: { RESOURCE_GROUP: args.resourceGroupName, CLUSTER: args.clusterName },
+                triggers: args.triggers ?? [],
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ gatewayClassName: this.gatewayClassName });
+    }
+}
