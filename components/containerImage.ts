@@ -1,0 +1,200 @@
+/**
+ * An ordinary container image (the load generator, the container baseline of the handler), built with BuildKit
+ * through `@pulumi/docker-build`, tagged by a hash of its build context and deployed by digest.
+ *
+ * Registry credentials. `Image.registries` wants a password: an ACR token fetched by a command would be stored in
+ * state (as a secret, but stored) and would be stale three hours later, when the next build reads it back from
+ * state. Instead a `local.Command` pipes `az acr login --expose-token` into `docker login --password-stdin`
+ * (scripts/acr-login.sh) right before the build, so the token lives only in the Docker credential store, where
+ * `az acr login` itself would put it, and never in state, on a command line or in a log. Two details make that
+ * work:
+ *  - docker-build reads the host's credentials once, when its provider is configured (pulumi-docker-build
+ *    provider/internal/host.go, `newHost`: `GetAllCredentials`). This component therefore uses its own provider,
+ *    which depends on the login, so it is configured after the login has written a fresh token.
+ *  - the login's triggers are everything that makes the Image build again (context hash, Dockerfile, build
+ *    arguments, platform, registry), so a fresh token is there for every build and nothing runs when nothing
+ *    changed.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { local } from "@pulumi/command";
+import * as dockerBuild from "@pulumi/docker-build";
+import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../lib/sourceHash";
+import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../lib/spinPush";
+import type { RegistryTarget } from "./spinApplication";
+
+/** The registry login script, committed beside the program. */
+export const ACR_LOGIN_SCRIPT = path.resolve(__dirname, "..", "scripts", "acr-login.sh");
+
+/** Never part of the context hash: VCS data and installed dependencies (the lockfile stands for them). */
+export const CONTEXT_IGNORES: readonly string[] = ["**/.git/**", "**/node_modules/**"];
+
+export interface ContainerImageArgs {
+    /** Repository in the registry (`<login server>/<repository>`), e.g. `loadtest`. */
+    repository: string;
+    /** Absolute path of the build context folder. */
+    context: string;
+    /**
+     * Absolute path of the Dockerfile.
+     * @default `<context>/Dockerfile`
+     */
+    dockerfile?: string;
+    /** The registry to push to; the deployer needs AcrPush on it. */
+    registry: RegistryTarget;
+    /**
+     * Build arguments (`--build-arg`). Stored in the image and in state: never put a secret here.
+     * @default {}
+     */
+    buildArgs?: Record<string, string>;
+    /**
+     * Target platform. AKS's Linux node pools here are x86_64.
+     * @default "linux/amd64"
+     */
+    platform?: dockerBuild.Platform;
+    /**
+     * Globs, relative to `context`, of the files to hash for the tag. The default hashes everything the build
+     * can see: the whole context minus `.dockerignore` (negated `!` patterns make it hash everything) and minus
+     * `CONTEXT_IGNORES`.
+     * @default ["**"]
+     */
+    contextGlobs?: string[];
+    /**
+     * Hex characters of the context hash used as the tag.
+     * @default 16
+     */
+    tagLength?: number;
+}
+
+/** Problems with the arguments, each naming the argument, its value and what is accepted. */
+export function validateContainerImageArgs(args: ContainerImageArgs): string[] {
+    const problems: string[] = [];
+    if (!isRepositoryName(args.repository)) {
+        problems.push(`repository ${JSON.stringify(args.repository)}: expected lower-case letters, digits, ".", "_" or "-" in components joined by "/" (e.g. "loadtest")`);
+    }
+    if (!path.isAbsolute(args.context) || !existsSync(args.context) || !statSync(args.context).isDirectory()) {
+        problems.push(`context ${JSON.stringify(args.context)}: expected the absolute path of an existing folder`);
+    }
+    const dockerfile = args.dockerfile ?? path.join(args.context, "Dockerfile");
+    if (!path.isAbsolute(dockerfile) || !existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+        problems.push(`dockerfile ${JSON.stringify(dockerfile)}: expected the absolute path of an existing Dockerfile`);
+    }
+    for (const key of Object.keys(args.buildArgs ?? {})) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) problems.push(`buildArgs key ${JSON.stringify(key)}: expected an ARG name (letters, digits, "_")`);
+    }
+    if (args.tagLength !== undefined && (!Number.isInteger(args.tagLength) || args.tagLength < 8 || args.tagLength > 64)) {
+        problems.push(`tagLength ${args.tagLength}: expected a whole number from 8 to 64`);
+    }
+    return problems;
+}
+
+/**
+ * Ignore globs from a `.dockerignore` text, in tinyglobby's terms: each pattern and everything below it. Returns
+ * undefined when a pattern re-includes files (`!…`): then the hash covers the whole context, which may rebuild
+ * more often than needed but never misses a change.
+ */
+export function dockerignoreGlobs(text: string): string[] | undefined {
+    const globs: string[] = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        if (line.startsWith("!")) return undefined;
+        const pattern = line.replace(/^(\.?\/)+/, "").replace(/\/+$/, "");
+        if (pattern === "" || pattern === ".") continue;
+        globs.push(pattern, `${pattern}/**`);
+    }
+    return globs;
+}
+
+/** The tag's digest: the context's files, the Dockerfile, the build arguments (sorted) and the platform. */
+export function contextDigest(args: ContainerImageArgs, readDockerignore: (file: string) => string | undefined): { digest: string; files: string[] } {
+    const dockerfile = args.dockerfile ?? path.join(args.context, "Dockerfile");
+    const ignoreText = readDockerignore(path.join(args.context, ".dockerignore"));
+    const fromDockerignore = ignoreText === undefined ? [] : (dockerignoreGlobs(ignoreText) ?? []);
+    const sources = hashSources(args.context, {
+        globs: args.contextGlobs ?? ["**"],
+        ignore: [...CONTEXT_IGNORES, ...fromDockerignore],
+        extraFiles: [dockerfile],
+    });
+    const buildArgs = Object.entries(args.buildArgs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const digest = hashParts([
+        sources.digest,
+        `dockerfile=${path.relative(args.context, dockerfile).split(path.sep).join("/")}`,
+        `buildArgs=${JSON.stringify(buildArgs)}`,
+        `platform=${args.platform ?? "linux/amd64"}`,
+    ]);
+    return { digest, files: sources.files };
+}
+
+export class ContainerImage extends pulumi.ComponentResource {
+    /** Image pinned by digest, `<login server>/<repository>@sha256:<hex>`. Unknown in preview. */
+    readonly imageRef: pulumi.Output<string>;
+    /** The content tag (first `tagLength` hex characters of `contentHash`). Known at evaluation. */
+    readonly tag: string;
+    /** `<login server>/<repository>:<tag>`. */
+    readonly taggedRef: pulumi.Output<string>;
+    /** Digest over the context, Dockerfile, build arguments and platform. */
+    readonly contentHash: string;
+    /** The underlying docker-build Image. */
+    readonly image: dockerBuild.Image;
+
+    constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated before super(), so that bad arguments register nothing at all.
+        const problems = validateContainerImageArgs(args);
+        if (problems.length > 0) {
+            throw new Error(`ContainerImage ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        super("aks-wasm:index:ContainerImage", name, {}, opts);
+        const platform = args.platform ?? "linux/amd64";
+        const dockerfile = args.dockerfile ?? path.join(args.context, "Dockerfile");
+        const { digest } = contextDigest(args, readIfFile);
+        this.contentHash = digest;
+        this.tag = contentTag(digest, args.tagLength ?? DEFAULT_TAG_LENGTH);
+        this.taggedRef = pulumi.output(args.registry.loginServer).apply((server) => taggedImageRef(server, args.repository, this.tag));
+
+        const login = new local.Command(
+            `${name}-acr-login`,
+            {
+                create: `bash ${projectRelativePath(ACR_LOGIN_SCRIPT)} docker`,
+                environment: { ACR_NAME: args.registry.name, ACR_LOGIN_SERVER: args.registry.loginServer },
+                triggers: [digest, args.registry.loginServer],
+                addPreviousOutputInEnv: false,
+                logging: "stdoutAndStderr",
+            },
+            { parent: this },
+        );
+        const provider = new dockerBuild.Provider(`${name}-docker-build`, {}, { parent: this, dependsOn: [login] });
+
+        this.image = new dockerBuild.Image(
+            `${name}-image`,
+            {
+                context: { location: projectRelativePath(args.context) },
+                dockerfile: { location: projectRelativePath(dockerfile) },
+                platforms: [platform],
+                buildArgs: args.buildArgs ?? {},
+                tags: [this.taggedRef],
+                push: true,
+                // The default (true) builds every image in every preview: minutes per PR and a BuildKit daemon on
+                // the CI runner. Skipping it keeps previews fast and daemon-free; Dockerfile syntax is still
+                // checked in preview, and the build itself runs in `pulumi up`.
+                buildOnPreview: false,
+            },
+            { parent: this, provider, dependsOn: [login] },
+        );
+
+        this.imageRef = pulumi
+            .all([args.registry.loginServer, this.image.digest])
+            .apply(([server, imageDigest]) => pinnedImageRef(server, args.repository, imageDigest));
+
+        this.registerOutputs({
+            imageRef: this.imageRef,
+            tag: this.tag,
+            taggedRef: this.taggedRef,
+            contentHash: this.contentHash,
+        });
+    }
+}
+
+function readIfFile(file: string): string | undefined {
+    return existsSync(file) && statSync(file).isFile() ? readFileSync(file, "utf8") : undefined;
+}
