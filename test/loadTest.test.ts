@@ -75,14 +75,14 @@ before(async () => {
         },
     });
     recordDependencies();
-    ({ summarize } = await import("../apps/loadtest/src/summary"));
+    ({ summarize } = await import("../apps/loadtest/src/summary.js"));
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
-    lt = await import("../components/loadTest");
-    result = await import("../lib/loadTestResult");
-    workload = await import("../lib/workloadDefaults");
-    spin = await import("../components/spinWorkload");
-    schema = await import("../lib/kubernetesSchema");
+    lt = await import("../components/loadTest.js");
+    result = await import("../lib/loadTestResult.js");
+    workload = await import("../lib/workloadDefaults.js");
+    spin = await import("../components/spinWorkload.js");
+    schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     gate = new lt.LoadTest("lt", {
