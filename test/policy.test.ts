@@ -234,3 +234,16 @@ test("pack: dev.json relaxes exactly the prod-only policies, to advisory", () =>
     assert.deepEqual(Object.keys(dev).sort(), [...PROD_ONLY_POLICY_NAMES].sort());
     for (const level of Object.values(dev)) assert.equal(level, "advisory");
 });
+
+test("evaluatePolicies applies pack config levels: per policy, then `all`, and skips disabled ones", async () => {
+    const { evaluatePolicies } = await import("../policy/evaluate.js");
+    const registry = { type: "azure-native:containerregistry:Registry", name: "acr", props: { adminUserEnabled: true, anonymousPullEnabled: true } };
+    const levels = async (config: Record<string, any>) =>
+        (await evaluatePolicies([registry], config)).map((v) => `${v.policy}=${v.enforcementLevel}`).sort();
+    assert.deepEqual(await levels({}), ["acr-admin-user-disabled=mandatory", "acr-anonymous-pull-disabled=mandatory"]);
+    assert.deepEqual(await levels({ all: "advisory", "acr-admin-user-disabled": { enforcementLevel: "mandatory" } }), [
+        "acr-admin-user-disabled=mandatory",
+        "acr-anonymous-pull-disabled=advisory",
+    ]);
+    assert.deepEqual(await levels({ "acr-anonymous-pull-disabled": "disabled" }), ["acr-admin-user-disabled=mandatory"]);
+});
