@@ -160,8 +160,10 @@ export function spinManifestGlobs(manifestToml: string): string[] {
 
 /**
  * A path as a command should see it in Pulumi state: relative to the project folder (`base`, the program's
- * working directory, which is also where Pulumi starts the command provider), so that state does not change
- * between a laptop and a CI runner. Absolute when the target lies outside the project.
+ * working directory), so that state does not change between a laptop and a CI runner. The engine starts the
+ * language host and every provider in that same folder (pulumi sdk/go/common/resource/plugin: `newPlugin(ctx,
+ * ctx.Pwd, …)`), so a relative `dir` or script path means the same to the program and to the command provider.
+ * Absolute when the target lies outside the project.
  */
 export function projectRelativePath(target: string, base: string = process.cwd()): string {
     const rel = toPosix(path.relative(base, target));
