@@ -65,7 +65,7 @@ describe("parseLoadTestArguments", () => {
         ["negative rps", [...base, "--min-rps", "-3"],
             `--min-rps: "-3" is not accepted; expected a number of responses per second >= 0 (e.g. 100)`],
         ["hex number", [...base, "--min-rps", "0x10"], `--min-rps: "0x10" is not accepted`],
-        ["zero timeout", [...base, "--timeout-seconds", "0"], `--timeout-seconds: "0" is not accepted; expected a number of seconds > 0`],
+        ["sub-second timeout", [...base, "--timeout-seconds", "0.5"], `--timeout-seconds: "0.5" is not accepted; expected a number of seconds >= 1`],
         ["empty name", [...base, "--name="], "--name: missing value; expected 1-100 characters"],
         ["name with newline", [...base, "--name", "a\nb"], `--name: "a\\nb" is not accepted`],
         ["unknown flag", [...base, "--rate", "5"],
@@ -112,7 +112,7 @@ describe("loadTestArgs", () => {
     });
 
     it("round-trips through the CLI parser", () => {
-        for (const opts of [full, { url: "https://a.test/", durationSeconds: 1, connections: 1 }, { ...full, timeoutSeconds: 0.5, name: "--odd name" }]) {
+        for (const opts of [full, { url: "https://a.test/", durationSeconds: 1, connections: 1 }, { ...full, timeoutSeconds: 1.5, name: "--odd name" }]) {
             assert.deepEqual(parseLoadTestArguments(loadTestArgs(opts)), { kind: "run", options: opts });
         }
     });

@@ -15,7 +15,12 @@ await build({
     platform: "node",
     target: "node20",
     format: "cjs",
-    // Deterministic output: no timestamps, no absolute paths in the bundle, no source map beside it.
+    // Deterministic output: module paths in the bundle's comments are relative to the workspace root, so the same
+    // sources give the same bytes whatever the working directory (here, CI or the image's build stage).
+    absWorkingDir: here("../.."),
+    // Fixed here rather than read from the nearest tsconfig.json, which the image's build context does not have
+    // (the root one would add "use strict" and change the bytes).
+    tsconfigRaw: { compilerOptions: { strict: true } },
     sourcemap: false,
     legalComments: "eof",
     logLevel: "warning",

@@ -24,7 +24,7 @@ export interface LoadTestOptions extends LoadTestThresholds {
     /** Concurrent connections, each with one request in flight (whole number >= 1). */
     connections: number;
     /**
-     * Seconds to wait for a response before counting the request as a timeout (an error).
+     * Seconds (>= 1) to wait for a response before counting the request as a timeout (an error).
      * @default 10 (autocannon's own default)
      */
     timeoutSeconds?: number;
@@ -54,7 +54,7 @@ Exit status: 0 every threshold holds, 1 a threshold is breached (or no response 
   --max-p99-ms       highest p99 latency in milliseconds, > 0
   --max-error-rate   highest (errors + non-2xx) / attempts, from 0 to 1
   --min-rps          lowest responses per second, >= 0
-  --timeout-seconds  per-request timeout in seconds, > 0 (default 10)
+  --timeout-seconds  per-request timeout in seconds, >= 1 (default 10)
   --name             label for the summary, 1-100 printable characters
   --help             print this text`;
 
@@ -123,7 +123,8 @@ const FLAGS: readonly FlagSpec[] = [
     },
     {
         flag: "timeout-seconds", field: "timeoutSeconds", required: false,
-        read: numberWhere((n) => n > 0), expected: "a number of seconds > 0 (e.g. 10)",
+        // autocannon refuses a timeout under 1 s.
+        read: numberWhere((n) => n >= 1), expected: "a number of seconds >= 1 (e.g. 10)",
     },
     {
         flag: "name", field: "name", required: false, read: readName,
