@@ -1,0 +1,188 @@
+/**
+ * The yardstick for the Wasm app: the same handler (apps/hello-wasm-container serves apps/hello-wasm/src/handler.ts
+ * on Node) as an ordinary container Deployment on the regular pool, with the Wasm app's resources, replica count,
+ * probes and spread, so that a load test of both compares runtimes and nothing else. No RuntimeClass, no Wasm
+ * toleration. A NetworkPolicy admits only the load-test pods.
+ *
+ * It runs in the Wasm app's namespace (already Pod Security `restricted`), so the load-test Job reaches both
+ * targets under one NetworkPolicy rule shape: pods labelled `app.kubernetes.io/component: loadtest` from the same
+ * namespace.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, selectorLabels } from "../lib/workloadDefaults";
+import { SYSTEM_POOL_SELECTOR } from "./loadTest";
+import {
+    APP_PORT,
+    APP_PORT_NAME,
+    checkPinnedImage,
+    DEFAULT_RESOURCES,
+    LOAD_TEST_POD_LABELS,
+    networkPolicyPeers,
+    probes,
+    topologySpread,
+    type WorkloadResources,
+} from "./spinWorkload";
+
+/** Port the Node server listens on inside the container (unprivileged: the pod drops every capability). */
+export const CONTAINER_PORT = 8080;
+/** `app.kubernetes.io/component` of the baseline's objects. */
+export const BASELINE_COMPONENT = "container-baseline";
+
+export interface ContainerBaselineArgs {
+    /** Provider of the target cluster. */
+    provider: k8s.Provider;
+    /** The image built from apps/hello-wasm-container/Dockerfile, pinned by digest (`…@sha256:<64 hex>`). */
+    image: pulumi.Input<string>;
+    /** Namespace to run in: the Wasm app's (created by SpinWorkload, Pod Security `restricted`). */
+    namespace: pulumi.Input<string>;
+    /** Name of the Deployment and Service; a DNS-1035 label. @default "hello-wasm-container" */
+    appName?: string;
+    /** Replicas: give the Wasm app's, for a fair comparison. @default 3 */
+    replicas?: number;
+    /** Container resources: give the Wasm app's. @default the SpinWorkload defaults (50m/500m CPU, 64Mi/128Mi) */
+    resources?: WorkloadResources;
+    /** Nodes to run on: the regular pool. @default { "kubernetes.azure.com/mode": "system" } */
+    nodeSelector?: Record<string, string>;
+    /** Tolerations, e.g. for a system pool tainted `CriticalAddonsOnly`. @default [] */
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    /** Labels of the load-test pods the NetworkPolicy admits (same namespace only). @default { "app.kubernetes.io/component": "loadtest" } */
+    loadTestPodLabels?: Record<string, string>;
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The resolved settings (defaults applied). */
+export interface ContainerBaselineSettings {
+    appName: string;
+    replicas: number;
+    resources: Required<WorkloadResources>;
+    nodeSelector: Record<string, string>;
+    loadTestPodLabels: Record<string, string>;
+}
+
+/** Applies defaults and checks the arguments; throws one error listing every problem. */
+export function resolveBaselineSettings(args: Omit<ContainerBaselineArgs, "provider" | "namespace">): ContainerBaselineSettings {
+    const s: ContainerBaselineSettings = {
+        appName: args.appName ?? "hello-wasm-container",
+        replicas: args.replicas ?? 3,
+        resources: { ...DEFAULT_RESOURCES, ...Object.fromEntries(Object.entries(args.resources ?? {}).filter(([, v]) => v !== undefined)) },
+        nodeSelector: args.nodeSelector ?? { ...SYSTEM_POOL_SELECTOR },
+        loadTestPodLabels: args.loadTestPodLabels ?? LOAD_TEST_POD_LABELS,
+    };
+    const problems: string[] = [];
+    if (!DNS_1035_LABEL.test(s.appName)) {
+        problems.push(`appName = ${JSON.stringify(s.appName)}: a DNS-1035 label: 1-63 lower-case letters, digits or '-', starting with a letter`);
+    }
+    if (!Number.isInteger(s.replicas) || s.replicas < 1) problems.push(`replicas = ${JSON.stringify(s.replicas)}: a whole number of at least 1`);
+    if (Object.keys(s.loadTestPodLabels).length === 0) {
+        problems.push("loadTestPodLabels = {}: at least one label (an empty selector would admit every pod of the namespace)");
+    }
+    if (typeof args.image === "string") {
+        const problem = checkPinnedImage(args.image);
+        if (problem) problems.push(problem);
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid ContainerBaseline "${s.appName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    }
+    return s;
+}
+
+export class ContainerBaseline extends pulumi.ComponentResource {
+    readonly settings: ContainerBaselineSettings;
+    /** The image deployed (pinned by digest): part of the load test's `rolloutTrigger`. */
+    readonly image: pulumi.Output<string>;
+    readonly deploymentName: pulumi.Output<string>;
+    readonly serviceName: pulumi.Output<string>;
+    /** `http://<service>.<namespace>.svc.cluster.local` (port 80): the load test's `container` target. */
+    readonly serviceUrl: pulumi.Output<string>;
+    /** The Deployment, for `dependsOn` (the load test must wait until it is ready). */
+    readonly deployment: k8s.apps.v1.Deployment;
+
+    constructor(name: string, args: ContainerBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-wasm:index:ContainerBaseline", name, {}, opts);
+        const s = resolveBaselineSettings(args);
+        this.settings = s;
+        const image = pulumi.output(args.image).apply((img) => {
+            const problem = checkPinnedImage(img);
+            if (problem) throw new Error(`Invalid ContainerBaseline "${s.appName}": ${problem}`);
+            return img;
+        });
+        this.image = image;
+        const child = { parent: this, provider: args.provider };
+        const selector = selectorLabels({ name: s.appName, instance: s.appName });
+        const labels = recommendedLabels({ name: s.appName, instance: s.appName, component: BASELINE_COMPONENT });
+        const meta = (suffix = "") => ({ name: `${s.appName}${suffix}`, namespace: args.namespace, labels });
+
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: meta(),
+                spec: {
+                    replicas: s.replicas,
+                    revisionHistoryLimit: 5,
+                    selector: { matchLabels: selector },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...hardenedPodSpec,
+                            nodeSelector: s.nodeSelector,
+                            tolerations: args.tolerations ?? [],
+                            topologySpreadConstraints: topologySpread(selector),
+                            containers: [
+                                {
+                                    name: s.appName,
+                                    image,
+                                    env: [{ name: "PORT", value: String(CONTAINER_PORT) }],
+                                    // Same port name as the Wasm app's, so the probes (and Service) read the same.
+                                    ports: [{ name: APP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
+                                    resources: {
+                                        requests: { cpu: s.resources.cpuRequest, memory: s.resources.memoryRequest },
+                                        limits: { cpu: s.resources.cpuLimit, memory: s.resources.memoryLimit },
+                                    },
+                                    ...probes(),
+                                    securityContext: restrictedContainerSecurityContext,
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            child,
+        );
+
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: meta(),
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: [{ name: "http", port: APP_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }],
+                },
+            },
+            child,
+        );
+
+        // Selecting the baseline's pods with policyTypes [Ingress] denies all other ingress to them; kubelet
+        // probes come from the node and are not subject to it.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol`,
+            {
+                metadata: meta("-ingress"),
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: networkPolicyPeers([], s.loadTestPodLabels), ports: [{ protocol: "TCP", port: APP_PORT_NAME }] }],
+                },
+            },
+            child,
+        );
+
+        this.deploymentName = this.deployment.metadata.name;
+        this.serviceName = service.metadata.name;
+        this.serviceUrl = pulumi.interpolate`http://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`;
+        this.registerOutputs({ image: this.image, deploymentName: this.deploymentName, serviceName: this.serviceName, serviceUrl: this.serviceUrl });
+    }
+}
