@@ -65,8 +65,11 @@ function standInSummary(url) {
     });
 }
 
-/** Outputs the program reads from resources, keyed by resource type. */
-function mockOutputs(args) {
+/**
+ * Outputs the program reads from resources, keyed by resource type. In a preview, commands have not run and
+ * images are not built, so their outputs stay unknown, as they do in a real `pulumi preview`.
+ */
+function mockOutputs(args, preview = false) {
     const id = `${args.name}-id`;
     const inputs = args.inputs || {};
     switch (args.type) {
@@ -92,10 +95,12 @@ function mockOutputs(args) {
         case "azure-native:containerservice:AgentPool":
             return { name: inputs.agentPoolName || args.name };
         case "docker-build:index:Image": {
+            if (preview) return {};
             const digest = `sha256:${sha256(inputs.tags)}`;
             return { digest, ref: `${String((inputs.tags || [""])[0]).split(":")[0]}@${digest}` };
         }
         case "command:local:Command": {
+            if (preview) return {};
             const script = String(inputs.create || "");
             if (script.includes("spin-build-push")) return { stdout: `Pushed with digest sha256:${sha256(inputs.triggers)}\n`, stderr: "" };
             if (script.includes("kubectl")) return { stdout: `${standInSummary("http://stand-in/")}\n`, stderr: "" };

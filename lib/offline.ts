@@ -49,7 +49,7 @@ export async function installOfflineMocks(options: {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                const state = { ...args.inputs, ...mockOutputs(args), ...(options.overrides?.(args) ?? {}) };
+                const state = { ...args.inputs, ...mockOutputs(args, options.preview ?? false), ...(options.overrides?.(args) ?? {}) };
                 const resource: RecordedResource = {
                     type: args.type,
                     name: args.name,

@@ -1,0 +1,219 @@
+/**
+ * The whole program, evaluated offline in both runtime modes and every exposure mode, through the same path
+ * as `npm run render`; and loaded once the way `pulumi up` loads it (Pulumi's own entry point with ts-node).
+ * The cloud is the SDK's mocks with the stand-ins of lib/mockCloud.cjs.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetesSchema";
+import { readStackConfig } from "../lib/offline";
+
+const exec = promisify(execFile);
+const root = join(__dirname, "..");
+const PINNED = (repo: string) => new RegExp(`^[a-z0-9]+\\.azurecr\\.io/${repo}@sha256:[0-9a-f]{64}$`);
+
+interface Rendered {
+    resources: { type: string; name: string; parent: string; manifest?: string; inputs: any }[];
+    manifests: KubernetesObject[];
+    raw: string;
+}
+
+async function render(stack: string, overrides: Record<string, string> = {}): Promise<Rendered> {
+    const dir = mkdtempSync(join(tmpdir(), "aks-wasm-render-"));
+    const sets = Object.entries(overrides).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+    await exec(process.execPath, ["--import", "tsx", join(root, "scripts", "render.ts"), dir, "--stack", stack, ...sets], { cwd: root });
+    const raw = readFileSync(join(dir, "plan.json"), "utf8");
+    const plan = JSON.parse(raw);
+    const manifests = plan.resources
+        .filter((r: { manifest?: string }) => r.manifest)
+        .map((r: { manifest: string }) => parse(readFileSync(join(dir, r.manifest), "utf8")));
+    return { resources: plan.resources, manifests, raw };
+}
+
+/** Runs `tasks` at most two at a time (the machine has two cores). */
+async function pool<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+    const results: T[] = new Array(tasks.length);
+    let next = 0;
+    await Promise.all(
+        [0, 1].map(async () => {
+            while (next < tasks.length) {
+                const i = next++;
+                results[i] = await tasks[i]();
+            }
+        }),
+    );
+    return results;
+}
+
+const matrix = (["spinkube", "wasmwasi"] as const).flatMap((wasmRuntime) =>
+    (["ingress", "gateway", "none"] as const).map((ingressMode) => ({ wasmRuntime, ingressMode })),
+);
+const rendered = new Map<string, Rendered>();
+const key = (runtime: string, mode: string) => `${runtime}/${mode}`;
+
+before(async () => {
+    await loadKubernetesSchemas();
+    const results = await pool([
+        ...matrix.map((m) => () => render("dev", { ...m, appHost: "hello.example.com", tlsSecretName: m.ingressMode === "none" ? "" : "hello-tls" })),
+        () => render("prod"),
+    ]);
+    matrix.forEach((m, i) => rendered.set(key(m.wasmRuntime, m.ingressMode), results[i]));
+    rendered.set("prod", results[matrix.length]);
+});
+
+function byKind(r: Rendered, kind: string): KubernetesObject[] {
+    return r.manifests.filter((m) => m.kind === kind);
+}
+
+function appDeployment(r: Rendered): any {
+    const d = byKind(r, "Deployment").find((m) => m.metadata?.name === "hello-wasm");
+    assert.ok(d, "the hello-wasm Deployment is registered");
+    return d;
+}
+
+describe("the dev stack, offline", () => {
+    for (const { wasmRuntime, ingressMode } of matrix) {
+        describe(`${wasmRuntime} + ${ingressMode}`, () => {
+            it("every Kubernetes object validates against the upstream OpenAPI schemas", () => {
+                const r = rendered.get(key(wasmRuntime, ingressMode))!;
+                assert.ok(r.manifests.length >= 8, `only ${r.manifests.length} manifests`);
+                for (const m of r.manifests) {
+                    const errors = validateKubernetesObject(m);
+                    if (errors.length === 1 && errors[0].startsWith(NO_SCHEMA)) {
+                        assert.ok(["Shim", "ReferenceGrant"].includes(m.kind), `${m.kind} has no schema`);
+                        continue;
+                    }
+                    assert.deepEqual(errors, [], `${m.kind} ${m.metadata?.name}`);
+                }
+            });
+
+            it("runs the app on the Wasm runtime class, pinned by digest, on the Wasm pool", () => {
+                const spec = appDeployment(rendered.get(key(wasmRuntime, ingressMode))!).spec.template.spec;
+                assert.equal(spec.runtimeClassName, "wasmtime-spin-v2");
+                assert.deepEqual(spec.nodeSelector, { "aks-wasm/pool": "wasm" });
+                assert.equal(spec.tolerations[0].key, "aks-wasm/pool");
+                assert.match(spec.containers[0].image, PINNED("hello-wasm"));
+                assert.deepEqual(spec.containers[0].command, ["/"]);
+            });
+
+            it(`installs the runtime the ${wasmRuntime} mode needs, and only that`, () => {
+                const r = rendered.get(key(wasmRuntime, ingressMode))!;
+                const types = new Set(r.resources.map((x) => x.type));
+                const spin = wasmRuntime === "spinkube";
+                assert.equal(types.has("kubernetes:runtime.spinkube.dev/v1alpha1:Shim"), spin);
+                assert.equal(types.has("kubernetes:helm.sh/v3:Release"), spin);
+                assert.equal(types.has("kubernetes:node.k8s.io/v1:RuntimeClass"), spin, "AKS makes its own on WasmWasi");
+                assert.equal(types.has("azure-native:features:SubscriptionFeatureRegistration"), !spin);
+                const pool = r.resources.find((x) => x.type === "azure-native:containerservice:AgentPool")!;
+                assert.equal(pool.inputs.workloadRuntime, spin ? "OCIContainer" : "WasmWasi");
+            });
+
+            it(`exposes the app as ingressMode=${ingressMode} asks`, () => {
+                const r = rendered.get(key(wasmRuntime, ingressMode))!;
+                const ingress = byKind(r, "Ingress");
+                const gateways = byKind(r, "Gateway");
+                const routes = byKind(r, "HTTPRoute");
+                assert.equal(ingress.length, ingressMode === "ingress" ? 1 : 0);
+                assert.equal(gateways.length, ingressMode === "gateway" ? 1 : 0);
+                assert.equal(routes.length > 0, ingressMode === "gateway");
+                const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!;
+                assert.equal(aks.inputs.ingressProfile.webAppRouting.enabled, ingressMode === "ingress", "the add-on the Ingress class needs");
+                if (ingressMode === "ingress") {
+                    const spec = (ingress[0] as any).spec;
+                    assert.equal(spec.ingressClassName, "webapprouting.kubernetes.azure.com");
+                    assert.equal(spec.rules[0].host, "hello.example.com");
+                    assert.deepEqual(spec.tls, [{ hosts: ["hello.example.com"], secretName: "hello-tls" }]);
+                }
+                if (ingressMode === "gateway") {
+                    assert.equal((gateways[0] as any).spec.gatewayClassName, "approuting-istio");
+                    assert.ok((gateways[0] as any).spec.listeners.some((l: any) => l.protocol === "HTTPS"));
+                    const backends = routes.flatMap((r: any) => r.spec.rules.flatMap((rule: any) => rule.backendRefs ?? []));
+                    assert.ok(backends.some((b: any) => b.name === "hello-wasm" && b.port === 80), JSON.stringify(backends));
+                }
+            });
+
+            it("gates the rollout with a load-test Job aimed at the app's Service, from the stack's registry", () => {
+                const r = rendered.get(key(wasmRuntime, ingressMode))!;
+                const jobs = byKind(r, "Job") as any[];
+                const wasm = jobs.find((j) => j.metadata.labels["aks-wasm/loadtest-target"] === "wasm");
+                assert.ok(wasm, "a Job for the wasm target");
+                const container = wasm.spec.template.spec.containers[0];
+                assert.match(container.image, PINNED("loadtest"));
+                assert.ok(container.args.includes("--url=http://hello-wasm.hello-wasm.svc.cluster.local"), container.args.join(" "));
+                assert.equal(wasm.spec.backoffLimit, 0);
+                assert.ok(wasm.spec.activeDeadlineSeconds > 0);
+            });
+
+            it("keeps secrets out of the rendered plan", () => {
+                const r = rendered.get(key(wasmRuntime, ingressMode))!;
+                assert.ok(!r.raw.includes("certificate-authority-data"), "no kubeconfig in the plan");
+                const provider = r.resources.find((x) => x.type === "pulumi:providers:kubernetes")!;
+                assert.equal(provider.inputs.kubeconfig, "[secret]");
+            });
+        });
+    }
+});
+
+describe("the prod stack, offline", () => {
+    it("is highly available: Standard tier, three zones, autoscaled pools, HPA, Premium registry", () => {
+        const r = rendered.get("prod")!;
+        const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!.inputs;
+        assert.equal(aks.sku.tier, "Standard");
+        assert.deepEqual(aks.agentPoolProfiles[0].availabilityZones, ["1", "2", "3"]);
+        assert.equal(aks.agentPoolProfiles[0].enableAutoScaling, true);
+        const pool = r.resources.find((x) => x.type === "azure-native:containerservice:AgentPool")!.inputs;
+        assert.deepEqual([pool.minCount, pool.maxCount], [3, 10]);
+        assert.equal(byKind(r, "HorizontalPodAutoscaler").length, 1);
+        assert.equal((appDeployment(r) as any).spec.replicas, 6);
+        const acr = r.resources.find((x) => x.type === "azure-native:containerregistry:Registry")!.inputs;
+        assert.equal(acr.sku.name, "Premium");
+    });
+});
+
+describe("loading the program the way `pulumi up` does", () => {
+    async function pulumiRun(overrides: Record<string, string>) {
+        const config: Record<string, string> = {};
+        for (const [k, v] of Object.entries({ ...readStackConfig(root, "dev"), ...overrides })) config[`aks-wasm:${k}`] = v;
+        const dir = mkdtempSync(join(tmpdir(), "aks-wasm-run-"));
+        const result = join(dir, "result.json");
+        const child = await exec(process.execPath, [join(root, "test", "helpers", "pulumi-run.cjs"), root, "dev", result], {
+            cwd: root,
+            env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), NODE_OPTIONS: "" },
+        }).catch((err) => err);
+        return { child, result: (() => { try { return JSON.parse(readFileSync(result, "utf8")); } catch { return undefined; } })() };
+    }
+
+    it("evaluates the dev stack through Pulumi's entry point and exports the outputs contract", async () => {
+        const { child, result } = await pulumiRun({});
+        assert.ok(result, `no result: ${child.stderr ?? child}`);
+        assert.equal(result.failure, undefined);
+        const o = result.outputs;
+        assert.equal(o.contractVersion, "1.0");
+        assert.equal(o["kubeconfig.isSecret"], true, "the kubeconfig output is a secret");
+        assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
+        assert.deepEqual(o.wasmPlacement.nodeSelector, { "aks-wasm/pool": "wasm" });
+        assert.match(o.acrLoginServer, /^[a-z0-9]+\.azurecr\.io$/);
+        assert.match(o.apps["hello-wasm"].image, PINNED("hello-wasm"));
+        assert.equal(o.apps["hello-wasm"].serviceUrl, "http://hello-wasm.hello-wasm.svc.cluster.local");
+        assert.ok(result.resources.length > 30);
+    });
+
+    it("refuses bad config with every problem listed, before registering any resource", async () => {
+        const { result } = await pulumiRun({ wasmNodeCount: "-1", ingressMode: "nginx" });
+        assert.ok(result, "the harness reports");
+        assert.match(result.failure, /2 problems/);
+        assert.match(result.failure, /aks-wasm:wasmNodeCount = "-1"/);
+        assert.match(result.failure, /aks-wasm:ingressMode = "nginx": one of "ingress", "gateway", "none"/);
+        assert.deepEqual(
+            result.resources.filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+            "nothing half-created",
+        );
+    });
+});
