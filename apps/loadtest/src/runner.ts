@@ -9,7 +9,7 @@ import { summarize, type LatencyPercentiles, type LoadTestSummary } from "./summ
  * microseconds, from autocannon's own per-response timing (the documented `response` event). Recording is one
  * array increment per response: it does not make the generator the bottleneck (see bench/loadtest.ts).
  */
-function latencyRecorder() {
+export function createLatencyRecorder() {
     const histogram = buildHistogram({
         lowestDiscernibleValue: 1,
         // 10 minutes in microseconds; autoResize covers anything longer.
@@ -37,7 +37,7 @@ function latencyRecorder() {
 
 /** Sends GET load to `options.url` for `options.durationSeconds` and judges the result against the thresholds. */
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSummary> {
-    const latency = latencyRecorder();
+    const latency = createLatencyRecorder();
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
         const instance = autocannon(
             {
