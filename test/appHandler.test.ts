@@ -2,7 +2,9 @@
 // build/serve helpers' pure parts. The served component itself is tested in appComponent.test.ts.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import http from "node:http";
+import net from "node:net";
 import { describe, test } from "node:test";
 import { createHandler, MAX_BODY_BYTES, type ErrorBody, type Greeting } from "../apps/hello-wasm/src/handler";
 import { componentInputHash, exportsOfWit, isComponentBinary, isUpToDate, type BuildStamp } from "../apps/hello-wasm/tools/component";
@@ -260,6 +262,14 @@ describe("component host selection", () => {
 
   test("a missing spin command means no Fermyon Spin", async () => {
     assert.equal(await detectFermyonSpin("spin-command-that-does-not-exist-here"), undefined);
+  });
+
+  test("a port something else already listens on is refused, not mistaken for a ready server", async (t) => {
+    const squatter = net.createServer().listen(0, "127.0.0.1");
+    await once(squatter, "listening");
+    t.after(() => squatter.close());
+    const { port } = squatter.address() as net.AddressInfo;
+    await assert.rejects(serveComponent({ port, host: "jco" }), { message: `port (${port}) on 127.0.0.1 is already in use: stop what listens there or choose another port` });
   });
 
   test("a non-loopback listen address is refused before anything starts", async () => {

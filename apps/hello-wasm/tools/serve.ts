@@ -114,6 +114,10 @@ export async function serveComponent(options: ServeOptions = {}): Promise<Runnin
   const hostname = options.hostname ?? "127.0.0.1";
   assertLoopback(hostname);
   const port = options.port || (await freePort(hostname));
+  // Readiness is "the port accepts connections", so a port someone else already listens on would look ready.
+  if (await canConnect(hostname, port)) {
+    throw new Error(`port (${port}) on ${hostname} is already in use: stop what listens there or choose another port`);
+  }
   const wanted = options.host ?? "auto";
   const spinVersion = wanted === "jco" ? undefined : await detectFermyonSpin();
   const useSpin = spinVersion !== undefined;
