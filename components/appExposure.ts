@@ -8,15 +8,21 @@
  *   (GatewayClass `approuting-istio`; meshless Istio, GA since AKS release v20260428). For each Gateway, istiod
  *   creates a Deployment, LoadBalancer Service, HPA and PDB named `<gateway>-approuting-istio` in the Gateway's own
  *   namespace, and labels its pods `gateway.networking.k8s.io/gateway-name: <gateway>`
- *   (learn.microsoft.com/azure/aks/app-routing-gateway-api). The cluster must have it enabled: see
- *   components/gatewayApi.ts.
+ *   (learn.microsoft.com/azure/aks/app-routing-gateway-api; istio `kube-gateway.yaml` template). The cluster must
+ *   have it enabled: see components/gatewayApi.ts.
+ *
+ *   The Gateway gets its own namespace under PSA `baseline`, not the app's `restricted` one: Istio's gateway pod
+ *   template sets no seccompProfile unless `gateways.seccompProfile` is configured (not exposed by AKS), and
+ *   `restricted` rejects pods without one. The HTTPRoute stays beside the Service; the listener admits routes from
+ *   the app namespace only, and with TLS a ReferenceGrant lets the Gateway read the Secret in the app namespace.
  * - `none`: nothing; the app is reachable in-cluster only.
  */
 import type { IGatewaySpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewaySpec";
 import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteSpec";
+import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressMode } from "../config";
+import { KUBERNETES_MINORS, type IngressMode } from "../config";
 import { recommendedLabels } from "../lib/workloadDefaults";
 import type { IngressSource } from "./spinWorkload";
 
@@ -51,19 +57,43 @@ export interface AppExposureArgs {
     tlsSecretName?: string;
     /** Name of the Gateway (mode `gateway`); at most 46 characters, as Istio appends "-approuting-istio". @default appName */
     gatewayName?: string;
+    /** Namespace created for the Gateway and its proxy pods (mode `gateway`). @default "<gatewayName>-gateway" */
+    gatewayNamespace?: string;
+}
+
+/**
+ * PSA labels of the gateway namespace: `baseline` enforced (see the file comment for why not `restricted`),
+ * `restricted` audited and warned, so the gap stays visible.
+ */
+export const GATEWAY_POD_SECURITY_LABELS: Record<string, string> = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/enforce-version": `v1.${KUBERNETES_MINORS.min}`,
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/audit-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/warn-version": "latest",
+};
+
+/** Default namespace of a Gateway. */
+export function defaultGatewayNamespace(gatewayName: string): string {
+    return `${gatewayName}-gateway`;
 }
 
 /**
  * The pods that carry traffic from outside to the app, as NetworkPolicy sources for SpinWorkload. Pure, so it
  * can be computed before the workload exists (the exposure itself needs the workload's Service).
  */
-export function exposureIngressSources(mode: IngressMode, gatewayName: string): IngressSource[] {
+export function exposureIngressSources(
+    mode: IngressMode,
+    gatewayName: string,
+    gatewayNamespace = defaultGatewayNamespace(gatewayName),
+): IngressSource[] {
     switch (mode) {
         case "ingress":
             return [{ namespace: APP_ROUTING_NAMESPACE }];
         case "gateway":
-            // The Gateway's proxy pods run in the Gateway's namespace, which is the app's namespace.
-            return [{ podLabels: { [GATEWAY_NAME_LABEL]: gatewayName } }];
+            // The Gateway's proxy pods run in the Gateway's namespace.
+            return [{ namespace: gatewayNamespace, podLabels: { [GATEWAY_NAME_LABEL]: gatewayName } }];
         case "none":
             return [];
     }
@@ -76,6 +106,7 @@ interface ResolvedExposure {
     ingressClassName: string;
     gatewayClassName: string;
     gatewayName: string;
+    gatewayNamespace: string;
 }
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
@@ -89,6 +120,7 @@ export function resolveExposure(args: Omit<AppExposureArgs, "provider" | "namesp
         ingressClassName: args.ingressClassName ?? "webapprouting.kubernetes.azure.com",
         gatewayClassName: args.gatewayClassName ?? "approuting-istio",
         gatewayName: args.gatewayName ?? args.appName,
+        gatewayNamespace: args.gatewayNamespace ?? defaultGatewayNamespace(args.gatewayName ?? args.appName),
     };
     const problems: string[] = [];
     const problem = (key: string, value: unknown, accepted: string) => problems.push(`${key} = ${JSON.stringify(value)}: ${accepted}`);
@@ -100,15 +132,24 @@ export function resolveExposure(args: Omit<AppExposureArgs, "provider" | "namesp
     if (args.mode === "gateway" && (r.gatewayName.length > 46 || !DNS_NAME.test(r.gatewayName))) {
         problem("gatewayName", r.gatewayName, 'a DNS name of at most 46 characters (Istio appends "-approuting-istio", 63 at most)');
     }
+    if (args.mode === "gateway" && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(r.gatewayNamespace)) {
+        problem("gatewayNamespace", r.gatewayNamespace, "a DNS-1123 label: 1-63 lower-case letters, digits or inner '-'");
+    }
     if (problems.length > 0) {
         throw new Error(`Invalid AppExposure "${args.appName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
     }
     return r;
 }
 
-/** Gateway listeners: HTTP on 80 always; HTTPS on 443 terminating with the Secret when one is given. */
-export function gatewaySpec(r: Pick<ResolvedExposure, "gatewayClassName" | "host" | "tlsSecretName">): IGatewaySpec {
-    const common = { ...(r.host ? { hostname: r.host } : {}), allowedRoutes: { namespaces: { from: "Same" as const } } };
+/**
+ * Gateway listeners: HTTP on 80 always; HTTPS on 443 terminating with the Secret (in the app namespace) when one
+ * is given. Both admit routes from the app namespace only.
+ */
+export function gatewaySpec(r: Pick<ResolvedExposure, "gatewayClassName" | "host" | "tlsSecretName">, appNamespace: string): IGatewaySpec {
+    const common = {
+        ...(r.host ? { hostname: r.host } : {}),
+        allowedRoutes: { namespaces: { from: "Selector" as const, selector: { matchLabels: { "kubernetes.io/metadata.name": appNamespace } } } },
+    };
     return {
         gatewayClassName: r.gatewayClassName,
         listeners: [
@@ -120,7 +161,7 @@ export function gatewaySpec(r: Pick<ResolvedExposure, "gatewayClassName" | "host
                           port: 443,
                           protocol: "HTTPS",
                           ...common,
-                          tls: { mode: "Terminate" as const, certificateRefs: [{ group: "", kind: "Secret", name: r.tlsSecretName }] },
+                          tls: { mode: "Terminate" as const, certificateRefs: [{ group: "", kind: "Secret", name: r.tlsSecretName, namespace: appNamespace }] },
                       },
                   ]
                 : []),
@@ -133,23 +174,31 @@ export function gatewaySpec(r: Pick<ResolvedExposure, "gatewayClassName" | "host
  * on the HTTP listener.
  */
 export function httpRouteSpecs(
-    r: Pick<ResolvedExposure, "gatewayName" | "host" | "tlsSecretName" | "servicePort">,
+    r: Pick<ResolvedExposure, "gatewayName" | "gatewayNamespace" | "host" | "tlsSecretName" | "servicePort">,
     serviceName: string,
 ): { app: IHTTPRouteSpec; redirect?: IHTTPRouteSpec } {
     const hostnames = r.host ? { hostnames: [r.host] } : {};
     const everything = [{ path: { type: "PathPrefix" as const, value: "/" } }];
     const app: IHTTPRouteSpec = {
-        parentRefs: [{ name: r.gatewayName, sectionName: r.tlsSecretName ? "https" : "http" }],
+        parentRefs: [{ name: r.gatewayName, namespace: r.gatewayNamespace, sectionName: r.tlsSecretName ? "https" : "http" }],
         ...hostnames,
         rules: [{ matches: everything, backendRefs: [{ name: serviceName, port: r.servicePort }] }],
     };
     if (!r.tlsSecretName) return { app };
     const redirect: IHTTPRouteSpec = {
-        parentRefs: [{ name: r.gatewayName, sectionName: "http" }],
+        parentRefs: [{ name: r.gatewayName, namespace: r.gatewayNamespace, sectionName: "http" }],
         ...hostnames,
         rules: [{ matches: everything, filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
     };
     return { app, redirect };
+}
+
+/** Lets Gateways of the gateway namespace use the TLS Secret of the app namespace (and nothing else there). */
+export function tlsReferenceGrantSpec(r: Pick<ResolvedExposure, "gatewayNamespace" | "tlsSecretName">): IReferenceGrantSpec {
+    return {
+        from: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: r.gatewayNamespace }],
+        to: [{ group: "", kind: "Secret", name: r.tlsSecretName }],
+    };
 }
 
 export class AppExposure extends pulumi.ComponentResource {
@@ -167,6 +216,7 @@ export class AppExposure extends pulumi.ComponentResource {
     /** `http(s)://<host>` when a host is set, else `http://<publicAddress>` when known. */
     readonly publicUrl: pulumi.Output<string | undefined>;
     readonly gatewayName?: string;
+    readonly gatewayNamespace?: string;
 
     constructor(name: string, args: AppExposureArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:AppExposure", name, {}, opts);
@@ -175,7 +225,7 @@ export class AppExposure extends pulumi.ComponentResource {
         const labels = recommendedLabels({ name: args.appName, instance: args.appName, component: "exposure" });
         const metadata = { name: args.appName, namespace: args.namespace, labels };
         this.mode = args.mode;
-        this.ingressSources = exposureIngressSources(args.mode, r.gatewayName);
+        this.ingressSources = exposureIngressSources(args.mode, r.gatewayName, r.gatewayNamespace);
         let address: pulumi.Output<string | undefined> = pulumi.output(undefined);
 
         if (args.mode === "ingress") {
@@ -204,25 +254,44 @@ export class AppExposure extends pulumi.ComponentResource {
             this.controllerNamespaces = pulumi.output([APP_ROUTING_NAMESPACE]);
         } else if (args.mode === "gateway") {
             this.gatewayName = r.gatewayName;
+            this.gatewayNamespace = r.gatewayNamespace;
+            const gatewayNs = new k8s.core.v1.Namespace(
+                `${name}-gateway-ns`,
+                { metadata: { name: r.gatewayNamespace, labels: { ...labels, ...GATEWAY_POD_SECURITY_LABELS } } },
+                child,
+            );
+            const gatewayV1 = "gateway.networking.k8s.io/v1";
             new k8s.apiextensions.CustomResource(
                 `${name}-gateway`,
-                { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { ...metadata, name: r.gatewayName }, spec: gatewaySpec(r) },
+                {
+                    apiVersion: gatewayV1,
+                    kind: "Gateway",
+                    metadata: { ...metadata, name: r.gatewayName, namespace: gatewayNs.metadata.name },
+                    spec: pulumi.output(args.namespace).apply((ns) => gatewaySpec(r, ns)),
+                },
                 child,
             );
             const routes = pulumi.output(args.serviceName).apply((svc) => httpRouteSpecs(r, svc));
-            new k8s.apiextensions.CustomResource(
-                `${name}-route`,
-                { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata, spec: routes.app },
-                child,
-            );
+            new k8s.apiextensions.CustomResource(`${name}-route`, { apiVersion: gatewayV1, kind: "HTTPRoute", metadata, spec: routes.app }, child);
             if (r.tlsSecretName) {
                 new k8s.apiextensions.CustomResource(
                     `${name}-redirect`,
-                    { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { ...metadata, name: `${args.appName}-https-redirect` }, spec: routes.redirect },
+                    { apiVersion: gatewayV1, kind: "HTTPRoute", metadata: { ...metadata, name: `${args.appName}-https-redirect` }, spec: routes.redirect },
+                    child,
+                );
+                new k8s.apiextensions.CustomResource(
+                    `${name}-tls-grant`,
+                    {
+                        // v1beta1: served by every standard-channel Gateway API release; v1 is recent.
+                        apiVersion: "gateway.networking.k8s.io/v1beta1",
+                        kind: "ReferenceGrant",
+                        metadata: { ...metadata, name: `${args.appName}-gateway-tls` },
+                        spec: tlsReferenceGrantSpec(r),
+                    },
                     child,
                 );
             }
-            this.controllerNamespaces = pulumi.output(args.namespace).apply((ns) => [ns]);
+            this.controllerNamespaces = gatewayNs.metadata.name.apply((ns) => [ns]);
         } else {
             this.controllerNamespaces = pulumi.output([]);
         }

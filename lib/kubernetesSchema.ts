@@ -24,6 +24,7 @@ export const SCHEMA_GROUP_VERSIONS = [
     "rbac.authorization.k8s.io/v1",
     "scheduling.k8s.io/v1",
     "gateway.networking.k8s.io/v1",
+    "gateway.networking.k8s.io/v1beta1",
 ] as const;
 
 /** First words of the single message returned for an object whose kind has no schema here. */
@@ -81,6 +82,8 @@ function importGroupVersion(groupVersion: (typeof SCHEMA_GROUP_VERSIONS)[number]
             return import("kubernetes-models/scheduling.k8s.io/v1");
         case "gateway.networking.k8s.io/v1":
             return import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1");
+        case "gateway.networking.k8s.io/v1beta1":
+            return import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1");
     }
 }
 

@@ -81,21 +81,34 @@ describe("AppExposure ingress mode", () => {
 });
 
 describe("AppExposure gateway mode", () => {
-    it("creates an HTTP Gateway on approuting-istio and a route to the Service", () => {
+    const fromApp = { namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": "hello" } } } };
+
+    it("puts the Gateway in its own namespace under PSA baseline (Istio's proxy pods set no seccomp profile)", () => {
         assert.deepEqual(childrenOf("aks-wasm:index:AppExposure", "gate"), [
+            "kubernetes:core/v1:Namespace gate-gateway-ns",
             "kubernetes:gateway.networking.k8s.io/v1:Gateway gate-gateway",
             "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute gate-route",
         ]);
+        const ns = find("kubernetes:core/v1:Namespace", "gate-gateway-ns").inputs.metadata;
+        assert.equal(ns.name, "hello-gateway");
+        assert.equal(ns.labels["pod-security.kubernetes.io/enforce"], "baseline");
+        assert.equal(ns.labels["pod-security.kubernetes.io/warn"], "restricted");
+        assert.equal(ns.labels["pod-security.kubernetes.io/audit"], "restricted");
+    });
+    it("creates an HTTP Gateway on approuting-istio admitting routes from the app namespace only", () => {
         const gateway = find("kubernetes:gateway.networking.k8s.io/v1:Gateway", "gate-gateway").inputs;
         assert.equal(gateway.metadata.name, "hello");
-        assert.equal(gateway.metadata.namespace, "hello");
+        assert.equal(gateway.metadata.namespace, "hello-gateway");
         assert.deepEqual(gateway.spec, {
             gatewayClassName: "approuting-istio",
-            listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } }],
+            listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: fromApp }],
         });
+    });
+    it("routes everything to the Service from beside it", () => {
         const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "gate-route").inputs;
+        assert.equal(route.metadata.namespace, "hello");
         assert.deepEqual(route.spec, {
-            parentRefs: [{ name: "hello", sectionName: "http" }],
+            parentRefs: [{ name: "hello", namespace: "hello-gateway", sectionName: "http" }],
             rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "hello", port: 80 }] }],
         });
     });
@@ -107,20 +120,28 @@ describe("AppExposure gateway mode", () => {
             port: 443,
             protocol: "HTTPS",
             hostname: "hello.example.com",
-            allowedRoutes: { namespaces: { from: "Same" } },
-            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "hello-tls" }] },
+            allowedRoutes: fromApp,
+            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "hello-tls", namespace: "hello" }] },
         });
         const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "gatetls-route").inputs;
-        assert.deepEqual(route.spec.parentRefs, [{ name: "edge", sectionName: "https" }]);
+        assert.deepEqual(route.spec.parentRefs, [{ name: "edge", namespace: "edge-gateway", sectionName: "https" }]);
         assert.deepEqual(route.spec.hostnames, ["hello.example.com"]);
         const redirect = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "gatetls-redirect").inputs;
-        assert.deepEqual(redirect.spec.parentRefs, [{ name: "edge", sectionName: "http" }]);
+        assert.deepEqual(redirect.spec.parentRefs, [{ name: "edge", namespace: "edge-gateway", sectionName: "http" }]);
         assert.deepEqual(redirect.spec.rules[0].filters, [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }]);
         assert.equal(redirect.spec.rules[0].backendRefs, undefined);
     });
-    it("names the gateway pods, in the app namespace, as the NetworkPolicy source", () => {
-        assert.deepEqual(out.gateNamespaces, ["hello"]);
-        assert.deepEqual(out.gateSources, [{ podLabels: { "gateway.networking.k8s.io/gateway-name": "hello" } }]);
+    it("with TLS: grants the gateway namespace's Gateways that one Secret of the app namespace", () => {
+        const grant = find("kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant", "gatetls-tls-grant").inputs;
+        assert.equal(grant.metadata.namespace, "hello");
+        assert.deepEqual(grant.spec, {
+            from: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "edge-gateway" }],
+            to: [{ group: "", kind: "Secret", name: "hello-tls" }],
+        });
+    });
+    it("names the gateway pods, in the gateway namespace, as the NetworkPolicy source", () => {
+        assert.deepEqual(out.gateNamespaces, ["hello-gateway"]);
+        assert.deepEqual(out.gateSources, [{ namespace: "hello-gateway", podLabels: { "gateway.networking.k8s.io/gateway-name": "hello" } }]);
     });
 });
 
@@ -131,7 +152,8 @@ describe("AppExposure none mode and sources", () => {
     });
     it("gives the controller sources per mode", () => {
         assert.deepEqual(mod.exposureIngressSources("ingress", "x"), [{ namespace: "app-routing-system" }]);
-        assert.deepEqual(mod.exposureIngressSources("gateway", "x"), [{ podLabels: { "gateway.networking.k8s.io/gateway-name": "x" } }]);
+        assert.deepEqual(mod.exposureIngressSources("gateway", "x"), [{ namespace: "x-gateway", podLabels: { "gateway.networking.k8s.io/gateway-name": "x" } }]);
+        assert.deepEqual(mod.exposureIngressSources("gateway", "x", "edge"), [{ namespace: "edge", podLabels: { "gateway.networking.k8s.io/gateway-name": "x" } }]);
         assert.deepEqual(mod.exposureIngressSources("none", "x"), []);
     });
     it("reports every bad argument at once", () => {
@@ -151,9 +173,9 @@ describe("AppExposure none mode and sources", () => {
 });
 
 describe("exposure objects against the schemas", () => {
-    it("every Ingress, Gateway and HTTPRoute validates", () => {
+    it("every Ingress, Namespace, Gateway, HTTPRoute and ReferenceGrant validates", () => {
         const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-        assert.equal(objects.length, 7);
+        assert.equal(objects.length, 10);
         for (const r of objects) assert.deepEqual(schema.validateKubernetesObject(schema.toManifest(r.type, r.inputs)), [], `${r.type} ${r.name}`);
     });
 });
