@@ -209,15 +209,15 @@ describe("on Node's HTTP server", () => {
 
 describe("build cache", () => {
   const toolchain = { "@spinframework/build-tools": "1.0.7", "@bytecodealliance/preview2-shim": "0.17.8" };
-  const hash = componentInputHash("bundle", toolchain, "wit");
+  const hash = componentInputHash("bundle", toolchain);
   const stamp: BuildStamp = { version: 1, inputHash: hash, outputSha256: "out" };
 
-  test("the input hash follows the bundle, the toolchain versions and the WIT, not the key order", () => {
-    assert.notEqual(componentInputHash("bundle2", toolchain, "wit"), hash);
-    assert.notEqual(componentInputHash("bundle", { ...toolchain, "@bytecodealliance/preview2-shim": "0.17.9" }, "wit"), hash);
-    assert.notEqual(componentInputHash("bundle", toolchain, "wit2"), hash);
+  test("the input hash follows the bundle and the installed versions, not their key order", () => {
+    assert.notEqual(componentInputHash("bundle2", toolchain), hash);
+    assert.notEqual(componentInputHash("bundle", { ...toolchain, "@bytecodealliance/preview2-shim": "0.17.9" }), hash);
+    assert.notEqual(componentInputHash("bundle", { ...toolchain, "@spinframework/spin-kv": "1.0.0" }), hash, "a new WIT dependency");
     const reordered = { "@bytecodealliance/preview2-shim": "0.17.8", "@spinframework/build-tools": "1.0.7" };
-    assert.equal(componentInputHash("bundle", reordered, "wit"), hash);
+    assert.equal(componentInputHash("bundle", reordered), hash);
   });
 
   test("componentize is skipped only when the stamp matches the inputs and the output on disk", () => {

@@ -20,9 +20,6 @@ const entryPoint = path.join(appDir, "src", "index.ts");
 /** Bumped when the stamp's meaning changes, so old stamps never match. */
 const STAMP_VERSION = 1;
 
-/** The interface every Spin HTTP component exports and the Spin/jco hosts call. */
-export const INCOMING_HANDLER = "wasi:http/incoming-handler";
-
 export interface BuildOptions {
   /**
    * Componentize even when the stamp says nothing changed.
@@ -72,26 +69,29 @@ async function packageVersion(dir: string): Promise<string> {
   return (JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** The toolchain a build depends on, by package: a version change invalidates the stamp. */
+/**
+ * The installed versions of everything j2w's output depends on besides the bundle: the toolchain, and the app's
+ * runtime dependencies, whose package.json `witDependencies` make up the component's WIT world.
+ */
 export async function toolchainVersions(): Promise<Record<string, string>> {
   const buildTools = packageDir("@spinframework/build-tools");
   const componentizeJs = packageDir("@bytecodealliance/componentize-js", buildTools);
-  return {
+  const app = JSON.parse(await readFile(path.join(appDir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const versions: Record<string, string> = {
     "@spinframework/build-tools": await packageVersion(buildTools),
-    "@spinframework/wasi-http-proxy": await packageVersion(packageDir("@spinframework/wasi-http-proxy")),
     "@bytecodealliance/componentize-js": await packageVersion(componentizeJs),
     // j2w resolves the shim from componentize-js; FIELD-NOTES §6: 0.26 breaks it, 0.17.x works.
     "@bytecodealliance/preview2-shim": await packageVersion(packageDir("@bytecodealliance/preview2-shim", componentizeJs)),
   };
+  for (const name of Object.keys(app.dependencies ?? {})) versions[name] = await packageVersion(packageDir(name));
+  return versions;
 }
 
-/** sha256 over the bundled JavaScript, the toolchain versions and the WIT worlds: everything j2w's output depends on. */
-export function componentInputHash(bundle: Uint8Array | string, toolchain: Record<string, string>, wit: string): string {
+/** sha256 over the bundled JavaScript and the installed versions it is componentized with (key order ignored). */
+export function componentInputHash(bundle: Uint8Array | string, versions: Record<string, string>): string {
   const hash = createHash("sha256");
   hash.update(`hello-wasm-stamp/${STAMP_VERSION}\0`);
-  hash.update(JSON.stringify(Object.entries(toolchain).sort(([a], [b]) => a.localeCompare(b))));
-  hash.update("\0");
-  hash.update(wit);
+  hash.update(JSON.stringify(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))));
   hash.update("\0");
   hash.update(bundle);
   return hash.digest("hex");
@@ -123,11 +123,6 @@ async function readStamp(): Promise<BuildStamp | undefined> {
   } catch {
     return undefined; // a corrupt stamp just means "rebuild"
   }
-}
-
-async function witText(): Promise<string> {
-  const proxy = packageDir("@spinframework/wasi-http-proxy");
-  return readFile(path.join(proxy, "wit", "wasi-http@0.2.3.wit"), "utf8");
 }
 
 async function bundle(outfile: string): Promise<void> {
@@ -231,8 +226,8 @@ export async function buildComponent(options: BuildOptions = {}): Promise<BuildR
     try {
       const bundlePath = path.join(scratch, "bundle.js");
       await bundle(bundlePath);
-      const [bundleBytes, toolchain, wit] = await Promise.all([readFile(bundlePath), toolchainVersions(), witText()]);
-      const inputHash = componentInputHash(bundleBytes, toolchain, wit);
+      const [bundleBytes, toolchain] = await Promise.all([readFile(bundlePath), toolchainVersions()]);
+      const inputHash = componentInputHash(bundleBytes, toolchain);
       const existing = await readIfExists(wasmPath);
       if (!options.force && isUpToDate(await readStamp(), inputHash, existing && sha256(existing))) {
         log(`hello-wasm: ${path.relative(process.cwd(), wasmPath)} is up to date (inputs ${inputHash.slice(0, 12)})`);
