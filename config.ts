@@ -202,7 +202,7 @@ const RULES = {
     wasmNodeCountMax: integer(0, 1000, 0),
     wasmRuntime: oneOf<WasmRuntime>(["spinkube", "wasmwasi"], "spinkube"),
     acrSku: oneOf<AcrSku>(["Basic", "Standard", "Premium"], "Basic"),
-    apps: list(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, "app folder names under apps/ (lower case, digits and '-')", ["hello-wasm"], {
+    apps: list(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "app folder names under apps/ (a lower-case letter, then lower case, digits and '-'; they name Services)", ["hello-wasm"], {
         nonEmpty: true,
     }),
     appReplicas: integer(1, 100, 3),
@@ -210,7 +210,7 @@ const RULES = {
     appCpuRequest: pattern(CPU, 'a CPU quantity such as "100m" or "0.5"', "50m"),
     appCpuLimit: pattern(CPU, 'a CPU quantity such as "500m" or "1"', "500m"),
     appMemoryRequest: pattern(MEMORY, 'a memory quantity in Ki, Mi or Gi such as "64Mi"', "64Mi"),
-    appMemoryLimit: pattern(MEMORY, 'a memory quantity in Ki, Mi or Gi such as "128Mi"', "128Mi"),
+    appMemoryLimit: pattern(MEMORY, 'a memory quantity in Ki, Mi or Gi such as "256Mi"', "256Mi"),
     appHost: {
         default: "",
         parse: (raw: string) =>

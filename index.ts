@@ -151,6 +151,8 @@ config.apps.forEach((appName, index) => {
                       registry: registryTarget,
                   }).imageRef,
                   provider: cluster.provider,
+                  // Same count as the Wasm app: a fair comparison (an HPA on the app is the one difference).
+                  replicas: config.appReplicas,
                   resources: {
                       cpuRequest: config.appCpuRequest,
                       cpuLimit: config.appCpuLimit,

@@ -83,6 +83,7 @@ describe("stack config", () => {
         ["admin group not a GUID", { adminGroupObjectIds: '["platform-admins"]' }, "adminGroupObjectIds", /GUID/],
         ["empty app list", { apps: "[]" }, "apps", /non-empty/],
         ["app name with a slash", { apps: '["../etc"]' }, "apps", /app folder names/],
+        ["app name starting with a digit", { apps: '["1st-app"]' }, "apps", /a lower-case letter/],
         ["CPU quantity with unit typo", { appCpuRequest: "100mc" }, "appCpuRequest", /CPU quantity/],
         ["memory in MB", { appMemoryLimit: "128MB" }, "appMemoryLimit", /Ki, Mi or Gi/],
         ["boolean as yes", { loadTest: "yes" }, "loadTest", /true or false/],

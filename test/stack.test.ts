@@ -170,7 +170,11 @@ describe("the prod stack, offline", () => {
         const pool = r.resources.find((x) => x.type === "azure-native:containerservice:AgentPool")!.inputs;
         assert.deepEqual([pool.minCount, pool.maxCount], [3, 10]);
         assert.equal(byKind(r, "HorizontalPodAutoscaler").length, 1);
-        assert.equal((appDeployment(r) as any).spec.replicas, 6);
+        assert.equal((appDeployment(r) as any).spec.replicas, undefined, "the HPA owns the replica count");
+        assert.deepEqual(
+            [(byKind(r, "HorizontalPodAutoscaler")[0] as any).spec.minReplicas, (byKind(r, "HorizontalPodAutoscaler")[0] as any).spec.maxReplicas],
+            [6, 30],
+        );
         const acr = r.resources.find((x) => x.type === "azure-native:containerregistry:Registry")!.inputs;
         assert.equal(acr.sku.name, "Premium");
     });
@@ -195,7 +199,8 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.equal(result.failure, undefined);
         const o = result.outputs;
         assert.equal(o.contractVersion, "1.0");
-        assert.equal(o["kubeconfig.isSecret"], true, "the kubeconfig output is a secret");
+        assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
+        assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
         assert.deepEqual(o.wasmPlacement.nodeSelector, { "aks-wasm/pool": "wasm" });
         assert.match(o.acrLoginServer, /^[a-z0-9]+\.azurecr\.io$/);

@@ -27,20 +27,32 @@ async function main() {
         stack,
         false,
     );
+    // run.js requires its folder's index.js, the CLI front door, which parses argv and starts a run against a real
+    // engine as a side effect of being loaded. Pre-load a stand-in for it holding the one constant run.js reads.
+    const frontDoor = require.resolve("@pulumi/pulumi/cmd/run/index.js", { paths: [projectDir] });
+    require.cache[frontDoor] = { id: frontDoor, filename: frontDoor, loaded: true, exports: { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 } };
     const { run } = require(require.resolve("@pulumi/pulumi/cmd/run/run.js", { paths: [projectDir] }));
     let failure;
-    const outputs = await run(
-        { _: ["."] },
-        () => {},
-        (err) => (failure = err),
-        () => false,
-    );
-    const resolved = {};
-    for (const [key, value] of Object.entries(outputs ?? {})) {
-        resolved[key] = await new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v)));
-        resolved[`${key}.isSecret`] = await pulumi.isSecret(pulumi.output(value));
+    try {
+        await run({ _: ["."] }, () => {}, (err) => (failure = err), () => false);
+    } catch (err) {
+        failure = err;
     }
-    fs.writeFileSync(resultFile, JSON.stringify({ resources, outputs: resolved, failure: failure && String(failure) }));
+    // What the engine would receive: the Stack resource's registered outputs, secrets still marked.
+    const settings = require(require.resolve("@pulumi/pulumi/runtime/settings.js", { paths: [projectDir] }));
+    await settings.waitForRPCs();
+    const monitor = settings.getMonitor();
+    const stackState = [...monitor.getRegisteredResources().values()].find((r) => r.urn.includes("::pulumi:pulumi:Stack::"));
+    const outputs = {};
+    const secret = {};
+    const SIG = "1b47061264138c4ac30d75fd1eb44270";
+    const raw = stackState && stackState.state && stackState.state.toJavaScript ? stackState.state.toJavaScript() : {};
+    for (const [key, value] of Object.entries(raw)) {
+        const isSecret = value && typeof value === "object" && value["4dabf18193072939515e22adb298388d"] === SIG;
+        secret[key] = Boolean(isSecret);
+        outputs[key] = isSecret ? "[secret]" : value;
+    }
+    fs.writeFileSync(resultFile, JSON.stringify({ resources, outputs, secret, failure: failure && String(failure.message || failure) }));
 }
 
 main().catch((err) => {
