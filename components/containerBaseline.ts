@@ -13,13 +13,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, selectorLabels } from "../lib/workloadDefaults";
 import { SYSTEM_POOL_SELECTOR } from "./loadTest";
 import {
-    APP_PORT,
     APP_PORT_NAME,
     checkPinnedImage,
+    clusterIpServiceSpec,
     DEFAULT_RESOURCES,
     LOAD_TEST_POD_LABELS,
     networkPolicyPeers,
     probes,
+    resourceRequirements,
     topologySpread,
     type WorkloadResources,
 } from "./spinWorkload";
@@ -137,10 +138,7 @@ export class ContainerBaseline extends pulumi.ComponentResource {
                                     env: [{ name: "PORT", value: String(CONTAINER_PORT) }],
                                     // Same port name as the Wasm app's, so the probes (and Service) read the same.
                                     ports: [{ name: APP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
-                                    resources: {
-                                        requests: { cpu: s.resources.cpuRequest, memory: s.resources.memoryRequest },
-                                        limits: { cpu: s.resources.cpuLimit, memory: s.resources.memoryLimit },
-                                    },
+                                    resources: resourceRequirements(s.resources),
                                     ...probes(),
                                     securityContext: restrictedContainerSecurityContext,
                                 },
@@ -152,18 +150,7 @@ export class ContainerBaseline extends pulumi.ComponentResource {
             child,
         );
 
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: meta(),
-                spec: {
-                    type: "ClusterIP",
-                    selector,
-                    ports: [{ name: "http", port: APP_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }],
-                },
-            },
-            child,
-        );
+        const service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta(), spec: clusterIpServiceSpec(selector) }, child);
 
         // Selecting the baseline's pods with policyTypes [Ingress] denies all other ingress to them; kubelet
         // probes come from the node and are not subject to it.

@@ -233,6 +233,16 @@ export function topologySpread(selector: Labels): k8s.types.input.core.v1.Topolo
 }
 
 /** Probes on the shim's port. The startup probe gives a cold shim up to 60 s to compile the component. */
+/** Requests and limits as a container takes them. */
+export function resourceRequirements(r: Required<WorkloadResources>): k8s.types.input.core.v1.ResourceRequirements {
+    return { requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { cpu: r.cpuLimit, memory: r.memoryLimit } };
+}
+
+/** ClusterIP Service spec: port 80 to the pods' named app port, so the container's own port number may differ. */
+export function clusterIpServiceSpec(selector: Labels): k8s.types.input.core.v1.ServiceSpec {
+    return { type: "ClusterIP", selector, ports: [{ name: "http", port: APP_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }] };
+}
+
 export function probes(): Pick<k8s.types.input.core.v1.Container, "startupProbe" | "readinessProbe" | "livenessProbe"> {
     const httpGet = { path: HEALTH_PATH, port: APP_PORT_NAME };
     return {
@@ -302,10 +312,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
                                     image,
                                     command: ["/"],
                                     ports: [{ name: APP_PORT_NAME, containerPort: APP_PORT, protocol: "TCP" }],
-                                    resources: {
-                                        requests: { cpu: s.resources.cpuRequest, memory: s.resources.memoryRequest },
-                                        limits: { cpu: s.resources.cpuLimit, memory: s.resources.memoryLimit },
-                                    },
+                                    resources: resourceRequirements(s.resources),
                                     ...probes(),
                                     securityContext: restrictedContainerSecurityContext,
                                 },
@@ -317,18 +324,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
             child,
         );
 
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: meta(),
-                spec: {
-                    type: "ClusterIP",
-                    selector,
-                    ports: [{ name: "http", port: APP_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }],
-                },
-            },
-            child,
-        );
+        const service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta(), spec: clusterIpServiceSpec(selector) }, child);
 
         // maxUnavailable 1 rather than minAvailable: a node drain (AKS upgrade, autoscaler) can always make
         // progress, one pod at a time, whatever the replica count; minAvailable = replicas would block upgrades
