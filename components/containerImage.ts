@@ -18,6 +18,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import dockerignore from "@balena/dockerignore";
 import { local } from "@pulumi/command";
 import * as dockerBuild from "@pulumi/docker-build";
 import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../lib/sourceHash";
@@ -89,31 +90,30 @@ export function validateContainerImageArgs(args: ContainerImageArgs): string[] {
 }
 
 /**
- * Ignore globs from a `.dockerignore` text, in tinyglobby's terms: each pattern and everything below it. Returns
- * undefined when a pattern re-includes files (`!…`): then the hash covers the whole context, which may rebuild
- * more often than needed but never misses a change.
+ * The ignore file BuildKit uses for this build: `<Dockerfile>.dockerignore` beside the Dockerfile when it exists
+ * (it takes precedence), else `<context>/.dockerignore`, else none.
  */
-export function dockerignoreGlobs(text: string): string[] | undefined {
-    const globs: string[] = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) continue;
-        if (line.startsWith("!")) return undefined;
-        const pattern = line.replace(/^(\.?\/)+/, "").replace(/\/+$/, "");
-        if (pattern === "" || pattern === ".") continue;
-        globs.push(pattern, `${pattern}/**`);
-    }
-    return globs;
+export function dockerignoreFor(args: ContainerImageArgs, exists: (file: string) => boolean): string | undefined {
+    const dockerfile = args.dockerfile ?? path.join(args.context, "Dockerfile");
+    return [`${dockerfile}.dockerignore`, path.join(args.context, ".dockerignore")].find(exists);
+}
+
+/**
+ * Which context files the build can see, by Docker's own `.dockerignore` rules (including `!` re-includes,
+ * which allowlist-style ignore files rely on), through @balena/dockerignore.
+ */
+export function dockerignoreFilter(text: string): (relativePath: string) => boolean {
+    return dockerignore().add(text).createFilter();
 }
 
 /** The tag's digest: the context's files, the Dockerfile, the build arguments (sorted) and the platform. */
 export function contextDigest(args: ContainerImageArgs, readDockerignore: (file: string) => string | undefined): { digest: string; files: string[] } {
     const dockerfile = args.dockerfile ?? path.join(args.context, "Dockerfile");
-    const ignoreText = readDockerignore(path.join(args.context, ".dockerignore"));
-    const fromDockerignore = ignoreText === undefined ? [] : (dockerignoreGlobs(ignoreText) ?? []);
+    const ignoreFile = dockerignoreFor(args, (file) => readDockerignore(file) !== undefined);
     const sources = hashSources(args.context, {
         globs: args.contextGlobs ?? ["**"],
-        ignore: [...CONTEXT_IGNORES, ...fromDockerignore],
+        ignore: CONTEXT_IGNORES,
+        filter: ignoreFile === undefined ? undefined : dockerignoreFilter(readDockerignore(ignoreFile)!),
         extraFiles: [dockerfile],
     });
     const buildArgs = Object.entries(args.buildArgs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

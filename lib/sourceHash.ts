@@ -60,6 +60,12 @@ export interface SourceHashOptions {
      * @default []
      */
     extraFiles?: readonly string[];
+    /**
+     * Keeps a matched file (path relative to the folder, `/`-separated) when it returns true: for rules globs
+     * cannot say, such as a `.dockerignore` that re-includes files with `!`. Extra files are always kept.
+     * @default every matched file is kept
+     */
+    filter?: (relativePath: string) => boolean;
 }
 
 export interface SourceHash {
@@ -88,7 +94,9 @@ export function hashSources(dir: string, options: SourceHashOptions = {}): Sourc
         dot: true,
         onlyFiles: true,
         expandDirectories: false,
-    }).map((p) => toPosix(p));
+    })
+        .map((p) => toPosix(p))
+        .filter((p) => options.filter?.(p) ?? true);
     const extra = (options.extraFiles ?? []).map((f) => {
         const abs = path.resolve(root, f);
         if (!existsSync(abs) || !statSync(abs).isFile()) {

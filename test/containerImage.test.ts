@@ -149,16 +149,28 @@ test("a Dockerfile outside the context is hashed too", () => {
     assert.notEqual(tagOf(args), before);
 });
 
-test("dockerignoreGlobs: patterns and what lies below them; a re-include makes the whole context count", () => {
-    assert.deepEqual(mod.dockerignoreGlobs("# comment\n\n/coverage/\n./tmp\n*.md\n"), [
-        "coverage",
-        "coverage/**",
-        "tmp",
-        "tmp/**",
-        "*.md",
-        "*.md/**",
-    ]);
-    assert.equal(mod.dockerignoreGlobs("*.md\n!README.md\n"), undefined);
+test("dockerignore: Docker's rules, re-includes too, and <Dockerfile>.dockerignore before the context's", () => {
+    const keep = mod.dockerignoreFilter("# comment\n*\n!package.json\n!apps/loadtest/src/\napps/loadtest/src/*.test.ts\n");
+    assert.deepEqual(
+        ["package.json", "README.md", "apps/loadtest/src/cli.ts", "apps/loadtest/src/cli.test.ts", "apps/other/x.ts"].filter(keep),
+        ["package.json", "apps/loadtest/src/cli.ts"],
+    );
+    const args = { repository: "loadtest", context: "/ctx", dockerfile: "/ctx/apps/x/Dockerfile", registry };
+    assert.equal(mod.dockerignoreFor(args, () => true), "/ctx/apps/x/Dockerfile.dockerignore");
+    assert.equal(mod.dockerignoreFor(args, (f) => f === "/ctx/.dockerignore"), "/ctx/.dockerignore");
+    assert.equal(mod.dockerignoreFor(args, () => false), undefined);
+});
+
+test("an allowlist ignore file keeps unrelated changes in the context from changing the tag", () => {
+    const dir = fixtureCopy();
+    const dockerfile = path.join(dir, "Dockerfile");
+    writeFileSync(`${dockerfile}.dockerignore`, "*\n!Dockerfile\n!package.json\n");
+    const args = { repository: "loadtest", context: dir, dockerfile, registry };
+    const before = tagOf(args);
+    writeFileSync(path.join(dir, "unrelated.txt"), "not in the build\n");
+    assert.equal(tagOf(args), before);
+    writeFileSync(path.join(dir, "package.json"), "{}\n");
+    assert.notEqual(tagOf(args), before);
 });
 
 test("invalid arguments are reported together and register nothing", async () => {
