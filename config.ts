@@ -330,7 +330,7 @@ export function appHostFor(c: Pick<StackConfig, "appHost" | "apps">, index: numb
 }
 
 /** A CPU or memory quantity in base units, for comparing request and limit of the same resource. */
-function quantity(q: string): number {
+export function quantity(q: string): number {
     const units: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
     const m = /^([0-9.]+)(m|Ki|Mi|Gi)?$/.exec(q);
     return m ? Number(m[1]) * (m[2] ? units[m[2]] : 1) : NaN;

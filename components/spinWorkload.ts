@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS } from "../config";
+import { KUBERNETES_MINORS, quantity } from "../config";
 import {
     hardenedPodSpec,
     recommendedLabels,
@@ -196,13 +196,6 @@ export function checkPinnedImage(image: string): string | undefined {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
     return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** A CPU or memory quantity in base units, to compare a request with its limit. */
-function quantity(q: string): number {
-    const units: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-    const m = /^([0-9.]+)(m|Ki|Mi|Gi)?$/.exec(q);
-    return m ? Number(m[1]) * (m[2] ? units[m[2]] : 1) : NaN;
 }
 
 /**
