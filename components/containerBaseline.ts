@@ -14,13 +14,16 @@ import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext,
 import { SYSTEM_POOL_SELECTOR } from "./loadTest";
 import {
     APP_PORT_NAME,
+    appIngressPolicySpec,
     checkPinnedImage,
     clusterIpServiceSpec,
     DEFAULT_RESOURCES,
     LOAD_TEST_POD_LABELS,
     networkPolicyPeers,
+    pinnedImage,
     probes,
     resourceRequirements,
+    serviceUrl,
     topologySpread,
     type WorkloadResources,
 } from "./spinWorkload";
@@ -104,11 +107,7 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         super("aks-wasm:index:ContainerBaseline", name, {}, opts);
         const s = resolveBaselineSettings(args);
         this.settings = s;
-        const image = pulumi.output(args.image).apply((img) => {
-            const problem = checkPinnedImage(img);
-            if (problem) throw new Error(`Invalid ContainerBaseline "${s.appName}": ${problem}`);
-            return img;
-        });
+        const image = pinnedImage(args.image, `ContainerBaseline "${s.appName}"`);
         this.image = image;
         const child = { parent: this, provider: args.provider };
         const selector = selectorLabels({ name: s.appName, instance: s.appName });
@@ -152,24 +151,16 @@ export class ContainerBaseline extends pulumi.ComponentResource {
 
         const service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta(), spec: clusterIpServiceSpec(selector) }, child);
 
-        // Selecting the baseline's pods with policyTypes [Ingress] denies all other ingress to them; kubelet
-        // probes come from the node and are not subject to it.
+        // Only the load-test pods may reach the baseline.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-netpol`,
-            {
-                metadata: meta("-ingress"),
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ from: networkPolicyPeers([], s.loadTestPodLabels), ports: [{ protocol: "TCP", port: APP_PORT_NAME }] }],
-                },
-            },
+            { metadata: meta("-ingress"), spec: appIngressPolicySpec(selector, networkPolicyPeers([], s.loadTestPodLabels)) },
             child,
         );
 
         this.deploymentName = this.deployment.metadata.name;
         this.serviceName = service.metadata.name;
-        this.serviceUrl = pulumi.interpolate`http://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`;
+        this.serviceUrl = serviceUrl(service);
         this.registerOutputs({ image: this.image, deploymentName: this.deploymentName, serviceName: this.serviceName, serviceUrl: this.serviceUrl });
     }
 }

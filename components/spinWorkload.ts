@@ -226,6 +226,32 @@ export function topologySpread(selector: Labels): k8s.types.input.core.v1.Topolo
 }
 
 /** Probes on the shim's port. The startup probe gives a cold shim up to 60 s to compile the component. */
+/** `image`, refused when it resolves to a reference not pinned by digest (a plain string is checked up front). */
+export function pinnedImage(image: pulumi.Input<string>, owner: string): pulumi.Output<string> {
+    return pulumi.output(image).apply((img) => {
+        const problem = checkPinnedImage(img);
+        if (problem) throw new Error(`Invalid ${owner}: ${problem}`);
+        return img;
+    });
+}
+
+/**
+ * The app pods' ingress policy: selecting them with policyTypes [Ingress] denies all other ingress. Kubelet
+ * probes come from the node and are not subject to it. Egress is left open: the app may call out.
+ */
+export function appIngressPolicySpec(selector: Labels, peers: k8s.types.input.networking.v1.NetworkPolicyPeer[]): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: peers, ports: [{ protocol: "TCP", port: APP_PORT_NAME }] }],
+    };
+}
+
+/** In-cluster URL of a Service, by its cluster DNS name. */
+export function serviceUrl(service: k8s.core.v1.Service): pulumi.Output<string> {
+    return pulumi.interpolate`http://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`;
+}
+
 /** Requests and limits as a container takes them. */
 export function resourceRequirements(r: Required<WorkloadResources>): k8s.types.input.core.v1.ResourceRequirements {
     return { requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { cpu: r.cpuLimit, memory: r.memoryLimit } };
@@ -260,11 +286,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
         super("aks-wasm:index:SpinWorkload", name, {}, opts);
         const s = resolveWorkloadSettings(args);
         this.settings = s;
-        const image = pulumi.output(args.image).apply((img) => {
-            const problem = checkPinnedImage(img);
-            if (problem) throw new Error(`Invalid SpinWorkload "${s.appName}": ${problem}`);
-            return img;
-        });
+        const image = pinnedImage(args.image, `SpinWorkload "${s.appName}"`);
         const child = { parent: this, provider: args.provider };
         const selector = selectorLabels({ name: s.appName, instance: s.instance });
         const labels = recommendedLabels({ name: s.appName, instance: s.instance, component: "spin-app", version: args.version });
@@ -328,23 +350,9 @@ export class SpinWorkload extends pulumi.ComponentResource {
             child,
         );
 
-        // Selecting the app pods with policyTypes [Ingress] denies all other ingress to them. Kubelet probes come
-        // from the node and are not subject to it. Egress is left open: the app may call out.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-netpol`,
-            {
-                metadata: meta("-ingress"),
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress"],
-                    ingress: [
-                        {
-                            from: networkPolicyPeers(args.allowedIngressFrom ?? [], s.loadTestPodLabels),
-                            ports: [{ protocol: "TCP", port: APP_PORT_NAME }],
-                        },
-                    ],
-                },
-            },
+            { metadata: meta("-ingress"), spec: appIngressPolicySpec(selector, networkPolicyPeers(args.allowedIngressFrom ?? [], s.loadTestPodLabels)) },
             child,
         );
 
@@ -371,7 +379,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
         this.namespaceName = ns;
         this.serviceName = service.metadata.name;
         this.deploymentName = deployment.metadata.name;
-        this.serviceUrl = pulumi.interpolate`http://${service.metadata.name}.${ns}.svc.cluster.local`;
+        this.serviceUrl = serviceUrl(service);
         this.registerOutputs({
             namespaceName: this.namespaceName,
             serviceName: this.serviceName,
