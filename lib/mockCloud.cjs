@@ -128,4 +128,13 @@ function mockInvoke(args) {
     }
 }
 
-module.exports = { MOCK_KUBECONFIG, mockOutputs, mockInvoke };
+/** Pulumi's wire form of a secret: `{ [SIG_KEY]: SECRET_SIG, value }`. Recorded inputs and outputs keep it. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a recorded (wire-form) value is a secret. */
+function isWireSecret(value) {
+    return typeof value === "object" && value !== null && value[SIG_KEY] === SECRET_SIG;
+}
+
+module.exports = { MOCK_KUBECONFIG, mockOutputs, mockInvoke, isWireSecret };

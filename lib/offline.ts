@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
+import { isWireSecret, MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */
 export interface RecordedResource {
@@ -109,11 +109,6 @@ export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T | und
     return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply((v) => resolve(v as T)));
 }
 
-/** Whether an output is a secret. */
-export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
-    return pulumi.isSecret(output);
-}
-
 /**
  * The config the Pulumi CLI would pass for `stack`: Pulumi.yaml's defaults overlaid with Pulumi.<stack>.yaml,
  * every value a string (lists and objects as JSON), keys without the project prefix.
@@ -134,14 +129,8 @@ export function readStackConfig(projectDir: string, stack: string): Record<strin
     return raw;
 }
 
-/** Pulumi's wire signature for a secret value; recorded inputs keep secrets wrapped in it. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
 /** Whether a recorded input value is a (wrapped) secret. */
-export function isSecretInput(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
+export const isSecretInput = isWireSecret;
 
 /** Replaces every secret in a recorded input with `replacement(secretValue)`, recursively. */
 export function mapSecrets(value: unknown, replacement: (secret: unknown) => unknown): unknown {

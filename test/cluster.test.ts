@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { installOfflineMocks, isSecret, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import * as pulumi from "@pulumi/pulumi";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
 
 let run: OfflineRun;
 let mod: {
@@ -121,7 +122,7 @@ describe("AksCluster", () => {
     });
 
     it("keeps the kubeconfig secret and makes it non-interactive", async () => {
-        assert.equal(await isSecret(cluster.kubeconfig), true);
+        assert.equal(await pulumi.isSecret(cluster.kubeconfig), true);
         const kubeconfig = parse((await valueOf(cluster.kubeconfig))!);
         const args: string[] = kubeconfig.users[0].user.exec.args;
         assert.deepEqual(args.slice(args.indexOf("--login"), args.indexOf("--login") + 2), ["--login", "azurecli"]);

@@ -13,7 +13,7 @@ async function main() {
     process.chdir(projectDir);
     process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
     const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [projectDir] }));
-    const { mockOutputs, mockInvoke } = require(path.join(projectDir, "lib", "mockCloud.cjs"));
+    const { mockOutputs, mockInvoke, isWireSecret } = require(path.join(projectDir, "lib", "mockCloud.cjs"));
     const resources = [];
     await pulumi.runtime.setMocks(
         {
@@ -45,10 +45,9 @@ async function main() {
     const stackState = [...monitor.getRegisteredResources().values()].find((r) => r.urn.includes("::pulumi:pulumi:Stack::"));
     const outputs = {};
     const secret = {};
-    const SIG = "1b47061264138c4ac30d75fd1eb44270";
     const raw = stackState && stackState.state && stackState.state.toJavaScript ? stackState.state.toJavaScript() : {};
     for (const [key, value] of Object.entries(raw)) {
-        const isSecret = value && typeof value === "object" && value["4dabf18193072939515e22adb298388d"] === SIG;
+        const isSecret = isWireSecret(value);
         secret[key] = Boolean(isSecret);
         outputs[key] = isSecret ? "[secret]" : value;
     }
