@@ -13,6 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../config";
 import type { WasmPlacement } from "../lib/workloadDefaults";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
@@ -58,7 +59,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                     name: nsName,
                     // The node installer runs privileged with hostPID to edit containerd's config: this namespace
                     // cannot be `restricted`. Nothing else runs here.
-                    labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/part-of": "aks-wasm" },
+                    labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/part-of": PROJECT },
                 },
             },
             { ...o, dependsOn: args.dependsOn },

@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { PROJECT } from "../config";
 import { isWireSecret, MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */
@@ -43,7 +44,7 @@ export async function installOfflineMocks(options: {
     overrides?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 }): Promise<OfflineRun> {
     const run: OfflineRun = { resources: [], invokes: [] };
-    const project = options.project ?? "aks-wasm";
+    const project = options.project ?? PROJECT;
     const stack = options.stack ?? "dev";
     const byName = new Map<string, RecordedResource>();
     await pulumi.runtime.setMocks(

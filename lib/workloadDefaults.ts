@@ -3,6 +3,7 @@
  * Job. One place, so a hardening change reaches all of them (STYLE.md, habit 3).
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { PROJECT } from "../config";
 
 type Labels = Record<string, string>;
 
@@ -49,7 +50,7 @@ export function recommendedLabels(args: { name: string; instance: string; compon
         "app.kubernetes.io/name": args.name,
         "app.kubernetes.io/instance": args.instance,
         "app.kubernetes.io/component": args.component,
-        "app.kubernetes.io/part-of": "aks-wasm",
+        "app.kubernetes.io/part-of": PROJECT,
         "app.kubernetes.io/managed-by": "pulumi",
         ...(args.version ? { "app.kubernetes.io/version": args.version } : {}),
     };
