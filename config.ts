@@ -6,6 +6,13 @@
  * reported together, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { regionWarnings } from "./lib/azureRegions";
+import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
+import { capacityPlan } from "./lib/capacityPlan";
+import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
+import { parseQuantity } from "./lib/kubernetesQuantity";
 
 export const PROJECT = "aks-wasm";
 
@@ -81,7 +88,7 @@ export class StackConfigError extends Error {
     constructor(readonly problems: ConfigProblem[]) {
         super(
             `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${PROJECT}:${p.key} = ${JSON.stringify(p.value)}: ${p.accepted}`).join("\n"),
+                problems.map((p) => `  - ${p.key.includes(":") ? p.key : `${PROJECT}:${p.key}`} = ${JSON.stringify(p.value)}: ${p.accepted}`).join("\n"),
         );
         this.name = "StackConfigError";
     }
@@ -96,15 +103,11 @@ type Rule<T> = {
     parse(raw: string): { value: T } | { accepted: string };
 };
 
-const VM_SIZE = /^Standard_[A-Z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$/;
+const VM_SIZE = /^Standard_[A-Z][A-Za-z0-9-]*(_[A-Za-z0-9]+)*$/;
 const REGION = /^[a-z][a-z0-9]{2,30}$/;
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Arm64 sizes carry a "p" after the vCPU count: Standard_D2ps_v5, Standard_E4pds_v5, Standard_B2pls_v2. */
-const ARM64_VM_SIZE = /^Standard_[A-Z]+[0-9]+[a-z]*p[a-z]*_v[0-9]+$/;
-const CPU = /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/;
-const MEMORY = /^[1-9][0-9]*(Ki|Mi|Gi)$/;
 /** Kubernetes minors AKS supports as of November 2026 (1.31 as LTS); see the README. */
 export const KUBERNETES_MINORS = { min: 31, max: 35 } as const;
 
@@ -153,6 +156,41 @@ function pattern(re: RegExp, accepted: string, fallback: string): Rule<string> {
     return { default: fallback, parse: (raw) => (re.test(raw) ? { value: raw } : { accepted }) };
 }
 
+/** A CPU quantity per the Kubernetes grammar (lib/kubernetesQuantity.ts), above zero. */
+export function isCpuQuantity(q: string): boolean {
+    return parseQuantity(q) > 0;
+}
+
+/**
+ * A memory quantity per the Kubernetes grammar, at least 1Mi: Kubernetes accepts "500m" bytes, but below a
+ * mebibyte it is a unit mistake, not a size.
+ */
+export function isMemoryQuantity(q: string): boolean {
+    return parseQuantity(q) >= 2 ** 20;
+}
+
+function quantityRule(kind: "CPU" | "memory", fallback: string, example: string): Rule<string> {
+    const ok = kind === "CPU" ? isCpuQuantity : isMemoryQuantity;
+    const accepted =
+        kind === "CPU"
+            ? `a Kubernetes CPU quantity above 0 such as "${example}", "0.5" or "1" (suffix m; no unit means cores)`
+            : `a Kubernetes memory quantity of at least 1Mi such as "${example}", "1.5Gi" or "500M" (suffixes Ki Mi Gi Ti, k M G T, or an exponent like 1e9)`;
+    return { default: fallback, parse: (raw) => (ok(raw) ? { value: raw } : { accepted }) };
+}
+
+/** A VM size by Azure's naming convention that AKS accepts for a pool of `mode` (architecture is a cross-key rule). */
+function vmSize(mode: "system" | "user", fallback: string): Rule<string> {
+    return {
+        default: fallback,
+        parse: (raw) => {
+            const size = VM_SIZE.test(raw) ? parseVmSize(raw) : undefined;
+            if (!size) return { accepted: 'an Azure VM size such as "Standard_D2s_v5" (Standard_<family><vCPUs><features>[_v<version>])' };
+            const problems = vmSizeProblems(size, { mode, archs: ["amd64", "arm64"], archReason: "" });
+            return problems.length === 0 ? { value: raw } : { accepted: `a VM size with ${problems.join("; ")}` };
+        },
+    };
+}
+
 function list(item: RegExp, accepted: string, fallback: string[], options: { nonEmpty?: boolean } = {}): Rule<string[]> {
     return {
         default: fallback,
@@ -194,10 +232,12 @@ const RULES = {
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
-    systemVmSize: pattern(VM_SIZE, 'an Azure VM size such as "Standard_D2s_v5"', "Standard_D2s_v5"),
-    systemNodeCount: integer(1, 10, 1),
+    systemVmSize: vmSize("system", "Standard_D2s_v5"),
+    // 2 by default: AKS documents a minimum of two system nodes (use-system-pools.md), and one D2s_v5 cannot hold
+    // kube-system, app routing's NGINX and the load test (see lib/capacityPlan.ts).
+    systemNodeCount: integer(1, 10, 2),
     systemNodeCountMax: integer(0, 100, 0),
-    wasmVmSize: pattern(VM_SIZE, 'an Azure VM size such as "Standard_D2s_v5"', "Standard_D2s_v5"),
+    wasmVmSize: vmSize("user", "Standard_D2s_v5"),
     wasmNodeCount: integer(1, 100, 2),
     wasmNodeCountMax: integer(0, 1000, 0),
     wasmRuntime: oneOf<WasmRuntime>(["spinkube", "wasmwasi"], "spinkube"),
@@ -207,19 +247,21 @@ const RULES = {
     }),
     appReplicas: integer(1, 100, 3),
     appMaxReplicas: integer(0, 1000, 0),
-    appCpuRequest: pattern(CPU, 'a CPU quantity such as "100m" or "0.5"', "50m"),
-    appCpuLimit: pattern(CPU, 'a CPU quantity such as "500m" or "1"', "500m"),
-    appMemoryRequest: pattern(MEMORY, 'a memory quantity in Ki, Mi or Gi such as "64Mi"', "64Mi"),
-    appMemoryLimit: pattern(MEMORY, 'a memory quantity in Ki, Mi or Gi such as "256Mi"', "256Mi"),
+    appCpuRequest: quantityRule("CPU", "50m", "100m"),
+    appCpuLimit: quantityRule("CPU", "500m", "500m"),
+    appMemoryRequest: quantityRule("memory", "64Mi", "64Mi"),
+    appMemoryLimit: quantityRule("memory", "256Mi", "256Mi"),
     appHost: {
         default: "",
-        parse: (raw: string) =>
-            raw === "" || (raw.length <= 253 && DNS_NAME.test(raw) && raw.includes("."))
+        parse: (raw: string) => {
+            // Ingress host and Gateway hostname rules (lib/kubernetesNames.ts, platform-contracts K8SNAME-3).
+            const problem = raw === "" ? undefined : hostProblem(raw) ?? (raw.includes(".") ? undefined : "at least two labels");
+            return problem === undefined
                 ? { value: raw }
                 : {
-                      accepted:
-                          'a lower-case DNS name with at least two labels (e.g. "hello.example.com"), each label 1-63 letters, digits or inner "-"; or empty for any host',
-                  },
+                      accepted: `a lower-case DNS name with at least two labels (e.g. "hello.example.com"), each label 1-63 letters, digits or inner "-"; or empty for any host (${problem})`,
+                  };
+        },
     } satisfies Rule<string>,
     ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "ingress"),
     ingressClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "webapprouting.kubernetes.azure.com"),
@@ -242,81 +284,158 @@ export function configDefaults(): StackConfig {
     return Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.default])) as unknown as StackConfig;
 }
 
+/** What validation needs from outside the config values; injectable so tests stay pure. */
+export interface ParseOptions {
+    /**
+     * Whether `apps/<app>/spin.toml` exists and is a file. SpinApplication needs it (it hashes and builds that
+     * folder), so a missing app is refused here, before any resource, instead of after the cluster is registered.
+     * @default a check of the project's own apps/ folder on disk
+     */
+    appManifestExists?: (app: string) => boolean;
+}
+
+/** The project's apps/ folder, beside this file. */
+export const APPS_DIR = path.join(__dirname, "apps");
+
+function appManifestOnDisk(app: string): boolean {
+    const manifest = path.join(APPS_DIR, app, "spin.toml");
+    return existsSync(manifest) && statSync(manifest).isFile();
+}
+
 /** Parses and validates the raw config. Throws one `StackConfigError` listing every problem. */
-export function parseStackConfig(raw: RawConfig): StackConfig {
+export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: ConfigProblem[] = [];
     const out: Record<string, unknown> = {};
+    const known = new Map(CONFIG_KEYS.map((k) => [k.toLowerCase(), k]));
     for (const key of Object.keys(raw)) {
         if (!(key in RULES)) {
-            problems.push({ key, value: raw[key] ?? "", accepted: `unknown key; known keys: ${CONFIG_KEYS.join(", ")}` });
+            const near = known.get(key.toLowerCase());
+            problems.push({
+                key,
+                value: raw[key] ?? "",
+                accepted: `unknown key${near ? ` (did you mean ${PROJECT}:${near}?)` : ""}; known keys: ${CONFIG_KEYS.join(", ")}`,
+            });
         }
     }
-    for (const [key, rule] of Object.entries(RULES) as [string, Rule<unknown>][]) {
+    const parsed = new Set<keyof StackConfig>();
+    for (const [key, rule] of Object.entries(RULES) as [keyof StackConfig, Rule<unknown>][]) {
         const value = raw[key];
         if (value === undefined || (value === "" && rule.default === undefined)) {
             out[key] = rule.default;
+            parsed.add(key);
             continue;
         }
         const result = rule.parse(value);
         if ("accepted" in result) problems.push({ key, value, accepted: result.accepted });
-        else out[key] = result.value;
+        else {
+            out[key] = result.value;
+            parsed.add(key);
+        }
     }
     const config = out as unknown as StackConfig;
-    if (problems.length === 0) problems.push(...crossKeyProblems(config));
+    // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
+    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
     if (problems.length > 0) throw new StackConfigError(problems);
     if (config.wasmNodeCountMax === 0) config.wasmNodeCountMax = config.wasmNodeCount;
     if (config.systemNodeCountMax === 0) config.systemNodeCountMax = config.systemNodeCount;
     return config;
 }
 
-/** Rules that relate two keys; run only when each key is valid on its own. */
-function crossKeyProblems(c: StackConfig): ConfigProblem[] {
+/** Rules that relate keys; each runs when the keys it reads parsed on their own. */
+function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    if (c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
+    const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
+    if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
             value: String(c.systemNodeCountMax),
             accepted: `at least systemNodeCount (${c.systemNodeCount}), or 0 for no autoscaler`,
         });
     }
-    if (c.wasmNodeCountMax !== 0 && c.wasmNodeCountMax < c.wasmNodeCount) {
+    if (ok("wasmNodeCount", "wasmNodeCountMax") && c.wasmNodeCountMax !== 0 && c.wasmNodeCountMax < c.wasmNodeCount) {
         problems.push({
             key: "wasmNodeCountMax",
             value: String(c.wasmNodeCountMax),
             accepted: `at least wasmNodeCount (${c.wasmNodeCount}), or 0 for no autoscaler`,
         });
     }
-    if (c.appMaxReplicas !== 0 && c.appMaxReplicas < c.appReplicas) {
+    if (ok("appReplicas", "appMaxReplicas") && c.appMaxReplicas !== 0 && c.appMaxReplicas < c.appReplicas) {
         problems.push({
             key: "appMaxReplicas",
             value: String(c.appMaxReplicas),
             accepted: `at least appReplicas (${c.appReplicas}), or 0 for no autoscaler`,
         });
     }
-    if (quantity(c.appCpuLimit) < quantity(c.appCpuRequest)) {
+    if (ok("appCpuRequest", "appCpuLimit") && quantity(c.appCpuLimit) < quantity(c.appCpuRequest)) {
         problems.push({ key: "appCpuLimit", value: c.appCpuLimit, accepted: `at least appCpuRequest (${c.appCpuRequest})` });
     }
-    if (quantity(c.appMemoryLimit) < quantity(c.appMemoryRequest)) {
+    if (ok("appMemoryRequest", "appMemoryLimit") && quantity(c.appMemoryLimit) < quantity(c.appMemoryRequest)) {
         problems.push({
             key: "appMemoryLimit",
             value: c.appMemoryLimit,
             accepted: `at least appMemoryRequest (${c.appMemoryRequest})`,
         });
     }
-    if (c.tlsSecretName !== "" && c.ingressMode === "none") {
+    if (ok("tlsSecretName", "ingressMode") && c.tlsSecretName !== "" && c.ingressMode === "none") {
         problems.push({ key: "tlsSecretName", value: c.tlsSecretName, accepted: 'empty when ingressMode is "none" (nothing terminates TLS)' });
     }
-    if (c.tlsSecretName !== "" && c.appHost === "") {
+    if (ok("tlsSecretName", "appHost") && c.tlsSecretName !== "" && c.appHost === "") {
         problems.push({ key: "tlsSecretName", value: c.tlsSecretName, accepted: "empty unless appHost is set (a certificate names a host)" });
     }
-    if (c.ingressMode === "ingress" && c.appHost === "" && c.apps.length > 1) {
+    if (ok("ingressMode", "appHost", "apps") && c.ingressMode === "ingress" && c.appHost === "" && c.apps.length > 1) {
         // Two host-less Ingresses on one class both claim "/" for every host: only one of them would serve.
         problems.push({ key: "appHost", value: "", accepted: "a host name when more than one app is exposed through ingress" });
     }
-    if (c.wasmRuntime === "wasmwasi" && ARM64_VM_SIZE.test(c.wasmVmSize)) {
-        // The WasmWasi preview was x86_64 only.
+    if (ok("appHost", "apps") && c.appHost !== "" && c.apps.length > 1) {
+        if (c.appHost.startsWith("*.")) {
+            problems.push({ key: "appHost", value: c.appHost, accepted: `a host without a wildcard when there are several apps (each further app gets "<app>.${c.appHost}", and "*" may only be the first label)` });
+        } else {
+            for (const i of c.apps.keys()) {
+                const problem = i === 0 ? undefined : hostProblem(appHostFor(c, i));
+                if (problem) problems.push({ key: "appHost", value: c.appHost, accepted: `a host whose app subdomain "${appHostFor(c, i)}" is valid: ${problem}` });
+            }
+        }
+    }
+    if (ok("apps")) {
+        const missing = c.apps.filter((app) => !appManifestExists(app));
+        if (missing.length > 0) {
+            problems.push({
+                key: "apps",
+                value: JSON.stringify(c.apps),
+                accepted: `app folders that exist and hold a Spin manifest: no apps/<name>/spin.toml for ${missing.map((m) => `"${m}"`).join(", ")}`,
+            });
+        }
+    }
+    if (ok("apps", "loadTest", "containerBaseline", "ingressMode")) {
+        for (const [i, app] of c.apps.entries()) {
+            const parts = { loadTest: c.loadTest, containerBaseline: c.containerBaseline && i === 0, gateway: c.ingressMode === "gateway" };
+            for (const problem of derivedNameProblems(app, parts)) {
+                problems.push({ key: "apps", value: app, accepted: `a shorter app name: its ${problem}` });
+            }
+        }
+    }
+    if (ok("containerBaseline", "loadTest") && c.containerBaseline && !c.loadTest) {
+        // The baseline exists only to be load-tested beside the Wasm app; without the load test nothing uses it.
+        problems.push({ key: "containerBaseline", value: "true", accepted: "false unless loadTest is true (the baseline is only there to be load-tested)" });
+    }
+    if (ok("wasmRuntime", "wasmVmSize") && c.wasmRuntime === "wasmwasi" && parseVmSize(c.wasmVmSize)?.arch === "arm64") {
+        // The WasmWasi preview was x86_64 only; containerd-shim-spin ships an aarch64 tarball too (spinkube is fine).
         problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: "an x86_64 VM size when wasmRuntime is wasmwasi" });
     }
+    if (ok("systemVmSize", "loadTest", "containerBaseline") && (c.loadTest || c.containerBaseline)) {
+        const size = parseVmSize(c.systemVmSize);
+        // The load-test and baseline images are built for linux/amd64 only (components/containerImage.ts) and run
+        // on the system pool (platform-contracts VM-4).
+        const why = "the load-test and container-baseline images are built for linux/amd64 and run on the system pool";
+        if (size) for (const p of vmSizeProblems(size, { mode: "system", archs: ["amd64"], archReason: why }).filter((x) => x.includes("amd64"))) {
+            problems.push({ key: "systemVmSize", value: c.systemVmSize, accepted: p });
+        }
+    }
+    const sizing: (keyof StackConfig)[] = [
+        "systemVmSize", "systemNodeCount", "systemNodeCountMax", "wasmVmSize", "wasmNodeCount", "wasmNodeCountMax", "wasmRuntime",
+        "apps", "appReplicas", "appMaxReplicas", "appCpuRequest", "appMemoryRequest", "ingressMode", "loadTest", "containerBaseline",
+    ];
+    if (ok(...sizing) && problems.length === 0) problems.push(...capacityPlan(c).problems);
     return problems;
 }
 
@@ -329,11 +448,12 @@ export function appHostFor(c: Pick<StackConfig, "appHost" | "apps">, index: numb
     return `${c.apps[index]}.${c.appHost}`;
 }
 
-/** A CPU or memory quantity in base units, for comparing request and limit of the same resource. */
+/**
+ * A CPU or memory quantity in base units (cores, bytes), per the Kubernetes quantity grammar; NaN when invalid.
+ * The project's one quantity parser (lib/kubernetesQuantity.ts, platform-contracts CFG-1).
+ */
 export function quantity(q: string): number {
-    const units: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-    const m = /^([0-9.]+)(m|Ki|Mi|Gi)?$/.exec(q);
-    return m ? Number(m[1]) * (m[2] ? units[m[2]] : 1) : NaN;
+    return parseQuantity(q);
 }
 
 /** Things that are valid but deserve a word at evaluation time. */
@@ -352,15 +472,109 @@ export function configWarnings(c: StackConfig): string[] {
                 "through November 2026 (ingress-nginx itself was retired in March 2026). Plan the move to ingressMode=gateway.",
         );
     }
+    warnings.push(...regionWarnings(c.location, c.availabilityZones));
+    if (c.systemNodeCount < 2) {
+        warnings.push(
+            "systemNodeCount=1: AKS documents that a system pool should have at least two nodes (three for production; " +
+                "use-system-pools.md); with one node, an upgrade or a node failure takes DNS and ingress down.",
+        );
+    }
+    warnings.push(...capacityPlan(c).warnings);
     return warnings;
 }
 
-/** Reads this stack's raw config (every `aks-wasm:*` key) and validates it. */
-export function loadStackConfig(): StackConfig {
+/** Provider config keys that set what one of ours sets: `key` → our key. */
+const PROVIDER_KEYS: Readonly<Record<string, keyof StackConfig>> = {
+    // The azure-native provider's default region. Every resource here takes aks-wasm:location explicitly, so a
+    // different provider location only misleads a reader of the stack file (and would place any resource that
+    // forgot its location elsewhere).
+    "azure-native:location": "location",
+    "azure:location": "location",
+};
+
+/** Edit distance, for spotting a mistyped project namespace (`aks_wasm`, `akswasm`, `aks-wsam`). */
+function editDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+
+/**
+ * Splits Pulumi's whole config map (`namespace:key` → value) into this project's raw config, and flags keys
+ * meant for us that Pulumi would silently ignore: our key names under a namespace that looks like a mistyped
+ * project name (an error: the value the user set is not used), our key names under any other namespace (a
+ * warning), and provider keys that duplicate ours with a different value (an error). Pure.
+ */
+export function splitStackConfig(all: Readonly<Record<string, string>>): { raw: Record<string, string>; problems: ConfigProblem[]; warnings: string[] } {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    const problems: ConfigProblem[] = [];
+    const warnings: string[] = [];
+    const ours = new Map(CONFIG_KEYS.map((k) => [k.toLowerCase(), k]));
+    const squash = (ns: string) => ns.toLowerCase().replace(/[^a-z0-9]/g, "");
+    for (const [fullKey, value] of Object.entries(all)) {
+        if (fullKey.startsWith(prefix)) {
+            raw[fullKey.slice(prefix.length)] = value;
+            continue;
+        }
+        const colon = fullKey.indexOf(":");
+        if (colon < 0) continue;
+        const ns = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        const ourKey = ours.get(key.toLowerCase());
+        const projectLike = squash(ns) === squash(PROJECT) || editDistance(ns.toLowerCase(), PROJECT) <= 2;
+        if (projectLike) {
+            problems.push({
+                key: fullKey,
+                value,
+                accepted: `a key under "${PROJECT}:", the project's name in Pulumi.yaml: "${ns}:" is not read, so this value is ignored${ourKey ? ` (did you mean ${PROJECT}:${ourKey}?)` : ""}`,
+            });
+        } else if (fullKey in PROVIDER_KEYS) {
+            // Checked below, once our own value is known.
+        } else if (ourKey) {
+            warnings.push(`${fullKey} is set but not read by this program; did you mean ${PROJECT}:${ourKey}?`);
+        }
     }
-    return parseStackConfig(raw);
+    for (const [providerKey, ourKey] of Object.entries(PROVIDER_KEYS)) {
+        const theirs = all[providerKey];
+        if (theirs === undefined) continue;
+        const mine = raw[ourKey] ?? String(configDefaults()[ourKey]);
+        if (theirs !== mine) {
+            problems.push({
+                key: providerKey,
+                value: theirs,
+                accepted: `unset, or equal to ${PROJECT}:${ourKey} (${JSON.stringify(mine)}): the stack places every resource by ${PROJECT}:${ourKey}; set the region there only`,
+            });
+        }
+    }
+    return { raw, problems, warnings };
+}
+
+/**
+ * Validates Pulumi's whole config map: this project's keys and the look-alikes of `splitStackConfig`. Throws one
+ * `StackConfigError` with every problem; returns the config and the warnings about keys. Pure (with options).
+ */
+export function parseAllConfig(all: Readonly<Record<string, string>>, options: ParseOptions = {}): { config: StackConfig; warnings: string[] } {
+    const { raw, problems, warnings } = splitStackConfig(all);
+    let config: StackConfig | undefined;
+    try {
+        config = parseStackConfig(raw, options);
+    } catch (e) {
+        if (!(e instanceof StackConfigError)) throw e;
+        problems.unshift(...e.problems);
+    }
+    if (problems.length > 0 || !config) throw new StackConfigError(problems);
+    return { config, warnings };
+}
+
+/** Reads this stack's config (Pulumi's whole config map) and validates it; warns about keys meant for us. */
+export function loadStackConfig(): StackConfig {
+    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig());
+    for (const warning of warnings) pulumi.log.warn(warning);
+    return config;
 }

@@ -23,6 +23,8 @@ export interface RecordedResource {
     custom: boolean;
     /** Inputs as the program passed them (secrets unwrapped by the mock layer). */
     inputs: Record<string, any>;
+    /** The `protect` resource option (pulumi destroy refuses until it is removed). */
+    protect?: boolean;
 }
 
 export interface OfflineRun {
@@ -93,6 +95,7 @@ function recordParents(byName: Map<string, RecordedResource>): void {
             if (rec && res) {
                 rec.urn = res.getUrn();
                 rec.parentUrn = req.getParent() || undefined;
+                if (req.getProtect?.()) rec.protect = true;
             }
             callback(err, res);
         });

@@ -8,14 +8,53 @@
  *   <dir>/schema.txt                       each manifest checked against the upstream Kubernetes OpenAPI schemas
  * These are the objects the program registers, captured at the mock monitor, not a second implementation.
  * Values that only the cloud knows (digests, identities, the kubeconfig) are the stand-ins of lib/mockCloud.cjs.
- * Exits 1 when a manifest fails its schema.
+ * plan.md opens with the sizing (VM sizes, node counts and autoscaler bounds, zones, tier), the protected
+ * resources and the capacity plan (lib/capacityPlan.ts).
+ *
+ * A failed render (bad config, unknown stack, a program error) leaves none of these outputs behind: the earlier
+ * run's are removed first and the new ones are written to a temporary folder and moved in only when complete.
+ * Exits 1 when a manifest fails its schema (the outputs are written, for review), 2 on bad arguments.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { parseStackConfig, type StackConfig } from "../config";
+import { capacityPlan, capacityPlanMarkdown } from "../lib/capacityPlan";
 import { loadKubernetesSchemas, NO_SCHEMA, toManifest, validateKubernetesObject, type KubernetesObject } from "../lib/kubernetesSchema";
-import { evaluateStack, mapSecrets, type RecordedResource } from "../lib/offline";
+import { evaluateStack, mapSecrets, readStackConfig, type RecordedResource } from "../lib/offline";
+
+/** What a render writes into its folder; only these are removed before a render. */
+export const RENDER_OUTPUTS = ["manifests", "plan.md", "plan.json", "schema.txt"] as const;
+
+/** The stacks that have a Pulumi.<stack>.yaml in `projectDir`, sorted. */
+export function knownStacks(projectDir: string): string[] {
+    return readdirSync(projectDir)
+        .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** The sizing a reviewer checks first, as Markdown lines. */
+export function sizingMarkdown(c: StackConfig): string[] {
+    const bounds = (min: number, max: number) => (max > min ? `${min} to ${max} (autoscaler)` : `${min} (no autoscaler)`);
+    return [
+        "| | system pool | Wasm pool |",
+        "| --- | --- | --- |",
+        `| VM size | ${c.systemVmSize} | ${c.wasmVmSize} |`,
+        `| nodes | ${bounds(c.systemNodeCount, c.systemNodeCountMax)} | ${bounds(c.wasmNodeCount, c.wasmNodeCountMax)} |`,
+        `| zones | ${c.availabilityZones.length ? c.availabilityZones.join(", ") : "none"} | ${c.availabilityZones.length ? c.availabilityZones.join(", ") : "none"} |`,
+        "",
+        `Cluster tier ${c.clusterTier}, Kubernetes ${c.kubernetesVersion ?? "AKS default"}, region ${c.location}, ` +
+            `Wasm runtime ${c.wasmRuntime}, apps ${c.apps.join(", ")} × ${c.appReplicas} replicas` +
+            `${c.appMaxReplicas > c.appReplicas ? ` (HPA up to ${c.appMaxReplicas})` : ""}, exposure ${c.ingressMode}.`,
+    ];
+}
+
+/** Removes an earlier render's outputs from `outDir` (and nothing else). */
+export function clearRenderOutputs(outDir: string): void {
+    for (const name of RENDER_OUTPUTS) rmSync(join(outDir, name), { recursive: true, force: true });
+}
 
 export const REDACTED = "[secret]";
 
@@ -46,8 +85,17 @@ async function main(): Promise<void> {
         allowPositionals: true,
         options: { stack: { type: "string", default: "dev" }, set: { type: "string", multiple: true, default: [] } },
     });
+    const projectDir = resolve(__dirname, "..");
+    const stacks = knownStacks(projectDir);
     if (positionals.length !== 1) {
-        console.error("usage: npm run render -- <dir> [--stack dev|prod] [--set key=value ...]");
+        console.error(`usage: npm run render -- <dir> [--stack ${stacks.join("|")}] [--set key=value ...]`);
+        process.exit(2);
+    }
+    const outDir = resolve(positionals[0]);
+    // Whatever happens next, the folder must not show an earlier run's plan as if it were this one's.
+    clearRenderOutputs(outDir);
+    if (!stacks.includes(values.stack!)) {
+        console.error(`--stack ${JSON.stringify(values.stack)}: unknown stack; known stacks (Pulumi.<stack>.yaml): ${stacks.join(", ")}`);
         process.exit(2);
     }
     const overrides: Record<string, string> = {};
@@ -59,24 +107,45 @@ async function main(): Promise<void> {
         }
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
-    const outDir = resolve(positionals[0]);
-    const projectDir = resolve(__dirname, "..");
 
+    const config = parseStackConfig({ ...readStackConfig(projectDir, values.stack!), ...overrides });
     const evaluation = await evaluateStack({ projectDir, stack: values.stack!, overrides });
     await loadKubernetesSchemas();
+    const capacity = capacityPlan(config);
 
-    rmSync(join(outDir, "manifests"), { recursive: true, force: true });
+    mkdirSync(dirname(outDir), { recursive: true });
+    mkdirSync(outDir, { recursive: true });
+    // Written next to the target (same file system, so the final moves are renames), moved in when complete.
+    const work = mkdtempSync(join(dirname(outDir), ".render-"));
+    try {
+        const invalid = writeRender(work, values.stack!, overrides, evaluation.resources, config, capacity);
+        for (const name of RENDER_OUTPUTS) if (existsSync(join(work, name))) renameSync(join(work, name), join(outDir, name));
+        console.log(`${evaluation.resources.length} resources, ${invalid.written} manifests, ${invalid.count} invalid → ${outDir}`);
+        process.exitCode = invalid.count > 0 ? 1 : 0;
+    } finally {
+        rmSync(work, { recursive: true, force: true });
+    }
+}
+
+function writeRender(
+    outDir: string,
+    stack: string,
+    overrides: Record<string, string>,
+    resources: RecordedResource[],
+    config: StackConfig,
+    capacity: ReturnType<typeof capacityPlan>,
+): { count: number; written: number } {
     mkdirSync(join(outDir, "manifests"), { recursive: true });
     const plan: (PlanRow & { inputs: unknown })[] = [];
     const schemaLines: string[] = [];
     let invalid = 0;
     let written = 0;
-    for (const resource of evaluation.resources) {
+    for (const resource of resources) {
         const inputs = mapSecrets(resource.inputs, () => REDACTED) as Record<string, unknown>;
         const row: PlanRow & { inputs: unknown } = {
             type: resource.type,
             name: resource.name,
-            parent: parentOf(resource, evaluation.resources),
+            parent: parentOf(resource, resources),
             inputs,
         };
         const manifest = toManifest(resource.type, inputs);
@@ -91,13 +160,34 @@ async function main(): Promise<void> {
         }
         plan.push(row);
     }
-    writeFileSync(join(outDir, "plan.json"), `${JSON.stringify({ stack: values.stack, overrides, resources: plan }, null, 2)}\n`);
+    const protectedResources = resources.filter((r) => r.protect).map((r) => `${r.type}::${r.name}`);
+    writeFileSync(
+        join(outDir, "plan.json"),
+        `${JSON.stringify({ stack, overrides, protected: protectedResources, capacity, resources: plan }, null, 2)}\n`,
+    );
     writeFileSync(
         join(outDir, "plan.md"),
         [
-            `# Plan for stack \`${values.stack}\`${Object.keys(overrides).length ? ` with ${JSON.stringify(overrides)}` : ""}`,
+            `# Plan for stack \`${stack}\`${Object.keys(overrides).length ? ` with ${JSON.stringify(overrides)}` : ""}`,
             "",
             `${plan.length} resources, ${written} Kubernetes manifests. Offline evaluation: cloud values are stand-ins.`,
+            "",
+            "## Sizing",
+            "",
+            ...sizingMarkdown(config),
+            "",
+            "## Protected resources",
+            "",
+            ...(protectedResources.length
+                ? ["`pulumi destroy` refuses to delete these until `protect` is turned off:", "", ...protectedResources.map((r) => `- ${r}`)]
+                : ["None (`protect` is false): `pulumi destroy` deletes everything."]),
+            "",
+            "## Capacity plan",
+            "",
+            "Requests against allocatable (AKS reservations subtracted); see the README's Capacity plan section.",
+            "",
+            ...capacityPlanMarkdown(capacity),
+            "## Resources",
             "",
             "| type | name | parent | manifest |",
             "| --- | --- | --- | --- |",
@@ -106,13 +196,15 @@ async function main(): Promise<void> {
         ].join("\n"),
     );
     writeFileSync(join(outDir, "schema.txt"), `${schemaLines.join("\n")}\n`);
-    console.log(`${plan.length} resources, ${written} manifests, ${invalid} invalid → ${outDir}`);
-    process.exit(invalid > 0 ? 1 : 0);
+    return { count: invalid, written };
 }
 
 if (require.main === module) {
-    main().catch((err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    });
+    main().then(
+        () => process.exit(process.exitCode ?? 0),
+        (err) => {
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(1);
+        },
+    );
 }

@@ -1,0 +1,332 @@
+/**
+ * Capacity plan: does everything the stack schedules fit on each pool, by requests against allocatable?
+ *
+ * Pure: config in, plan out. Each pool's load is a list of named pod groups (the stack's own pods, the AKS
+ * add-ons' pods, per-node agents), so a later measurement (issue 14's twin Deployment) is one more group.
+ *
+ * Where pods land: the Wasm pool is tainted (components/wasmNodePool.ts) and only the Spin pods (through their
+ * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
+ * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
+ */
+import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
+import { parseVmSize } from "./azureVmSizes";
+
+const Mi = 2 ** 20;
+const Gi = 2 ** 30;
+
+/** A set of identical pods. */
+export interface PodGroup {
+    name: string;
+    /** Pods in the group; for `perNode` groups, pods per node. */
+    replicas: number;
+    /** CPU request of one pod, in cores. */
+    cpu: number;
+    /** Memory request of one pod, in bytes. */
+    memory: number;
+    /** One pod on every node of the pool (a DaemonSet). */
+    perNode?: boolean;
+    /** Where the figures come from, or "unconfirmed: …". */
+    source: string;
+}
+
+/** The config keys the plan reads. */
+export interface CapacityInput {
+    systemVmSize: string;
+    systemNodeCount: number;
+    systemNodeCountMax: number;
+    wasmVmSize: string;
+    wasmNodeCount: number;
+    wasmNodeCountMax: number;
+    wasmRuntime: "spinkube" | "wasmwasi";
+    apps: readonly string[];
+    appReplicas: number;
+    appMaxReplicas: number;
+    appCpuRequest: string;
+    appMemoryRequest: string;
+    ingressMode: "ingress" | "gateway" | "none";
+    loadTest: boolean;
+    containerBaseline: boolean;
+}
+
+export interface PoolPlan {
+    pool: "system" | "wasm";
+    /** The config keys that size this pool, for messages. */
+    keys: { vmSize: string; nodeCount: string; nodeCountMax: string };
+    vmSize: string;
+    nodes: number;
+    nodesMax: number;
+    /** Allocatable of one node (cores, bytes); memory undefined when the size's memory is unknown. */
+    allocatable: { cpu: number; memory?: number };
+    /** Pod groups at the minimum node count and replica count (what the first `pulumi up` must schedule). */
+    groups: PodGroup[];
+    /** Extra pods the autoscalers may add (HPA max minus min), for the check at the maximum node count. */
+    scaleOut: PodGroup[];
+    requested: { cpu: number; memory: number };
+    capacity: { cpu: number; memory?: number };
+    requestedAtMax: { cpu: number; memory: number };
+    capacityAtMax: { cpu: number; memory?: number };
+}
+
+export interface CapacityPlan {
+    pools: PoolPlan[];
+    /** Refusals: the minimum does not fit. */
+    problems: { key: string; value: string; accepted: string }[];
+    warnings: string[];
+}
+
+/**
+ * Headroom below which the plan warns: 15 % of allocatable. The add-on figures are partly estimates, the kernel
+ * reports a few percent less memory than the VM's nominal size, and rollouts of add-ons surge pods too.
+ */
+export const MIN_HEADROOM = 0.15;
+
+/**
+ * AKS kube-reserved CPU by core count (MicrosoftDocs/azure-aks-docs articles/aks/node-resource-reservations.md,
+ * ms.date 2026-06-11, read 2026-11-26; platform-contracts CAP-1). Core counts between rows use the next larger
+ * row (more reserved: the safe side); above 64 cores, 740m (the table's last row).
+ */
+const KUBE_RESERVED_CPU_MILLI: [cores: number, milli: number][] = [
+    [1, 60],
+    [2, 100],
+    [4, 140],
+    [8, 180],
+    [16, 260],
+    [32, 420],
+    [64, 740],
+];
+
+/** Default max pods per node with Azure CNI Overlay (concepts-network-ip-address-planning.md; CAP-2). */
+export const MAX_PODS_AZURE_CNI_OVERLAY = 250;
+
+/** Allocatable CPU (cores) of a node with `cores` cores on AKS. */
+export function allocatableCpu(cores: number): number {
+    const row = KUBE_RESERVED_CPU_MILLI.find(([c]) => c >= cores) ?? KUBE_RESERVED_CPU_MILLI[KUBE_RESERVED_CPU_MILLI.length - 1];
+    return cores - row[1] / 1000;
+}
+
+/**
+ * Allocatable memory (bytes) on AKS ≥ 1.29 (CAP-1): kube-reserved is the lesser of 20 MB × max pods + 50 MB and
+ * 25 % of the memory, plus the 100 Mi hard-eviction threshold. "MB" is taken as MiB (the larger: the safe side).
+ */
+export function allocatableMemory(bytes: number, maxPods = MAX_PODS_AZURE_CNI_OVERLAY): number {
+    const kubeReserved = Math.min((20 * maxPods + 50) * Mi, 0.25 * bytes);
+    return bytes - kubeReserved - 100 * Mi;
+}
+
+const group = (name: string, replicas: number, cpu: string, memory: string, source: string, perNode = false): PodGroup => ({
+    name,
+    replicas,
+    cpu: parseQuantity(cpu),
+    memory: parseQuantity(memory),
+    source,
+    ...(perNode ? { perNode } : {}),
+});
+
+const AKS_ENGINE = "Azure/aks-engine pkg/api/addons.go@v0.79.0 (AKS's managed manifests are not public; closest public source)";
+
+/**
+ * Per-node agents AKS runs on every Linux node of both pools (kube-proxy is not among them: clusters with the
+ * Cilium dataplane run none, azure-cni-powered-by-cilium.md; CAP-4).
+ */
+export function nodeAgents(): PodGroup[] {
+    return [
+        group("cloud-node-manager", 1, "50m", "50Mi", "Azure/aks-engine parts/k8s/addons/cloud-node-manager.yaml@v0.79.0", true),
+        group("csi-azuredisk-node (3 containers)", 1, "30m", "60Mi", AKS_ENGINE, true),
+        group("csi-azurefile-node (3 containers)", 1, "30m", "60Mi", AKS_ENGINE, true),
+        group("cilium agent, azure-cns, other node agents", 1, "150m", "300Mi", "unconfirmed: requests not published; conservative allowance", true),
+    ];
+}
+
+/** kube-system Deployments AKS runs; they prefer (and, with the Wasm pool tainted, land on) the system pool. */
+export function kubeSystemAddons(): PodGroup[] {
+    return [
+        group("coredns", 2, "100m", "70Mi", "Azure/aks-engine parts/k8s/addons/coredns.yaml@v0.79.0; 2 replicas is AKS's minimum (unconfirmed)"),
+        group("coredns-autoscaler", 1, "20m", "10Mi", "Azure/aks-engine parts/k8s/addons/coredns.yaml@v0.79.0"),
+        group("metrics-server", 2, "100m", "200Mi", "Azure/aks-engine parts/k8s/addons/metrics-server.yaml@v0.79.0; 2 replicas on AKS (unconfirmed)"),
+        group("konnectivity-agent", 2, "50m", "64Mi", "unconfirmed: AKS-only component, requests not published; conservative allowance"),
+        group("azure-policy", 1, "30m", "50Mi", AKS_ENGINE),
+        group("gatekeeper-audit", 1, "100m", "256Mi", AKS_ENGINE),
+        group("gatekeeper-controller", 3, "100m", "256Mi", "Azure/aks-engine parts/k8s/addons/azure-policy-deployment.yaml@v0.79.0 (3 replicas)"),
+    ];
+}
+
+/**
+ * The application routing add-on's NGINX: 2 replicas minimum (HPA 2..100), each requesting 500m / 127Mi,
+ * preferring system nodes (Azure/aks-app-routing-operator pkg/manifests/nginx.go and
+ * pkg/controller/nginxingress/nginx_ingress_controller.go@v0.2.25; CAP-3).
+ */
+export function appRoutingNginx(): PodGroup {
+    return group("app routing NGINX", 2, "500m", "127Mi", "Azure/aks-app-routing-operator pkg/manifests/nginx.go@v0.2.25");
+}
+
+/**
+ * Gateway mode: istiod (HPA min 2, app-routing-gateway-api.md) and per Gateway an Istio proxy Deployment (HPA min 2,
+ * same doc). Their requests are not in the AKS doc; upstream Istio's defaults (istiod 500m / 2Gi, proxy
+ * 100m / 128Mi) are used, unconfirmed for AKS (CAP-5).
+ */
+export function gatewayPods(gateways: number): PodGroup[] {
+    return [
+        group("istiod", 2, "500m", "2Gi", "app-routing-gateway-api.md (2 replicas); requests: upstream Istio defaults, unconfirmed"),
+        group("Istio gateway proxies", 2 * gateways, "100m", "128Mi", "app-routing-gateway-api.md (2 per Gateway); requests: upstream Istio defaults, unconfirmed"),
+    ];
+}
+
+/** RCM controller (components/spinKubeRuntime.ts sets 10m / 64Mi) and the load-test Job (components/loadTest.ts DEFAULT_RESOURCES). */
+export const STACK_POD_REQUESTS = {
+    rcmController: { cpu: "10m", memory: "64Mi" },
+    loadTest: { cpu: "250m", memory: "128Mi" },
+} as const;
+
+function totals(groups: PodGroup[], nodes: number): { cpu: number; memory: number } {
+    let cpu = 0;
+    let memory = 0;
+    for (const g of groups) {
+        const n = g.perNode ? g.replicas * nodes : g.replicas;
+        cpu += n * g.cpu;
+        memory += n * g.memory;
+    }
+    return { cpu, memory };
+}
+
+function poolPlan(pool: "system" | "wasm", vmSizeName: string, nodes: number, nodesMax: number, groups: PodGroup[], scaleOut: PodGroup[]): PoolPlan {
+    const prefix = pool === "system" ? "system" : "wasm";
+    const size = parseVmSize(vmSizeName);
+    const allocatable = {
+        cpu: size ? allocatableCpu(size.vcpus) : NaN,
+        memory: size?.memoryGiB !== undefined ? allocatableMemory(size.memoryGiB * Gi) : undefined,
+    };
+    const cap = (n: number) => ({ cpu: allocatable.cpu * n, memory: allocatable.memory === undefined ? undefined : allocatable.memory * n });
+    return {
+        pool,
+        keys: { vmSize: `${prefix}VmSize`, nodeCount: `${prefix}NodeCount`, nodeCountMax: `${prefix}NodeCountMax` },
+        vmSize: vmSizeName,
+        nodes,
+        nodesMax,
+        allocatable,
+        groups,
+        scaleOut,
+        requested: totals(groups, nodes),
+        capacity: cap(nodes),
+        requestedAtMax: totals([...groups, ...scaleOut], nodesMax),
+        capacityAtMax: cap(nodesMax),
+    };
+}
+
+/** The plan for a config: pools, refusals and warnings. */
+export function capacityPlan(c: CapacityInput): CapacityPlan {
+    const appCpu = parseQuantity(c.appCpuRequest);
+    const appMemory = parseQuantity(c.appMemoryRequest);
+    const apps = c.apps.length;
+    const hpaExtra = c.appMaxReplicas > c.appReplicas ? c.appMaxReplicas - c.appReplicas : 0;
+    const appGroup = (name: string, replicas: number, source: string): PodGroup => ({ name, replicas, cpu: appCpu, memory: appMemory, source });
+
+    const system: PodGroup[] = [...nodeAgents(), ...kubeSystemAddons()];
+    if (c.ingressMode === "ingress") system.push(appRoutingNginx());
+    // Gateway mode: the stack does not enable web app routing (components/aksCluster.ts); whether
+    // `--enable-app-routing-istio` also starts the NGINX controller is unconfirmed (FIELD-NOTES §7), and its
+    // figures (istiod 2 × 500m / 2Gi) already dwarf NGINX's. Not counted; the headroom warning is the margin.
+    if (c.ingressMode === "gateway") system.push(...gatewayPods(apps));
+    if (c.wasmRuntime === "spinkube") {
+        system.push(group("runtime-class-manager controller", 1, STACK_POD_REQUESTS.rcmController.cpu, STACK_POD_REQUESTS.rcmController.memory, "components/spinKubeRuntime.ts"));
+    }
+    // The load tests run one Job at a time (each waits for the previous one), so one pod at most.
+    if (c.loadTest) system.push(group("load-test Job", 1, STACK_POD_REQUESTS.loadTest.cpu, STACK_POD_REQUESTS.loadTest.memory, "components/loadTest.ts DEFAULT_RESOURCES"));
+    if (c.containerBaseline) {
+        system.push(appGroup("container baseline", c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest"));
+        system.push(appGroup("container baseline rollout surge", 1, "components/containerBaseline.ts maxSurge 1"));
+    }
+
+    const wasm: PodGroup[] = [
+        ...nodeAgents(),
+        appGroup(`Spin apps (${apps} × appReplicas)`, apps * c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest per app"),
+        appGroup("Spin app rollout surge", apps, "components/spinWorkload.ts maxSurge 1 per app"),
+    ];
+    // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
+    const wasmScaleOut = hpaExtra > 0 ? [appGroup(`HPA scale-out to appMaxReplicas (${apps} × ${hpaExtra})`, apps * hpaExtra, "appMaxReplicas − appReplicas")] : [];
+
+    const pools = [
+        poolPlan("system", c.systemVmSize, c.systemNodeCount, c.systemNodeCountMax || c.systemNodeCount, system, []),
+        poolPlan("wasm", c.wasmVmSize, c.wasmNodeCount, c.wasmNodeCountMax || c.wasmNodeCount, wasm, wasmScaleOut),
+    ];
+    return { pools, ...judge(pools) };
+}
+
+function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
+    const problems: CapacityPlan["problems"] = [];
+    const warnings: string[] = [];
+    for (const p of pools) {
+        if (!Number.isFinite(p.allocatable.cpu)) continue; // the VM size rule reports an unreadable size
+        const sizing = `${p.nodes} × ${p.vmSize}`;
+        const short: string[] = [];
+        if (p.requested.cpu > p.capacity.cpu) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
+        if (p.capacity.memory !== undefined && p.requested.memory > p.capacity.memory) {
+            short.push(`memory requests ${formatMemory(p.requested.memory)} > allocatable ${formatMemory(p.capacity.memory)}`);
+        }
+        // A pod larger than one node's room after the per-node agents can never be scheduled.
+        const agents = totals(p.groups.filter((g) => g.perNode), 1);
+        for (const g of p.groups.filter((x) => !x.perNode)) {
+            if (g.cpu > p.allocatable.cpu - agents.cpu) short.push(`one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(p.allocatable.cpu - agents.cpu)} free`);
+            if (p.allocatable.memory !== undefined && g.memory > p.allocatable.memory - agents.memory) {
+                short.push(`one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(p.allocatable.memory - agents.memory)} free`);
+            }
+        }
+        if (short.length > 0) {
+            problems.push({
+                key: p.keys.nodeCount,
+                value: String(p.nodes),
+                accepted: `more nodes, or a larger aks-wasm:${p.keys.vmSize} (now ${p.vmSize}): the ${p.pool} pool cannot hold what the stack schedules on ${sizing} (${short.join("; ")}); the README's "Capacity plan" lists what runs there`,
+            });
+            continue;
+        }
+        const headroom = Math.min(
+            1 - p.requested.cpu / p.capacity.cpu,
+            p.capacity.memory === undefined ? 1 : 1 - p.requested.memory / p.capacity.memory,
+        );
+        if (headroom < MIN_HEADROOM) {
+            warnings.push(
+                `capacity: the ${p.pool} pool (${sizing}) fits with only ${Math.round(headroom * 100)}% headroom ` +
+                    `(CPU ${formatCpu(p.requested.cpu)} of ${formatCpu(p.capacity.cpu)}, memory ${formatMemory(p.requested.memory)}` +
+                    `${p.capacity.memory === undefined ? "" : ` of ${formatMemory(p.capacity.memory)}`}); below ${MIN_HEADROOM * 100}% a rollout or an add-on update can leave pods Pending. Raise ${p.keys.nodeCount} or ${p.keys.vmSize}.`,
+            );
+        }
+        if (p.capacity.memory === undefined) {
+            warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
+        }
+        if (p.scaleOut.length > 0) {
+            const overCpu = p.requestedAtMax.cpu > p.capacityAtMax.cpu;
+            const overMemory = p.capacityAtMax.memory !== undefined && p.requestedAtMax.memory > p.capacityAtMax.memory;
+            if (overCpu || overMemory) {
+                warnings.push(
+                    `capacity: at appMaxReplicas the ${p.pool} pool needs CPU ${formatCpu(p.requestedAtMax.cpu)} / memory ${formatMemory(p.requestedAtMax.memory)}, ` +
+                        `more than ${p.keys.nodeCountMax}=${p.nodesMax} × ${p.vmSize} hold; the HPA's last replicas would stay Pending. Raise ${p.keys.nodeCountMax}.`,
+                );
+            }
+        }
+    }
+    return { problems, warnings };
+}
+
+/** The plan as Markdown, for `npm run render`. */
+export function capacityPlanMarkdown(plan: CapacityPlan): string[] {
+    const lines: string[] = [];
+    for (const p of plan.pools) {
+        lines.push(
+            `### ${p.pool} pool: ${p.nodes}${p.nodesMax !== p.nodes ? `–${p.nodesMax}` : ""} × ${p.vmSize}`,
+            "",
+            `Allocatable per node: CPU ${formatCpu(p.allocatable.cpu)}, memory ${p.allocatable.memory === undefined ? "unknown" : formatMemory(p.allocatable.memory)}.`,
+            "",
+            "| pod group | pods | CPU each | memory each | source |",
+            "| --- | --- | --- | --- | --- |",
+            ...[...p.groups, ...p.scaleOut.map((g) => ({ ...g, name: `(at max) ${g.name}` }))].map(
+                (g) => `| ${g.name} | ${g.perNode ? `${g.replicas} per node` : g.replicas} | ${formatCpu(g.cpu)} | ${formatMemory(g.memory)} | ${g.source} |`,
+            ),
+            "",
+            `Requested at ${p.nodes} node(s): CPU ${formatCpu(p.requested.cpu)} of ${formatCpu(p.capacity.cpu)}, memory ${formatMemory(p.requested.memory)} of ${p.capacity.memory === undefined ? "unknown" : formatMemory(p.capacity.memory)}.`,
+            "",
+        );
+    }
+    for (const problem of plan.problems) lines.push(`**Refused**: aks-wasm:${problem.key} = ${problem.value}: ${problem.accepted}`, "");
+    for (const warning of plan.warnings) lines.push(`**Warning**: ${warning}`, "");
+    if (plan.problems.length === 0 && plan.warnings.length === 0) lines.push(`Every pool fits with at least ${MIN_HEADROOM * 100}% headroom.`, "");
+    return lines;
+}
