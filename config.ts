@@ -410,7 +410,7 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
         for (const [i, app] of c.apps.entries()) {
             const parts = { loadTest: c.loadTest, containerBaseline: c.containerBaseline && i === 0, gateway: c.ingressMode === "gateway" };
             for (const problem of derivedNameProblems(app, parts)) {
-                problems.push({ key: "apps", value: app, accepted: `a shorter app name: its ${problem}` });
+                problems.push({ key: "apps", value: JSON.stringify(c.apps), accepted: `a shorter name than "${app}": its ${problem}` });
             }
         }
     }

@@ -36,14 +36,19 @@ export interface VmSize {
 const VM_SIZE_NAME = /^Standard_([A-Z]+)([0-9]+)(?:-([0-9]+))?([a-z]*)(?:_([A-Z][A-Za-z0-9]*))?(?:_v([0-9]+))?$/;
 
 /**
- * GiB of memory per vCPU by family and memory variant, for series version 3 and later (older D/DS v2 sizes
- * number their memory-optimised sizes D11–D15 and are left out). Each row was read in the series' page of
+ * GiB of memory per vCPU by family and memory variant, from the series version each holds for (older D/DS v2
+ * sizes number their memory-optimised sizes D11–D15 and are left out). Each row was read in the series' page of
  * MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/ (2026-11-26; platform-contracts VM-2):
  * Dsv5 (D2s_v5: 2 vCPU, 8 GiB), Dlsv5 (D2ls_v5: 2 vCPU, 4 GiB), Esv5 (E2s_v5: 2 vCPU, 16 GiB),
  * Fsv2 (F2s_v2: 2 vCPU, 4 GiB). The `a` (AMD) and `p` (Arm64) variants of a series keep its ratio (Dasv5,
  * Dpsv5: 4 GiB per vCPU); `d` adds a disk, not memory.
  */
-const GIB_PER_VCPU: Record<string, number> = { D: 4, "D+l": 2, E: 8, F: 2 };
+const GIB_PER_VCPU: Record<string, { gib: number; sinceVersion: number }> = {
+    D: { gib: 4, sinceVersion: 3 },
+    "D+l": { gib: 2, sinceVersion: 5 },
+    E: { gib: 8, sinceVersion: 3 },
+    F: { gib: 2, sinceVersion: 2 },
+};
 
 /** Parses a size name; undefined when it does not follow the convention. */
 export function parseVmSize(name: string): VmSize | undefined {
@@ -54,9 +59,10 @@ export function parseVmSize(name: string): VmSize | undefined {
     const version = versionText ? Number(versionText) : 1;
     if (vcpus < 1) return undefined;
     let perVcpu: number | undefined;
-    if (version >= 3 && !accelerator && !constrained) {
+    if (!accelerator && !constrained) {
         const key = features.includes("l") ? `${family}+l` : features.includes("m") || features.includes("t") ? `${family}+?` : family;
-        perVcpu = GIB_PER_VCPU[key];
+        const row = GIB_PER_VCPU[key];
+        if (row && version >= row.sinceVersion) perVcpu = row.gib;
     }
     return {
         name,

@@ -3,13 +3,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { configDefaults, configWarnings, parseStackConfig, StackConfigError, type RawConfig } from "../config";
+import { configDefaults, configWarnings, parseAllConfig, parseStackConfig, quantity, StackConfigError, type RawConfig } from "../config";
 
 const root = join(__dirname, "..");
 
+/** A stand-in for the disk: every app folder holds a spin.toml except "missing-app". Keeps the table pure. */
+const appManifestExists = (app: string) => app !== "missing-app";
+
 function problemsOf(raw: RawConfig): StackConfigError["problems"] {
     try {
-        parseStackConfig(raw);
+        parseStackConfig(raw, { appManifestExists });
     } catch (e) {
         assert.ok(e instanceof StackConfigError, `expected StackConfigError, got ${e}`);
         return e.problems;
@@ -57,6 +60,11 @@ describe("stack config", () => {
         ["non-numeric node count", { systemNodeCount: "two" }, "systemNodeCount", /whole number/],
         ["too many system nodes", { systemNodeCount: "11" }, "systemNodeCount", /1 to 10/],
         ["malformed VM size", { wasmVmSize: "D2s_v5" }, "wasmVmSize", /Standard_D2s_v5/],
+        ["1-vCPU system VM", { systemVmSize: "Standard_A1_v2" }, "systemVmSize", /at least 2 vCPUs/],
+        ["1-vCPU Wasm VM", { wasmVmSize: "Standard_F1s" }, "wasmVmSize", /at least 2 vCPUs/],
+        ["B-series system VM", { systemVmSize: "Standard_B2s" }, "systemVmSize", /B-series \(burstable\)/],
+        ["Arm64 system VM with the amd64 load test", { systemVmSize: "Standard_D2ps_v5" }, "systemVmSize", /amd64 .*load-test/],
+        ["Arm64 system VM with the amd64 baseline", { systemVmSize: "Standard_D4ps_v5", loadTest: "true", containerBaseline: "true" }, "systemVmSize", /amd64/],
         ["VM size with spaces", { systemVmSize: "Standard D2s v5" }, "systemVmSize", /VM size/],
         ["lower-case standard prefix", { systemVmSize: "standard_d2s_v5" }, "systemVmSize", /VM size/],
         ["display-name region", { location: "West Europe" }, "location", /programmatic name/],
@@ -75,6 +83,21 @@ describe("stack config", () => {
         ["single-label host", { appHost: "localhost" }, "appHost", /at least two labels/],
         ["host with a URL scheme", { appHost: "https://hello.example.com" }, "appHost", /DNS name/],
         ["host label over 63 chars", { appHost: `${"a".repeat(64)}.example.com` }, "appHost", /1-63/],
+        ["IPv4 address as host", { appHost: "10.0.0.1" }, "appHost", /not an IP address/],
+        ["IPv6 address as host", { appHost: "fd00::1" }, "appHost", /not an IP address/],
+        ["wildcard not in the first label", { appHost: "a.*.example.com" }, "appHost", /wildcard only as the whole first label/],
+        ["partial wildcard label", { appHost: "*hello.example.com" }, "appHost", /wildcard only/],
+        ["host over 253 characters", { appHost: `${"a".repeat(60)}.`.repeat(4) + "example.com" }, "appHost", /at most 253/],
+        ["wildcard host with two apps", { apps: '["hello-wasm","other"]', appHost: "*.example.com" }, "appHost", /without a wildcard when there are several apps/],
+        [
+            "app subdomain over 253 characters",
+            { apps: '["hello-wasm","a-rather-long-second-app"]', appHost: `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(40)}.example.com` },
+            "appHost",
+            /subdomain "a-rather-long-second-app\..*at most 253/,
+        ],
+        ["app folder without spin.toml", { apps: '["hello-wasm","missing-app"]' }, "apps", /no apps\/<name>\/spin\.toml for "missing-app"/],
+        ["app name too long for the load-test Job", { apps: `["${"a".repeat(32)}"]` }, "apps", /load-test component .*at most 40/],
+        ["baseline without the load test", { containerBaseline: "true", loadTest: "false" }, "containerBaseline", /unless loadTest is true/],
         ["zero replicas", { appReplicas: "0" }, "appReplicas", /1 to 100/],
         ["replicas not a number", { appReplicas: "many" }, "appReplicas", /whole number/],
         ["zone 4", { availabilityZones: '["1","4"]' }, "availabilityZones", /zones "1", "2" or "3"/],
@@ -85,13 +108,18 @@ describe("stack config", () => {
         ["app name with a slash", { apps: '["../etc"]' }, "apps", /app folder names/],
         ["app name starting with a digit", { apps: '["1st-app"]' }, "apps", /a lower-case letter/],
         ["CPU quantity with unit typo", { appCpuRequest: "100mc" }, "appCpuRequest", /CPU quantity/],
-        ["memory in MB", { appMemoryLimit: "128MB" }, "appMemoryLimit", /Ki, Mi or Gi/],
+        ["CPU quantity with two points", { appCpuRequest: "1.5.2" }, "appCpuRequest", /CPU quantity/],
+        ["negative CPU", { appCpuLimit: "-1" }, "appCpuLimit", /above 0/],
+        ["zero CPU request", { appCpuRequest: "0" }, "appCpuRequest", /above 0/],
+        ["memory in MB", { appMemoryLimit: "128MB" }, "appMemoryLimit", /Kubernetes memory quantity/],
+        ["memory suffix Apimachinery does not know", { appMemoryRequest: "1Y" }, "appMemoryRequest", /Kubernetes memory quantity/],
+        ["memory in millibytes", { appMemoryRequest: "500m" }, "appMemoryRequest", /at least 1Mi/],
         ["boolean as yes", { loadTest: "yes" }, "loadTest", /true or false/],
         ["error rate above 1", { loadTestMaxErrorRate: "1.5" }, "loadTestMaxErrorRate", /0 to 1/],
         ["negative p99", { loadTestMaxP99Ms: "-5" }, "loadTestMaxP99Ms", /whole number/],
         ["load test too long", { loadTestDurationSeconds: "3600" }, "loadTestDurationSeconds", /5 to 600/],
         ["unknown kubelogin mode", { kubeloginMode: "interactive" }, "kubeloginMode", /"azurecli"/],
-        ["misspelt key", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /unknown key; known keys: .*wasmVmSize/],
+        ["misspelt key", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /unknown key \(did you mean aks-wasm:wasmVmSize\?\); known keys: .*wasmVmSize/],
         ["autoscaler max below min", { wasmNodeCount: "3", wasmNodeCountMax: "2" }, "wasmNodeCountMax", /at least wasmNodeCount \(3\)/],
         ["HPA max below replicas", { appReplicas: "3", appMaxReplicas: "2" }, "appMaxReplicas", /at least appReplicas \(3\)/],
         ["CPU limit below request", { appCpuRequest: "1", appCpuLimit: "500m" }, "appCpuLimit", /at least appCpuRequest \(1\)/],
@@ -99,6 +127,9 @@ describe("stack config", () => {
         ["TLS without exposure", { ingressMode: "none", tlsSecretName: "tls", appHost: "a.example.com" }, "tlsSecretName", /ingressMode is "none"/],
         ["TLS without a host", { tlsSecretName: "tls" }, "tlsSecretName", /unless appHost is set/],
         ["Arm64 VM for WasmWasi", { wasmRuntime: "wasmwasi", wasmVmSize: "Standard_D2ps_v5" }, "wasmVmSize", /x86_64/],
+        ["system pool too small for what it hosts", { systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
+        ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
+        ["app pod larger than a node", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "wasmNodeCount", /one "Spin apps .*" pod requests 2000m, a node has 1640m free/],
     ];
 
     for (const [title, raw, key, accepted] of bad) {
@@ -122,6 +153,112 @@ describe("stack config", () => {
             assert.match(e.message, /aks-wasm:wasmNodeCount = "-1": a whole number from 1 to 100/);
             assert.match(e.message, /aks-wasm:location = "West Europe": an Azure region's programmatic name/);
         }
+    });
+
+    it("reports cross-key problems beside per-key ones (a bad key hides nothing)", () => {
+        const problems = problemsOf({ location: "West Europe", appReplicas: "3", appMaxReplicas: "2", containerBaseline: "true", loadTest: "false" });
+        assert.deepEqual(problems.map((p) => p.key).sort(), ["appMaxReplicas", "containerBaseline", "location"]);
+    });
+
+    // Each row: a value Kubernetes accepts, which the config must accept too.
+    const good: [string, RawConfig][] = [
+        ["fractional Gi memory", { appMemoryRequest: "1.5Gi", appMemoryLimit: "2Gi" }],
+        ["decimal-SI memory", { appMemoryRequest: "500M", appMemoryLimit: "1G" }],
+        ["exponent memory", { appMemoryRequest: "1e8", appMemoryLimit: "1e9" }],
+        ["cores as a decimal", { appCpuRequest: "0.5", appCpuLimit: "1" }],
+        ["exponent CPU", { appCpuRequest: "1e-1", appCpuLimit: "1e0" }],
+        ["Arm64 Wasm pool with SpinKube (the shim ships an aarch64 tarball)", { wasmVmSize: "Standard_D2ps_v5" }],
+        ["Arm64 system pool when nothing amd64-only runs there", { systemVmSize: "Standard_D4ps_v5", loadTest: "false", containerBaseline: "false" }],
+        ["wildcard host for one app", { appHost: "*.example.com" }],
+        ["constrained-vCPU size name", { wasmVmSize: "Standard_E4-2s_v5" }],
+    ];
+    for (const [title, raw] of good) {
+        it(`accepts ${title}`, () => {
+            assert.doesNotThrow(() => parseStackConfig(raw, { appManifestExists }));
+        });
+    }
+
+    it("parses quantities by the Kubernetes grammar, as base units", () => {
+        assert.equal(quantity("1.5Gi"), 1.5 * 2 ** 30);
+        assert.equal(quantity("500M"), 5e8);
+        assert.equal(quantity("250m"), 0.25);
+        assert.equal(quantity("1e3"), 1000);
+        assert.equal(quantity(".5"), 0.5);
+        assert.equal(quantity("2."), 2);
+        for (const bad of ["", "1.5.2", "1Y", "1 Gi", "Gi", "1e", "1ki", "0x10"]) assert.ok(Number.isNaN(quantity(bad)), bad);
+    });
+
+    it("refuses the app on disk check without the stand-in: a real missing folder", () => {
+        try {
+            parseStackConfig({ apps: '["no-such-app-here"]' });
+            assert.fail("expected an error");
+        } catch (e) {
+            assert.ok(e instanceof StackConfigError);
+            assert.match(e.message, /aks-wasm:apps = "\[\\"no-such-app-here\\"\]": app folders that exist/);
+        }
+        assert.doesNotThrow(() => parseStackConfig({ apps: '["hello-wasm"]' }), "apps/hello-wasm/spin.toml is in the repository");
+    });
+
+    describe("keys Pulumi would silently ignore", () => {
+        const refusedKey = (all: Record<string, string>, key: string, accepted: RegExp) => {
+            try {
+                parseAllConfig(all, { appManifestExists });
+                assert.fail(`expected ${JSON.stringify(all)} to be refused`);
+            } catch (e) {
+                assert.ok(e instanceof StackConfigError, String(e));
+                const problem = e.problems.find((p) => p.key === key);
+                assert.ok(problem, JSON.stringify(e.problems));
+                assert.match(problem.accepted, accepted);
+                assert.match(e.message, new RegExp(`  - ${key.replace(/[-]/g, "\\-")} = `), "a foreign key is printed as given, not under aks-wasm:");
+            }
+        };
+        it("refuses our key under an underscored project name", () => refusedKey({ "aks_wasm:apps": '["x"]' }, "aks_wasm:apps", /did you mean aks-wasm:apps/));
+        it("refuses our key under a project name without the dash", () => refusedKey({ "akswasm:appReplicas": "4" }, "akswasm:appReplicas", /did you mean aks-wasm:appReplicas/));
+        it("refuses our key under a mistyped project name", () => refusedKey({ "aks-wsam:location": "eastus" }, "aks-wsam:location", /"aks-wsam:" is not read/));
+        it("refuses azure-native:location that differs from location", () =>
+            refusedKey({ "aks-wasm:location": "westeurope", "azure-native:location": "eastus" }, "azure-native:location", /equal to aks-wasm:location \("westeurope"\)/));
+        it("refuses azure-native:location that differs from the default location", () => refusedKey({ "azure-native:location": "eastus" }, "azure-native:location", /"westeurope"/));
+        it("reports look-alike keys together with the project's own problems", () => {
+            try {
+                parseAllConfig({ "aks_wasm:apps": "[]", "aks-wasm:appReplicas": "0" }, { appManifestExists });
+                assert.fail("expected an error");
+            } catch (e) {
+                assert.ok(e instanceof StackConfigError);
+                assert.deepEqual(e.problems.map((p) => p.key).sort(), ["aks_wasm:apps", "appReplicas"]);
+            }
+        });
+        it("accepts an equal azure-native:location and warns about our key names under other namespaces", () => {
+            const { config, warnings } = parseAllConfig(
+                { "aks-wasm:location": "northeurope", "azure-native:location": "northeurope", "other:apps": '["x"]', "kubernetes:context": "x" },
+                { appManifestExists },
+            );
+            assert.equal(config.location, "northeurope");
+            assert.deepEqual(warnings, ["other:apps is set but not read by this program; did you mean aks-wasm:apps?"]);
+        });
+    });
+
+    it("warns about a region outside the dated list, and about zones in a region without them", () => {
+        const unknown = configWarnings(parseStackConfig({ location: "westeurop" }, { appManifestExists }));
+        assert.ok(unknown.some((w) => /location=westeurop is not in the list of Azure public regions read 2026-11-26/.test(w)), unknown.join("\n"));
+        const zoneless = configWarnings(parseStackConfig({ location: "westus", availabilityZones: '["1"]' }, { appManifestExists }));
+        assert.ok(zoneless.some((w) => /westus has no availability zones/.test(w)), zoneless.join("\n"));
+        assert.deepEqual(configWarnings(parseStackConfig({ location: "swedencentral", availabilityZones: '["1","2","3"]', ingressMode: "gateway" }, { appManifestExists })), []);
+    });
+
+    it("warns when a pool fits with less than 15% headroom", () => {
+        // 2 × D2s_v5 system pool in gateway mode with a 7-pod baseline: about 86% of allocatable CPU requested.
+        const c = parseStackConfig({ ingressMode: "gateway", containerBaseline: "true", appReplicas: "6" }, { appManifestExists });
+        assert.ok(configWarnings(c).some((w) => /system pool \(2 × Standard_D2s_v5\) fits with only 1\d% headroom/.test(w)), configWarnings(c).join("\n"));
+    });
+
+    it("warns when the autoscaler cannot add enough Wasm nodes for appMaxReplicas", () => {
+        const c = parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", appMaxReplicas: "100", appCpuRequest: "100m" }, { appManifestExists });
+        assert.ok(configWarnings(c).some((w) => /at appMaxReplicas the wasm pool needs .*wasmNodeCountMax=2/.test(w)), configWarnings(c).join("\n"));
+    });
+
+    it("warns about a one-node system pool", () => {
+        const c = parseStackConfig({ systemNodeCount: "1", systemVmSize: "Standard_D8s_v5" }, { appManifestExists });
+        assert.ok(configWarnings(c).some((w) => /systemNodeCount=1: AKS documents/.test(w)));
     });
 
     it("warns at evaluation time that WasmWasi pools are no longer created", () => {
@@ -152,7 +289,9 @@ describe("stack config", () => {
             for (const [k, v] of Object.entries(file.config as Record<string, unknown>)) {
                 raw[k.replace(/^aks-wasm:/, "")] = typeof v === "string" ? v : JSON.stringify(v);
             }
-            assert.doesNotThrow(() => parseStackConfig(raw));
+            const c = parseStackConfig(raw);
+            // The stack files must fit their pools without a headroom warning (issue 10 item 4).
+            assert.deepEqual(configWarnings(c).filter((w) => w.startsWith("capacity:")), []);
         });
     }
 });

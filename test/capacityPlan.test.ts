@@ -1,0 +1,176 @@
+/**
+ * The capacity plan (lib/capacityPlan.ts) and the platform tables it rests on: AKS node reservations, Azure VM
+ * size names, the names derived from an app, and the add-on figures. Pure functions; no cloud.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DEFAULT_RESOURCES } from "../components/loadTest";
+import { configDefaults } from "../config";
+import { parseVmSize, vmSizeProblems, type VmSize } from "../lib/azureVmSizes";
+import {
+    allocatableCpu,
+    allocatableMemory,
+    appRoutingNginx,
+    capacityPlan,
+    MIN_HEADROOM,
+    STACK_POD_REQUESTS,
+    type CapacityInput,
+} from "../lib/capacityPlan";
+import { derivedNameProblems, hostProblem } from "../lib/kubernetesNames";
+
+const Mi = 2 ** 20;
+const Gi = 2 ** 30;
+const root = join(__dirname, "..");
+
+describe("AKS node reservations (platform-contracts CAP-1)", () => {
+    it("subtracts kube-reserved CPU by core count, the next larger row between rows", () => {
+        assert.equal(allocatableCpu(2), 1.9);
+        assert.equal(allocatableCpu(4), 3.86);
+        assert.equal(allocatableCpu(8), 7.82);
+        assert.equal(allocatableCpu(3), 3 - 0.14);
+        assert.equal(allocatableCpu(96), 96 - 0.74);
+    });
+
+    it("subtracts the lesser of 20 MB × 250 pods + 50 MB and 25 %, plus the 100Mi eviction threshold", () => {
+        assert.equal(allocatableMemory(8 * Gi) / Mi, 8192 - 2048 - 100);
+        assert.equal(allocatableMemory(16 * Gi) / Mi, 16384 - 4096 - 100);
+        assert.equal(allocatableMemory(64 * Gi) / Mi, 65536 - (20 * 250 + 50) - 100);
+        assert.equal(allocatableMemory(8 * Gi, 30) / Mi, 8192 - 650 - 100, "the doc's own example: 30 max pods → 650 MB");
+    });
+});
+
+describe("Azure VM size names (platform-contracts VM-1, VM-2)", () => {
+    const rows: [string, Partial<VmSize>][] = [
+        ["Standard_D2s_v5", { family: "D", vcpus: 2, arch: "amd64", memoryGiB: 8, burstable: false, version: 5 }],
+        ["Standard_D4ps_v5", { family: "D", vcpus: 4, arch: "arm64", memoryGiB: 16 }],
+        ["Standard_D2ls_v5", { vcpus: 2, memoryGiB: 4 }],
+        ["Standard_E4s_v5", { family: "E", memoryGiB: 32 }],
+        ["Standard_F2s_v2", { family: "F", memoryGiB: 4 }],
+        ["Standard_D4as_v5", { arch: "amd64", memoryGiB: 16 }],
+        ["Standard_E4-2s_v5", { vcpus: 2, memoryGiB: undefined }],
+        ["Standard_NC24ads_A100_v4", { family: "NC", vcpus: 24, accelerator: "A100", arch: "amd64", memoryGiB: undefined }],
+        ["Standard_DS2_v2", { family: "DS", vcpus: 2, memoryGiB: undefined }],
+        ["Standard_B2pls_v2", { family: "B", burstable: true, arch: "arm64" }],
+        ["Standard_A1_v2", { family: "A", vcpus: 1 }],
+    ];
+    for (const [name, expected] of rows) {
+        it(`reads ${name}`, () => {
+            const size = parseVmSize(name);
+            assert.ok(size);
+            for (const [k, v] of Object.entries(expected)) assert.equal(size[k as keyof typeof size], v, k);
+        });
+    }
+
+    it("refuses names outside the convention", () => {
+        for (const name of ["D2s_v5", "Standard_d2s_v5", "Standard_D0s_v5", "Standard_Ds_v5", "Standard_D2S_v5"]) assert.equal(parseVmSize(name), undefined, name);
+    });
+
+    it("applies AKS's minimums: 2 vCPUs everywhere, 4 GiB and no B-series on system pools", () => {
+        const any = { archs: ["amd64", "arm64"] as const, archReason: "" };
+        const small = { ...parseVmSize("Standard_D2s_v5")!, memoryGiB: 2 };
+        assert.match(vmSizeProblems(small, { mode: "system", ...any }).join(), /at least 4 GiB/);
+        assert.deepEqual(vmSizeProblems(small, { mode: "user", ...any }), []);
+        assert.match(vmSizeProblems(parseVmSize("Standard_B4ms")!, { mode: "system", ...any }).join(), /B-series/);
+        assert.deepEqual(vmSizeProblems(parseVmSize("Standard_B4ms")!, { mode: "user", ...any }), []);
+        assert.match(vmSizeProblems(parseVmSize("Standard_A1_v2")!, { mode: "user", ...any }).join(), /at least 2 vCPUs/);
+        assert.match(vmSizeProblems(parseVmSize("Standard_D2ps_v5")!, { mode: "system", archs: ["amd64"], archReason: "amd64 images" }).join(), /amd64 images.*arm64/);
+    });
+});
+
+describe("names derived from an app (platform-contracts K8SNAME-1, K8SNAME-2)", () => {
+    const none = { loadTest: false, containerBaseline: false, gateway: false };
+    it("keeps the load-test component within loadTest.ts's 40 characters", () => {
+        assert.deepEqual(derivedNameProblems("a".repeat(31), { ...none, loadTest: true }), []);
+        assert.match(derivedNameProblems("a".repeat(32), { ...none, loadTest: true }).join(), /load-test component .*"a{32}-loadtest" \(41 characters\) must be at most 40/);
+    });
+    it("keeps the Gateway within 46 characters (Istio appends -approuting-istio)", () => {
+        assert.deepEqual(derivedNameProblems("a".repeat(46), { ...none, gateway: true }), []);
+        assert.match(derivedNameProblems("a".repeat(47), { ...none, gateway: true }).join(), /Gateway "a{47}" \(47 characters\) must be at most 46/);
+    });
+    it("keeps <app>-container a DNS-1035 label of at most 63", () => {
+        assert.deepEqual(derivedNameProblems("a".repeat(53), { ...none, containerBaseline: true }), []);
+        assert.match(derivedNameProblems("a".repeat(54), { ...none, containerBaseline: true }).join(), /container baseline .*at most 63/);
+    });
+    it("keeps namespace and Service within 63", () => {
+        assert.match(derivedNameProblems("a".repeat(64), none).join(), /namespace .*at most 63/);
+    });
+    it("applies Ingress host / Gateway hostname rules (platform-contracts K8SNAME-3)", () => {
+        assert.equal(hostProblem("hello.example.com"), undefined);
+        assert.equal(hostProblem("*.example.com"), undefined);
+        assert.match(hostProblem("192.168.1.10")!, /not an IP/);
+        assert.match(hostProblem("::1")!, /not an IP/);
+        assert.match(hostProblem("*")!, /wildcard/);
+        assert.match(hostProblem("-a.example.com")!, /inner "-"/);
+        assert.match(hostProblem(`${"a".repeat(64)}.example.com`)!, /1-63/);
+    });
+});
+
+describe("capacity plan", () => {
+    const defaults = configDefaults();
+    const input = (over: Partial<CapacityInput> = {}): CapacityInput => ({ ...defaults, ...over });
+
+    it("uses the stack's own requests: the load test as components/loadTest.ts sets it", () => {
+        assert.deepEqual(STACK_POD_REQUESTS.loadTest, DEFAULT_RESOURCES.requests);
+    });
+
+    it("uses the RCM controller requests components/spinKubeRuntime.ts passes to the chart", () => {
+        // spinKubeRuntime.ts does not export them; read its source so a change there fails here.
+        const source = readFileSync(join(root, "components", "spinKubeRuntime.ts"), "utf8");
+        const { cpu, memory } = STACK_POD_REQUESTS.rcmController;
+        assert.match(source, new RegExp(`requests: \\{ cpu: "${cpu}", memory: "${memory}" \\}`));
+    });
+
+    it("counts app routing's NGINX as aks-app-routing-operator v0.2.25 deploys it (platform-contracts CAP-3)", () => {
+        const nginx = appRoutingNginx();
+        assert.equal(nginx.replicas, 2);
+        assert.equal(nginx.cpu, 0.5);
+        assert.equal(nginx.memory, 127 * Mi);
+        const system = (mode: CapacityInput["ingressMode"]) => capacityPlan(input({ ingressMode: mode })).pools[0].groups.map((g) => g.name);
+        assert.ok(system("ingress").includes("app routing NGINX"));
+        assert.ok(!system("none").includes("app routing NGINX"));
+        assert.ok(system("gateway").includes("istiod") && system("gateway").includes("Istio gateway proxies"));
+    });
+
+    it("places the stack's pods: load test, baseline and RCM on the system pool, Spin replicas on the Wasm pool", () => {
+        const plan = capacityPlan(input({ containerBaseline: true, loadTest: true, appReplicas: 4, apps: ["a", "b"] }));
+        const [system, wasm] = plan.pools;
+        const names = (groups: { name: string }[]) => groups.map((g) => g.name);
+        assert.deepEqual(
+            names(system.groups).filter((n) => /load-test|baseline|runtime-class/.test(n)),
+            ["runtime-class-manager controller", "load-test Job", "container baseline", "container baseline rollout surge"],
+        );
+        const spin = wasm.groups.find((g) => g.name.startsWith("Spin apps"))!;
+        assert.equal(spin.replicas, 8, "2 apps × 4 replicas");
+    });
+
+    it("refuses the issue's case: one D2s_v5 system node cannot hold NGINX, the load test and the baseline", () => {
+        const plan = capacityPlan(input({ systemNodeCount: 1, systemNodeCountMax: 1, containerBaseline: true, loadTest: true }));
+        assert.equal(plan.problems.length, 1);
+        assert.equal(plan.problems[0].key, "systemNodeCount");
+        assert.match(plan.problems[0].accepted, /CPU requests \d+m > allocatable 1900m/);
+        assert.deepEqual(capacityPlan(input({ systemNodeCount: 2, systemNodeCountMax: 2, containerBaseline: true, loadTest: true })).problems, []);
+    });
+
+    it("checks the minimum against the minimum node count and the HPA maximum against the autoscaler's maximum", () => {
+        const base = { wasmNodeCount: 1, wasmNodeCountMax: 3, appReplicas: 2, appCpuRequest: "500m" };
+        // At 3 nodes: 3 × 1900m allocatable = 5700m; node agents 3 × 260m, then (appMaxReplicas + 1 surge) × 500m.
+        assert.deepEqual(capacityPlan(input({ ...base, appMaxReplicas: 8 })).warnings.filter((w) => /appMaxReplicas/.test(w)), [], "780 + 4500 = 5280m");
+        assert.equal(capacityPlan(input({ ...base, appMaxReplicas: 9 })).warnings.filter((w) => /appMaxReplicas/.test(w)).length, 1, "780 + 5000 = 5780m");
+        assert.deepEqual(capacityPlan(input({ ...base, appMaxReplicas: 9 })).problems, [], "the maximum only warns: the minimum deploys");
+    });
+
+    it(`warns below ${MIN_HEADROOM * 100}% headroom and not above`, () => {
+        // Wasm pool: one D2s_v5 (1900m), 260m of node agents, one surge pod: replicas × 100m decide the headroom.
+        const at = (replicas: number) => capacityPlan(input({ wasmNodeCount: 1, wasmNodeCountMax: 1, appReplicas: replicas, appCpuRequest: "100m" }));
+        assert.deepEqual(at(12).warnings.filter((w) => /wasm pool/.test(w)), [], "260 + 1300 = 1560m of 1900m: 18% free");
+        assert.equal(at(13).warnings.filter((w) => /wasm pool .*headroom/.test(w)).length, 1, "1660m: 13% free");
+        assert.equal(at(17).problems.length, 1, "2060m > 1900m");
+    });
+
+    it("says it cannot check memory for a size it does not know", () => {
+        const plan = capacityPlan(input({ wasmVmSize: "Standard_DS3_v2" }));
+        assert.ok(plan.warnings.some((w) => /memory of Standard_DS3_v2 is unknown/.test(w)));
+    });
+});
