@@ -1,0 +1,82 @@
+/**
+ * `npm run render` as a reviewer uses it: the sizing, the protected resources and the capacity plan in plan.md;
+ * no stale output after a failed render; an unknown --stack refused with the known ones listed. Runs the real
+ * script in a child process (the Pulumi SDK's runtime state is global, one evaluation per process).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { knownStacks } from "../scripts/render";
+
+const exec = promisify(execFile);
+const root = join(__dirname, "..");
+
+async function render(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+        const { stdout, stderr } = await exec(process.execPath, ["--import", "tsx", join(root, "scripts", "render.ts"), dir, ...args], { cwd: root });
+        return { code: 0, stdout, stderr };
+    } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string };
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+}
+
+describe("npm run render", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aks-wasm-render-test-"));
+    let prod: { code: number; stdout: string; stderr: string };
+    let planMd = "";
+
+    before(async () => {
+        prod = await render(dir, "--stack", "prod");
+        planMd = readFileSync(join(dir, "plan.md"), "utf8");
+    });
+
+    it("knows the stacks by their Pulumi.<stack>.yaml files", () => {
+        assert.deepEqual(knownStacks(root), ["dev", "prod"]);
+    });
+
+    it("shows the sizing: VM sizes, node counts with autoscaler bounds, zones and tier", () => {
+        assert.equal(prod.code, 0, prod.stderr);
+        assert.match(planMd, /## Sizing/);
+        assert.match(planMd, /\| VM size \| Standard_D4s_v5 \| Standard_D4s_v5 \|/);
+        assert.match(planMd, /\| nodes \| 3 to 5 \(autoscaler\) \| 3 to 10 \(autoscaler\) \|/);
+        assert.match(planMd, /\| zones \| 1, 2, 3 \| 1, 2, 3 \|/);
+        assert.match(planMd, /Cluster tier Standard/);
+    });
+
+    it("lists the protected resources", () => {
+        const section = planMd.slice(planMd.indexOf("## Protected resources"), planMd.indexOf("## Capacity plan"));
+        assert.match(section, /- azure-native:resources:ResourceGroup::aks-wasm-rg/);
+        assert.match(section, /- azure-native:containerservice:ManagedCluster::aks-wasm-aks/);
+        assert.match(section, /- azure-native:containerregistry:Registry::registry-acr/);
+        const json = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8"));
+        assert.equal(json.protected.length, 3);
+    });
+
+    it("shows the capacity plan per pool", () => {
+        assert.match(planMd, /## Capacity plan/);
+        assert.match(planMd, /### system pool: 3–5 × Standard_D4s_v5/);
+        assert.match(planMd, /\| istiod \| 2 \| 500m \| 2048Mi \|/);
+        assert.match(planMd, /### wasm pool: 3–10 × Standard_D4s_v5/);
+        assert.match(planMd, /Every pool fits with at least 15% headroom/);
+    });
+
+    it("leaves no output of an earlier run after a failed render", async () => {
+        assert.ok(existsSync(join(dir, "manifests")));
+        writeFileSync(join(dir, "notes.txt"), "the reviewer's own file");
+        const failed = await render(dir, "--stack", "dev", "--set", "systemNodeCount=1");
+        assert.equal(failed.code, 1);
+        assert.match(failed.stderr, /aks-wasm:systemNodeCount = "1": more nodes, or a larger aks-wasm:systemVmSize/);
+        assert.deepEqual(readdirSync(dir), ["notes.txt"], "only the file the render does not own is left");
+    });
+
+    it("refuses an unknown --stack, listing the known ones", async () => {
+        const result = await render(dir, "--stack", "staging");
+        assert.equal(result.code, 2);
+        assert.match(result.stderr, /--stack "staging": unknown stack; known stacks \(Pulumi\.<stack>\.yaml\): dev, prod/);
+    });
+});
