@@ -475,6 +475,7 @@ export function configWarnings(c: StackConfig): string[] {
     warnings.push(...regionWarnings(c.location, c.availabilityZones));
     if (c.systemNodeCount < 2) {
         warnings.push(
+            // platform-contracts CFG-4
             "systemNodeCount=1: AKS documents that a system pool should have at least two nodes (three for production; " +
                 "use-system-pools.md); with one node, an upgrade or a node failure takes DNS and ingress down.",
         );
@@ -483,7 +484,7 @@ export function configWarnings(c: StackConfig): string[] {
     return warnings;
 }
 
-/** Provider config keys that set what one of ours sets: `key` → our key. */
+/** Provider config keys that set what one of ours sets: `key` → our key (platform-contracts CFG-3). */
 const PROVIDER_KEYS: Readonly<Record<string, keyof StackConfig>> = {
     // The azure-native provider's default region. Every resource here takes aks-wasm:location explicitly, so a
     // different provider location only misleads a reader of the stack file (and would place any resource that
@@ -505,7 +506,8 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Splits Pulumi's whole config map (`namespace:key` → value) into this project's raw config, and flags keys
+ * Splits Pulumi's whole config map (`namespace:key` → value) into this project's raw config (platform-contracts
+ * CFG-2: the program reads only `aks-wasm:*`), and flags keys
  * meant for us that Pulumi would silently ignore: our key names under a namespace that looks like a mistyped
  * project name (an error: the value the user set is not used), our key names under any other namespace (a
  * warning), and provider keys that duplicate ours with a different value (an error). Pure.

@@ -1,7 +1,7 @@
 /**
  * The names the stack derives from an app's name, and the limit each must fit. Components check their own
  * arguments too, but only after earlier resources are registered; config validation checks them all first.
- * Each limit is read where it comes from (platform-contracts K8SNAME-1 .. K8SNAME-4).
+ * Each limit is read where it comes from (platform-contracts K8SNAME-1 .. K8SNAME-3).
  */
 
 /** DNS-1123 label: namespaces, label values' usual form (k8s.io/apimachinery validation.IsDNS1123Label). */
