@@ -6,13 +6,15 @@
  * reported together, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
+import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 
 export const PROJECT = "aks-wasm";
 
 export type WasmRuntime = "spinkube" | "wasmwasi";
 export type IngressMode = "ingress" | "gateway" | "none";
 export type AcrSku = "Basic" | "Standard" | "Premium";
-export type ClusterTier = "Free" | "Standard";
+export type ClusterTier = "Free" | "Standard" | "Premium";
 export type KubeloginMode = "azurecli" | "workloadidentity" | "devicecode";
 
 /** The validated configuration of one stack. Field names are the config keys (`pulumi config set <key>`). */
@@ -21,12 +23,14 @@ export interface StackConfig {
     location: string;
     /** AKS Kubernetes version (`1.33` or `1.33.2`); undefined means AKS's default version. */
     kubernetesVersion?: string;
-    /** AKS pricing tier: `Standard` carries the uptime SLA. */
+    /** AKS pricing tier: `Standard` carries the uptime SLA; `Premium` adds long-term support (AKSLongTermSupport). */
     clusterTier: ClusterTier;
     /** Availability zones for both pools; empty means no zone pinning (regions without zones). */
     availabilityZones: string[];
     /** Entra ID group object IDs that become cluster admins. */
     adminGroupObjectIds: string[];
+    /** Object IDs of the service principals (deploy identities) that become cluster admins. */
+    clusterAdminPrincipalIds: string[];
     /** How the generated kubeconfig logs in through kubelogin (non-interactive by default). */
     kubeloginMode: KubeloginMode;
     systemVmSize: string;
@@ -105,8 +109,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ARM64_VM_SIZE = /^Standard_[A-Z]+[0-9]+[a-z]*p[a-z]*_v[0-9]+$/;
 const CPU = /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/;
 const MEMORY = /^[1-9][0-9]*(Ki|Mi|Gi)$/;
-/** Kubernetes minors AKS supports as of November 2026 (1.31 as LTS); see the README. */
-export const KUBERNETES_MINORS = { min: 31, max: 35 } as const;
+/** Lowest and highest Kubernetes minor accepted on any tier (lib/kubernetesVersions.ts holds AKS's calendar). */
+export { KUBERNETES_MINORS };
 
 function oneOf<T extends string>(values: readonly T[], fallback: T): Rule<T> {
     return {
@@ -173,26 +177,16 @@ function list(item: RegExp, accepted: string, fallback: string[], options: { non
     };
 }
 
-const kubernetesVersion: Rule<string | undefined> = {
-    default: undefined,
-    parse: (raw) => {
-        const m = /^1\.([0-9]+)(\.[0-9]+)?$/.exec(raw);
-        const minor = m ? Number(m[1]) : NaN;
-        return m && minor >= KUBERNETES_MINORS.min && minor <= KUBERNETES_MINORS.max
-            ? { value: raw }
-            : {
-                  accepted: `a Kubernetes version 1.${KUBERNETES_MINORS.min} to 1.${KUBERNETES_MINORS.max}, as MAJOR.MINOR or MAJOR.MINOR.PATCH (e.g. "1.33"), or unset for AKS's default`,
-              };
-    },
-};
+const kubernetesVersion: Rule<string | undefined> = { default: undefined, parse: parseKubernetesVersion };
 
 /** Every key, its default and its rule. The order is the README's. */
 const RULES = {
     location: pattern(REGION, 'an Azure region\'s programmatic name, lower case without spaces (e.g. "westeurope")', "westeurope"),
     kubernetesVersion,
-    clusterTier: oneOf<ClusterTier>(["Free", "Standard"], "Free"),
+    clusterTier: oneOf<ClusterTier>(["Free", "Standard", "Premium"], "Free"),
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
+    clusterAdminPrincipalIds: list(GUID, "service principal object IDs (GUIDs)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
     systemVmSize: pattern(VM_SIZE, 'an Azure VM size such as "Standard_D2s_v5"', "Standard_D2s_v5"),
     systemNodeCount: integer(1, 10, 1),
@@ -271,7 +265,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
 
 /** Rules that relate two keys; run only when each key is valid on its own. */
 function crossKeyProblems(c: StackConfig): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
+    const problems: ConfigProblem[] = [...kubernetesVersionTierProblems(c)];
     if (c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
@@ -338,7 +332,7 @@ export function quantity(q: string): number {
 
 /** Things that are valid but deserve a word at evaluation time. */
 export function configWarnings(c: StackConfig): string[] {
-    const warnings: string[] = [];
+    const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
             "wasmRuntime=wasmwasi: Azure retired WASI node pools; no new WasmWasi pool has been created since 2025-05-05 " +
@@ -362,5 +356,10 @@ export function loadStackConfig(): StackConfig {
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
-    return parseStackConfig(raw);
+    const config = parseStackConfig(raw);
+    // A stack that deploys needs a cluster admin (lib/clusterAdmins.ts); the pure parser leaves it out so that
+    // partial configs in tests and tools still parse.
+    const adminProblems = clusterAdminProblems(config);
+    if (adminProblems.length > 0) throw new StackConfigError(adminProblems);
+    return config;
 }
