@@ -13,13 +13,15 @@ import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
 import { capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
+import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
+import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 
 export const PROJECT = "aks-wasm";
 
 export type WasmRuntime = "spinkube" | "wasmwasi";
 export type IngressMode = "ingress" | "gateway" | "none";
 export type AcrSku = "Basic" | "Standard" | "Premium";
-export type ClusterTier = "Free" | "Standard";
+export type ClusterTier = "Free" | "Standard" | "Premium";
 export type KubeloginMode = "azurecli" | "workloadidentity" | "devicecode";
 
 /** The validated configuration of one stack. Field names are the config keys (`pulumi config set <key>`). */
@@ -28,12 +30,14 @@ export interface StackConfig {
     location: string;
     /** AKS Kubernetes version (`1.33` or `1.33.2`); undefined means AKS's default version. */
     kubernetesVersion?: string;
-    /** AKS pricing tier: `Standard` carries the uptime SLA. */
+    /** AKS pricing tier: `Standard` carries the uptime SLA; `Premium` adds long-term support (AKSLongTermSupport). */
     clusterTier: ClusterTier;
     /** Availability zones for both pools; empty means no zone pinning (regions without zones). */
     availabilityZones: string[];
     /** Entra ID group object IDs that become cluster admins. */
     adminGroupObjectIds: string[];
+    /** Object IDs of the service principals (deploy identities) that become cluster admins. */
+    clusterAdminPrincipalIds: string[];
     /** How the generated kubeconfig logs in through kubelogin (non-interactive by default). */
     kubeloginMode: KubeloginMode;
     systemVmSize: string;
@@ -108,8 +112,8 @@ const REGION = /^[a-z][a-z0-9]{2,30}$/;
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Kubernetes minors AKS supports as of November 2026 (1.31 as LTS); see the README. */
-export const KUBERNETES_MINORS = { min: 31, max: 35 } as const;
+/** Lowest and highest Kubernetes minor accepted on any tier (lib/kubernetesVersions.ts holds AKS's calendar). */
+export { KUBERNETES_MINORS };
 
 function oneOf<T extends string>(values: readonly T[], fallback: T): Rule<T> {
     return {
@@ -211,26 +215,16 @@ function list(item: RegExp, accepted: string, fallback: string[], options: { non
     };
 }
 
-const kubernetesVersion: Rule<string | undefined> = {
-    default: undefined,
-    parse: (raw) => {
-        const m = /^1\.([0-9]+)(\.[0-9]+)?$/.exec(raw);
-        const minor = m ? Number(m[1]) : NaN;
-        return m && minor >= KUBERNETES_MINORS.min && minor <= KUBERNETES_MINORS.max
-            ? { value: raw }
-            : {
-                  accepted: `a Kubernetes version 1.${KUBERNETES_MINORS.min} to 1.${KUBERNETES_MINORS.max}, as MAJOR.MINOR or MAJOR.MINOR.PATCH (e.g. "1.33"), or unset for AKS's default`,
-              };
-    },
-};
+const kubernetesVersion: Rule<string | undefined> = { default: undefined, parse: parseKubernetesVersion };
 
 /** Every key, its default and its rule. The order is the README's. */
 const RULES = {
     location: pattern(REGION, 'an Azure region\'s programmatic name, lower case without spaces (e.g. "westeurope")', "westeurope"),
     kubernetesVersion,
-    clusterTier: oneOf<ClusterTier>(["Free", "Standard"], "Free"),
+    clusterTier: oneOf<ClusterTier>(["Free", "Standard", "Premium"], "Free"),
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
+    clusterAdminPrincipalIds: list(GUID, "service principal object IDs (GUIDs)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
     systemVmSize: vmSize("system", "Standard_D2s_v5"),
     // 2 by default: AKS documents a minimum of two system nodes (use-system-pools.md), and one D2s_v5 cannot hold
@@ -287,6 +281,11 @@ export function configDefaults(): StackConfig {
 /** What validation needs from outside the config values; injectable so tests stay pure. */
 export interface ParseOptions {
     /**
+     * Refuse a config without any cluster admin (lib/clusterAdmins.ts): a stack that deploys needs one. Off for
+     * partial configs in tests and tools. @default false
+     */
+    requireClusterAdmin?: boolean;
+    /**
      * Whether `apps/<app>/spin.toml` exists and is a file. SpinApplication needs it (it hashes and builds that
      * folder), so a missing app is refused here, before any resource, instead of after the cluster is registered.
      * @default a check of the project's own apps/ folder on disk
@@ -335,6 +334,9 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
     problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
+    if (options.requireClusterAdmin && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminGroupObjectIds")) {
+        problems.push(...clusterAdminProblems(config));
+    }
     if (problems.length > 0) throw new StackConfigError(problems);
     if (config.wasmNodeCountMax === 0) config.wasmNodeCountMax = config.wasmNodeCount;
     if (config.systemNodeCountMax === 0) config.systemNodeCountMax = config.systemNodeCount;
@@ -345,6 +347,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
+    if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
     if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
@@ -458,7 +461,7 @@ export function quantity(q: string): number {
 
 /** Things that are valid but deserve a word at evaluation time. */
 export function configWarnings(c: StackConfig): string[] {
-    const warnings: string[] = [];
+    const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
             "wasmRuntime=wasmwasi: Azure retired WASI node pools; no new WasmWasi pool has been created since 2025-05-05 " +
@@ -576,7 +579,7 @@ export function parseAllConfig(all: Readonly<Record<string, string>>, options: P
 
 /** Reads this stack's config (Pulumi's whole config map) and validates it; warns about keys meant for us. */
 export function loadStackConfig(): StackConfig {
-    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig());
+    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { requireClusterAdmin: true });
     for (const warning of warnings) pulumi.log.warn(warning);
     return config;
 }

@@ -36,8 +36,11 @@ const cluster = new AksCluster(PROJECT, {
     systemNodeCount: config.systemNodeCount,
     systemNodeCountMax: config.systemNodeCountMax,
     adminGroupObjectIds: config.adminGroupObjectIds,
+    clusterAdminPrincipalIds: config.clusterAdminPrincipalIds,
+    subscriptionId: client.subscriptionId,
     kubeloginMode: config.kubeloginMode,
     enableWebAppRouting: config.ingressMode === "ingress",
+    ingressManagedOutside: config.ingressMode === "gateway",
     tags,
     protect: config.protect,
 });
@@ -77,6 +80,9 @@ const gatewayApi =
               resourceGroupName: cluster.resourceGroupName,
               clusterName: cluster.clusterName,
               triggers: [cluster.clusterId],
+              // Never while AKS runs an operation on the cluster or a pool; again after the stack updates the cluster.
+              after: [...cluster.clusterOperations, pool],
+              reassertOn: cluster.specDigest,
           })
         : undefined;
 

@@ -1,6 +1,6 @@
 /**
- * The AKS cluster: resource group, managed cluster with one minimal inline system pool, the deployer's access,
- * maintenance windows, and a Kubernetes provider built from a non-interactive, secret kubeconfig.
+ * The AKS cluster: resource group, managed cluster with one minimal inline system pool, the configured cluster
+ * admins, maintenance windows, and a Kubernetes provider built from a non-interactive, secret kubeconfig.
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
@@ -8,9 +8,11 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as types from "@pulumi/azure-native/types";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import type { ClusterTier, KubeloginMode } from "../config";
 import { roleAssignmentName } from "../lib/azureNames";
 import { nonInteractiveKubeconfig } from "../lib/kubeconfig";
+import { versionPolicy } from "../lib/kubernetesVersions";
 
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin". */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
@@ -19,12 +21,14 @@ export interface AksClusterArgs {
     /** Azure region (programmatic name). */
     location: string;
     /**
-     * Kubernetes version; undefined lets AKS pick its default, and the `stable` auto-upgrade channel moves it.
+     * Kubernetes version at creation; undefined lets AKS pick its default. Afterwards the auto-upgrade channel owns
+     * it: the stack ignores the drift instead of sending the old version back (see {@link clusterIgnoreChanges}).
      * @default undefined
      */
     kubernetesVersion?: string;
     /**
-     * Pricing tier. `Standard` carries the financially backed uptime SLA (AKS baseline); `Free` suits dev.
+     * Pricing tier. `Standard` carries the financially backed uptime SLA (AKS baseline); `Free` suits dev;
+     * `Premium` adds long-term support: `supportPlan: AKSLongTermSupport` and the `patch` upgrade channel.
      * @default "Free"
      */
     tier?: ClusterTier;
@@ -43,10 +47,23 @@ export interface AksClusterArgs {
      */
     systemNodeCountMax?: number;
     /**
-     * Entra ID groups whose members become cluster admins, in addition to the identity running `pulumi up`.
+     * Entra ID groups whose members become cluster admins: the cluster's `aadProfile.adminGroupObjectIDs` and, for
+     * Azure RBAC, an "AKS RBAC Cluster Admin" role assignment each (principalType Group).
      * @default []
      */
     adminGroupObjectIds?: string[];
+    /**
+     * Object IDs of the service principals that become cluster admins (the identity that runs `pulumi up` in CI):
+     * an "AKS RBAC Cluster Admin" role assignment each (principalType ServicePrincipal). Taken from config, never
+     * from whoever runs the program, so a preview by another identity plans the same assignments.
+     * @default []
+     */
+    clusterAdminPrincipalIds?: string[];
+    /**
+     * Subscription of the cluster: the built-in role definitions are addressed through it. Pass the provider's
+     * subscription (it does not change with the identity that runs the program).
+     */
+    subscriptionId: pulumi.Input<string>;
     /**
      * Non-interactive kubelogin mode written into the kubeconfig: `azurecli` (after `az login` or
      * azure/login in CI), `workloadidentity` (federated token in the environment) or `devicecode` (interactive).
@@ -58,6 +75,13 @@ export interface AksClusterArgs {
      * @default false
      */
     enableWebAppRouting?: boolean;
+    /**
+     * The ingress profile is changed outside this resource (AppRoutingGatewayApi's `az aks update
+     * --enable-gateway-api --enable-app-routing-istio`): the cluster ignores `ingressProfile` so no later update
+     * plans a change to it (see {@link clusterIgnoreChanges}).
+     * @default false
+     */
+    ingressManagedOutside?: boolean;
     /** Tags on every Azure resource. @default {} */
     tags?: Record<string, string>;
     /**
@@ -79,8 +103,15 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly kubeletObjectId: pulumi.Output<string>;
     /** Kubeconfig (kubelogin exec, non-interactive). Secret. */
     readonly kubeconfig: pulumi.Output<string>;
-    /** Kubernetes provider for this cluster; ready once the deployer's admin role exists. */
+    /** Kubernetes provider for this cluster; ready once the cluster-admin role assignments exist. */
     readonly provider: k8s.Provider;
+    /**
+     * Every resource whose create or update is an operation on the managed cluster (the cluster itself and its
+     * maintenance configurations). Whatever else changes the cluster (an `az aks update`) must run after these.
+     */
+    readonly clusterOperations: pulumi.Resource[];
+    /** sha256 of the ManagedCluster's declared inputs: changes exactly when the stack updates the cluster. */
+    readonly specDigest: pulumi.Output<string>;
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:AksCluster", name, {}, opts);
@@ -89,51 +120,65 @@ export class AksCluster extends pulumi.ComponentResource {
 
         const protect = { parent: this, protect: args.protect ?? false };
         const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, protect);
+        const policy = versionPolicy(args.tier ?? "Free");
 
+        const clusterArgs: containerservice.ManagedClusterArgs = {
+            resourceGroupName: group.name,
+            location: args.location,
+            tags,
+            dnsPrefix: name,
+            kubernetesVersion: args.kubernetesVersion,
+            sku: { name: "Base", tier: args.tier ?? "Free" },
+            // LTS needs the Premium tier and this plan together (platform-contracts AKS-2).
+            supportPlan: policy.supportPlan,
+            identity: { type: "SystemAssigned" },
+            // One minimal inline pool only: adding or editing inline pools later fails or touches every pool
+            // (pulumi-azure-native #579, #2719, #4264); the Wasm pool is a separate AgentPool.
+            agentPoolProfiles: [systemPoolProfile(args)],
+            aadProfile: {
+                managed: true,
+                enableAzureRBAC: true,
+                adminGroupObjectIDs: args.adminGroupObjectIds ?? [],
+            },
+            disableLocalAccounts: true,
+            enableRBAC: true,
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                imageCleaner: { enabled: true, intervalHours: 168 },
+            },
+            autoUpgradeProfile: { upgradeChannel: policy.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                // Cilium enforces the NetworkPolicies that fence the Wasm app.
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                loadBalancerSku: "standard",
+                outboundType: "loadBalancer",
+            },
+            addonProfiles: { azurepolicy: { enabled: true } },
+            ingressProfile: { webAppRouting: { enabled: args.enableWebAppRouting ?? false } },
+        };
         const cluster = new containerservice.ManagedCluster(
             `${name}-aks`,
+            clusterArgs,
             {
-                resourceGroupName: group.name,
-                location: args.location,
-                tags,
-                dnsPrefix: name,
-                kubernetesVersion: args.kubernetesVersion,
-                sku: { name: "Base", tier: args.tier ?? "Free" },
-                identity: { type: "SystemAssigned" },
-                // One minimal inline pool only: adding or editing inline pools later fails or touches every pool
-                // (pulumi-azure-native #579, #2719, #4264); the Wasm pool is a separate AgentPool.
-                agentPoolProfiles: [systemPoolProfile(args)],
-                aadProfile: {
-                    managed: true,
-                    enableAzureRBAC: true,
-                    adminGroupObjectIDs: args.adminGroupObjectIds ?? [],
-                },
-                disableLocalAccounts: true,
-                enableRBAC: true,
-                oidcIssuerProfile: { enabled: true },
-                securityProfile: {
-                    workloadIdentity: { enabled: true },
-                    imageCleaner: { enabled: true, intervalHours: 168 },
-                },
-                autoUpgradeProfile: { upgradeChannel: "stable", nodeOSUpgradeChannel: "NodeImage" },
-                networkProfile: {
-                    networkPlugin: "azure",
-                    networkPluginMode: "overlay",
-                    // Cilium enforces the NetworkPolicies that fence the Wasm app.
-                    networkDataplane: "cilium",
-                    networkPolicy: "cilium",
-                    loadBalancerSku: "standard",
-                    outboundType: "loadBalancer",
-                },
-                addonProfiles: { azurepolicy: { enabled: true } },
-                ingressProfile: { webAppRouting: { enabled: args.enableWebAppRouting ?? false } },
+                ...protect,
+                ignoreChanges: clusterIgnoreChanges({
+                    upgradeChannel: policy.upgradeChannel,
+                    ingressManagedOutside: args.ingressManagedOutside ?? false,
+                }),
             },
-            protect,
         );
+        const operations: pulumi.Resource[] = [cluster];
+        this.specDigest = pulumi
+            .output(clusterArgs)
+            .apply((resolved) => createHash("sha256").update(JSON.stringify(resolved)).digest("hex"));
 
         // Planned maintenance for both upgrade channels: Sunday night UTC, four hours (AKS baseline).
         for (const configName of ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
-            new containerservice.MaintenanceConfiguration(
+            const maintenance = new containerservice.MaintenanceConfiguration(
                 `${name}-${configName}`,
                 {
                     resourceGroupName: group.name,
@@ -148,22 +193,30 @@ export class AksCluster extends pulumi.ComponentResource {
                 },
                 parent,
             );
+            operations.push(maintenance);
         }
+        this.clusterOperations = operations;
 
-        // With Azure RBAC and no local accounts, whoever runs `pulumi up` needs a Kubernetes role on the
-        // cluster before the provider below can apply anything.
-        const deployer = authorization.getClientConfigOutput(parent);
-        const deployerAdmin = new authorization.RoleAssignment(
-            `${name}-deployer-admin`,
-            {
-                scope: cluster.id,
-                principalId: deployer.objectId,
-                roleDefinitionId: pulumi.interpolate`/subscriptions/${deployer.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${AKS_RBAC_CLUSTER_ADMIN_ROLE}`,
-                roleAssignmentName: pulumi
-                    .all([cluster.id, deployer.objectId])
-                    .apply(([scope, principal]) => roleAssignmentName(scope, principal, AKS_RBAC_CLUSTER_ADMIN_ROLE)),
-            },
-            parent,
+        // With Azure RBAC and local accounts disabled, the identity that runs `pulumi up` needs a Kubernetes role on
+        // the cluster before the provider below can apply anything. The admins come from config, never from
+        // getClientConfig: a principal read from the running identity flips with CI vs a person (AZN-3).
+        const admins = clusterAdminAssignments(args).map(
+            (admin) =>
+                new authorization.RoleAssignment(
+                    admin.resourceName(name),
+                    {
+                        scope: cluster.id,
+                        principalId: admin.principalId,
+                        // A principal type lets ARM skip the directory lookup that fails while a new identity is
+                        // still replicating.
+                        principalType: admin.principalType,
+                        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${AKS_RBAC_CLUSTER_ADMIN_ROLE}`,
+                        roleAssignmentName: cluster.id.apply((scope) =>
+                            roleAssignmentName(scope, admin.principalId, AKS_RBAC_CLUSTER_ADMIN_ROLE),
+                        ),
+                    },
+                    parent,
+                ),
         );
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput(
@@ -179,7 +232,7 @@ export class AksCluster extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { parent: this, dependsOn: [deployerAdmin] },
+            { parent: this, dependsOn: admins },
         );
 
         this.resourceGroupName = group.name;
@@ -198,6 +251,55 @@ export class AksCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
         });
     }
+}
+
+/** One cluster-admin role assignment: who, as what kind of principal, under which resource name. */
+export interface ClusterAdmin {
+    principalId: string;
+    principalType: "ServicePrincipal" | "Group";
+    /** The Pulumi resource name, keyed by the principal so that reordering the config replaces nothing. */
+    resourceName(component: string): string;
+}
+
+/**
+ * The cluster-admin assignments: one per configured service principal and one per admin group. Groups get the Azure
+ * RBAC role too: with `enableAzureRBAC`, AKS documents authorization through Azure role assignments, and nothing in
+ * its docs says `adminGroupObjectIDs` alone grants the Azure RBAC path (AKS-5, unconfirmed; the role makes it
+ * certain).
+ */
+export function clusterAdminAssignments(
+    args: Pick<AksClusterArgs, "clusterAdminPrincipalIds" | "adminGroupObjectIds">,
+): ClusterAdmin[] {
+    const sp = (args.clusterAdminPrincipalIds ?? []).map((id) => ({
+        principalId: id.toLowerCase(),
+        principalType: "ServicePrincipal" as const,
+        resourceName: (c: string) => `${c}-admin-sp-${id.toLowerCase()}`,
+    }));
+    const groups = (args.adminGroupObjectIds ?? []).map((id) => ({
+        principalId: id.toLowerCase(),
+        principalType: "Group" as const,
+        resourceName: (c: string) => `${c}-admin-group-${id.toLowerCase()}`,
+    }));
+    return [...sp, ...groups];
+}
+
+/**
+ * What the ManagedCluster leaves to others after creation, as Pulumi `ignoreChanges` paths.
+ *
+ * - With an auto-upgrade channel, AKS moves the control plane and the pools (stable: newest patch of minor N-1;
+ *   patch: newest patch of the same minor). A later `pulumi up` must not send the creation version back
+ *   (pulumi-azure-native #2059 planned exactly that; AKS-3), so `kubernetesVersion` and the inline pool's
+ *   `orchestratorVersion` are ignored.
+ * - In gateway mode `az aks update --enable-gateway-api --enable-app-routing-istio` sets
+ *   `ingressProfile.gatewayAPI` and `ingressProfile.webAppRouting.gatewayAPIImplementations` (azure-cli 2.86.1,
+ *   AZN-4), fields this provider's API version (2025-09-01) cannot express; the cluster ignores `ingressProfile`
+ *   so no update of the stack plans a change to it.
+ */
+export function clusterIgnoreChanges(o: { upgradeChannel: string; ingressManagedOutside: boolean }): string[] {
+    const paths: string[] = [];
+    if (o.upgradeChannel !== "none") paths.push("kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion");
+    if (o.ingressManagedOutside) paths.push("ingressProfile");
+    return paths;
 }
 
 /** The inline system pool: small, zonal where zones are given, autoscaled when a maximum above the minimum is set. */

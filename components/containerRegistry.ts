@@ -17,7 +17,9 @@ export interface ContainerRegistryArgs {
     /** Globally unique registry name, 5-50 lower-case alphanumerics. */
     registryName: pulumi.Input<string>;
     /**
-     * SKU. Retention of untagged manifests and zone redundancy need `Premium`; they are turned on when it is.
+     * SKU. Retention of untagged manifests needs `Premium` and is turned on when it is. Zone redundancy does not
+     * depend on the SKU: Azure enables it for every registry (Basic, Standard, Premium) in regions with
+     * availability zones (platform-contracts ACR-1).
      * @default "Basic"
      */
     sku?: AcrSku;
@@ -55,6 +57,9 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                 sku: { name: sku },
                 adminUserEnabled: false,
                 anonymousPullEnabled: false,
+                // Only the property differs by SKU: ACR makes every registry in an AZ region zone-redundant and may still
+                // report "Disabled" for Basic/Standard (ACR-1). Kept as created, since changing it would replace
+                // the registry.
                 zoneRedundancy: premium ? "Enabled" : "Disabled",
                 policies: premium
                     ? { retentionPolicy: { status: "enabled", days: args.untaggedRetentionDays ?? 7 } }

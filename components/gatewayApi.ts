@@ -16,6 +16,17 @@
  *
  * On delete it disables only the Istio implementation and leaves the managed CRDs: removing them would delete
  * every Gateway API object in the cluster, including ones this stack does not own.
+ *
+ * Races and tug-of-war (platform-contracts AKS-4, AZN-4):
+ * - AKS refuses a cluster update while an agent pool operation runs ("OperationNotAllowed ... Another agentpool
+ *   operation ... is in progress"), so the command waits for every resource that operates on the cluster
+ *   (`after`: the ManagedCluster, its maintenance configurations, the Wasm AgentPool).
+ * - The command sets `ingressProfile.gatewayAPI.installation=Standard` and
+ *   `ingressProfile.webAppRouting.gatewayAPIImplementations.appRoutingIstio.mode=Enabled` (azure-cli 2.86.1,
+ *   PR #33254/#33287) and leaves `webAppRouting.enabled` as it was. The ManagedCluster ignores `ingressProfile` in
+ *   gateway mode; and because a PUT through API 2025-09-01 cannot carry those fields (whether AKS keeps them is
+ *   unconfirmed), the command runs again after every change of the cluster's declared shape (`reassertOn`), and
+ *   is idempotent: it updates only when the cluster does not already report both settings.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -34,6 +45,16 @@ export interface AppRoutingGatewayApiArgs {
      * re-created cluster gets it again. @default [] (runs once)
      */
     triggers?: pulumi.Input<unknown>[];
+    /**
+     * Resources whose operations must finish before the command runs: everything that creates or updates the
+     * managed cluster or its agent pools. @default []
+     */
+    after?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * A digest of the cluster's declared shape; when it changes (the stack updated the cluster), the command runs
+     * again, after that update, to re-assert the settings. @default "" (runs once)
+     */
+    reassertOn?: pulumi.Input<string>;
 }
 
 /** Shell that fails with a clear message unless `az` is at least {@link MIN_AZURE_CLI}. */
@@ -51,10 +72,14 @@ export function azureCliVersionCheck(min = MIN_AZURE_CLI): string {
  */
 export function gatewayApiCommands(): { create: string; delete: string } {
     const target = '--resource-group "$RESOURCE_GROUP" --name "$CLUSTER"';
+    // az prints the SDK models' attributes in camelCase: gateway_api -> gatewayApi (azure-cli 2.86.1, AZN-4).
+    const state = "ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode";
     return {
         create: [
             "set -eu",
             azureCliVersionCheck(),
+            `current=$(az aks show ${target} --query "[${state}]" --output tsv --only-show-errors | tr -s '[:space:]' ' ')`,
+            'if [ "$current" = "Standard Enabled " ] || [ "$current" = "Standard Enabled" ]; then exit 0; fi',
             `az aks update ${target} --enable-gateway-api --enable-app-routing-istio --only-show-errors --output none`,
         ].join("\n"),
         delete: [
@@ -80,11 +105,17 @@ export class AppRoutingGatewayApi extends pulumi.ComponentResource {
             `${name}-enable`,
             {
                 create: scripts.create,
+                // An update (the cluster's shape changed) re-asserts the settings with the same idempotent script.
+                update: scripts.create,
                 delete: scripts.delete,
-                environment: { RESOURCE_GROUP: args.resourceGroupName, CLUSTER: args.clusterName },
+                environment: {
+                    RESOURCE_GROUP: args.resourceGroupName,
+                    CLUSTER: args.clusterName,
+                    CLUSTER_SPEC: args.reassertOn ?? "",
+                },
                 triggers: args.triggers ?? [],
             },
-            { parent: this },
+            { parent: this, dependsOn: args.after ?? [] },
         );
         this.registerOutputs({ gatewayClassName: this.gatewayClassName });
     }

@@ -61,13 +61,19 @@ export class WasmNodePool extends pulumi.ComponentResource {
         const pool = new containerservice.AgentPool(
             `${name}-pool`,
             { ...agentPoolArgs(args), resourceGroupName: args.resourceGroupName, resourceName: args.clusterName },
-            { parent: this, dependsOn: featureFlag ? [featureFlag] : [] },
+            { parent: this, dependsOn: featureFlag ? [featureFlag] : [], ignoreChanges: AGENT_POOL_IGNORE_CHANGES },
         );
 
         this.poolName = pool.name;
         this.registerOutputs({ poolName: this.poolName, runtimeClassName: this.runtimeClassName, placement: this.placement });
     }
 }
+
+/**
+ * The cluster's auto-upgrade channel moves the pool's Kubernetes version (AKS upgrades the control plane and then
+ * every pool); a later `pulumi up` must not send an older `orchestratorVersion` back (platform-contracts AKS-3).
+ */
+export const AGENT_POOL_IGNORE_CHANGES = ["orchestratorVersion"];
 
 /** The AgentPool's shape, apart from where it goes. */
 export function agentPoolArgs(

@@ -187,7 +187,8 @@ describe("AppRoutingGatewayApi", () => {
         const cmd = find("command:local:Command", "gwapi-enable").inputs;
         assert.equal(cmd.create, scripts().create);
         assert.equal(cmd.delete, scripts().delete);
-        assert.deepEqual(cmd.environment, { RESOURCE_GROUP: "rg-aks", CLUSTER: "aks-dev" });
+        assert.deepEqual(cmd.environment, { RESOURCE_GROUP: "rg-aks", CLUSTER: "aks-dev", CLUSTER_SPEC: "" });
+        assert.equal(cmd.update, scripts().create, "an update re-asserts with the same idempotent script");
         assert.equal(find("command:local:Command", "gwapi-enable").parentUrn, find("aks-wasm:index:AppRoutingGatewayApi", "gwapi").urn);
     });
 
@@ -231,6 +232,7 @@ describe("AppRoutingGatewayApi", () => {
         const r = runWithStandInAz(scripts().create, { version: "2.90.0", rg: hostile, cluster: "aks dev" });
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(r.calls, [
+            `aks|show|--resource-group|${hostile}|--name|aks dev|--query|[ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode]|--output|tsv|--only-show-errors`,
             `aks|update|--resource-group|${hostile}|--name|aks dev|--enable-gateway-api|--enable-app-routing-istio|--only-show-errors|--output|none`,
         ]);
         assert.equal(existsSync(join(r.dir, "pwned")), false);

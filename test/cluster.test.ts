@@ -7,8 +7,13 @@ import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
 let run: OfflineRun;
+let options: Map<string, RegistrationOptions>;
+const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+const DEPLOYER_SP = "22222222-2222-2222-2222-222222222222";
+const ADMIN_GROUP = "11111111-1111-1111-1111-111111111111";
 let mod: {
     aks: typeof import("../components/aksCluster");
     pool: typeof import("../components/wasmNodePool");
@@ -26,6 +31,7 @@ function only(type: string, name?: string): RecordedResource {
 
 before(async () => {
     run = await installOfflineMocks({});
+    options = recordRegistrationOptions();
     mod = {
         aks: await import("../components/aksCluster.js"),
         pool: await import("../components/wasmNodePool.js"),
@@ -39,9 +45,21 @@ before(async () => {
         systemNodeCount: 1,
         systemNodeCountMax: 3,
         availabilityZones: ["1", "2", "3"],
-        adminGroupObjectIds: ["11111111-1111-1111-1111-111111111111"],
+        adminGroupObjectIds: [ADMIN_GROUP],
+        clusterAdminPrincipalIds: [DEPLOYER_SP],
+        subscriptionId: SUBSCRIPTION,
         enableWebAppRouting: true,
         tier: "Standard",
+    });
+    new mod.aks.AksCluster("lts", {
+        location: "westeurope",
+        kubernetesVersion: "1.32",
+        systemVmSize: "Standard_D2s_v5",
+        systemNodeCount: 1,
+        clusterAdminPrincipalIds: [DEPLOYER_SP],
+        subscriptionId: SUBSCRIPTION,
+        ingressManagedOutside: true,
+        tier: "Premium",
     });
     new mod.pool.WasmNodePool("spin", {
         resourceGroupName: cluster.resourceGroupName,
@@ -69,7 +87,7 @@ before(async () => {
 
 describe("AksCluster", () => {
     it("registers one managed cluster with a single inline System pool", () => {
-        const aks = only("azure-native:containerservice:ManagedCluster");
+        const aks = only("azure-native:containerservice:ManagedCluster", "t-aks");
         assert.equal(aks.inputs.agentPoolProfiles.length, 1);
         const system = aks.inputs.agentPoolProfiles[0];
         assert.equal(system.mode, "System");
@@ -81,7 +99,7 @@ describe("AksCluster", () => {
     });
 
     it("uses Entra ID with Azure RBAC and no local accounts", () => {
-        const aks = only("azure-native:containerservice:ManagedCluster").inputs;
+        const aks = only("azure-native:containerservice:ManagedCluster", "t-aks").inputs;
         assert.equal(aks.disableLocalAccounts, true);
         assert.deepEqual(aks.aadProfile, {
             managed: true,
@@ -92,7 +110,7 @@ describe("AksCluster", () => {
     });
 
     it("turns on OIDC issuer, workload identity, upgrade channels, CNI overlay with Cilium and the app routing add-on", () => {
-        const aks = only("azure-native:containerservice:ManagedCluster").inputs;
+        const aks = only("azure-native:containerservice:ManagedCluster", "t-aks").inputs;
         assert.equal(aks.oidcIssuerProfile.enabled, true);
         assert.equal(aks.securityProfile.workloadIdentity.enabled, true);
         assert.deepEqual(aks.autoUpgradeProfile, { upgradeChannel: "stable", nodeOSUpgradeChannel: "NodeImage" });
@@ -104,21 +122,81 @@ describe("AksCluster", () => {
     });
 
     it("schedules maintenance for both upgrade channels", () => {
-        const windows = run.resources.filter((r) => r.type === "azure-native:containerservice:MaintenanceConfiguration");
+        const windows = run.resources.filter((r) => r.type === "azure-native:containerservice:MaintenanceConfiguration" && r.name.startsWith("t-"));
         assert.deepEqual(windows.map((w) => w.inputs.configName).sort(), [
             "aksManagedAutoUpgradeSchedule",
             "aksManagedNodeOSUpgradeSchedule",
         ]);
     });
 
-    it("grants the deployer AKS RBAC Cluster Admin under a deterministic name", () => {
-        const ra = only("azure-native:authorization:RoleAssignment", "t-deployer-admin").inputs;
-        assert.match(ra.roleDefinitionId, new RegExp(`${mod.aks.AKS_RBAC_CLUSTER_ADMIN_ROLE}$`));
-        assert.equal(ra.principalId, "00000000-0000-0000-0000-00000000d3e1");
-        assert.equal(
-            ra.roleAssignmentName,
-            mod.names.roleAssignmentName("t-aks-id", ra.principalId, mod.aks.AKS_RBAC_CLUSTER_ADMIN_ROLE),
+    it("grants AKS RBAC Cluster Admin to the configured service principal and group, under deterministic names", () => {
+        const sp = only("azure-native:authorization:RoleAssignment", `t-admin-sp-${DEPLOYER_SP}`).inputs;
+        const group = only("azure-native:authorization:RoleAssignment", `t-admin-group-${ADMIN_GROUP}`).inputs;
+        for (const [ra, principal, type] of [[sp, DEPLOYER_SP, "ServicePrincipal"], [group, ADMIN_GROUP, "Group"]] as const) {
+            assert.equal(ra.principalId, principal);
+            assert.equal(ra.principalType, type);
+            assert.equal(ra.scope, "t-aks-id");
+            assert.equal(
+                ra.roleDefinitionId,
+                `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${mod.aks.AKS_RBAC_CLUSTER_ADMIN_ROLE}`,
+            );
+            assert.equal(ra.roleAssignmentName, mod.names.roleAssignmentName("t-aks-id", principal, mod.aks.AKS_RBAC_CLUSTER_ADMIN_ROLE));
+        }
+        const admins = run.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.name.startsWith("t-admin-"));
+        assert.equal(admins.length, 2, "one per configured principal, none for whoever runs the program");
+    });
+
+    it("never asks who runs the program", () => {
+        assert.deepEqual(run.invokes.filter((i) => i.token === "azure-native:authorization:getClientConfig"), []);
+    });
+
+    it("builds the Kubernetes provider only after every admin role assignment", () => {
+        const provider = options.get("pulumi:providers:kubernetes::t-k8s")!;
+        for (const name of [`t-admin-sp-${DEPLOYER_SP}`, `t-admin-group-${ADMIN_GROUP}`]) {
+            assert.ok(provider.dependencies.includes(options.get(`azure-native:authorization:RoleAssignment::${name}`)!.urn), name);
+        }
+    });
+
+    it("Free/Standard: community support plan and the stable channel; the version AKS upgrades to is not sent back", () => {
+        const aks = only("azure-native:containerservice:ManagedCluster", "t-aks").inputs;
+        assert.equal(aks.supportPlan, "KubernetesOfficial");
+        assert.equal(aks.autoUpgradeProfile.upgradeChannel, "stable");
+        assert.deepEqual(options.get("azure-native:containerservice:ManagedCluster::t-aks")!.ignoreChanges, [
+            "kubernetesVersion",
+            "agentPoolProfiles[0].orchestratorVersion",
+        ]);
+    });
+
+    it("Premium: long-term support plan, the patch channel (stays on its minor), and gateway mode's ingress left alone", () => {
+        const aks = only("azure-native:containerservice:ManagedCluster", "lts-aks").inputs;
+        assert.deepEqual(aks.sku, { name: "Base", tier: "Premium" });
+        assert.equal(aks.supportPlan, "AKSLongTermSupport");
+        assert.equal(aks.autoUpgradeProfile.upgradeChannel, "patch");
+        assert.equal(aks.kubernetesVersion, "1.32");
+        assert.deepEqual(options.get("azure-native:containerservice:ManagedCluster::lts-aks")!.ignoreChanges, [
+            "kubernetesVersion",
+            "agentPoolProfiles[0].orchestratorVersion",
+            "ingressProfile",
+        ]);
+    });
+
+    it("ignores nothing without an auto-upgrade channel and outside gateway mode", () => {
+        assert.deepEqual(mod.aks.clusterIgnoreChanges({ upgradeChannel: "none", ingressManagedOutside: false }), []);
+    });
+
+    it("digests the cluster's declared shape, so a change of it is visible to the gateway enablement", async () => {
+        const digest = await valueOf(cluster.specDigest);
+        assert.match(digest!, /^[0-9a-f]{64}$/);
+        const other = await valueOf(
+            new mod.aks.AksCluster("t2", {
+                location: "westeurope",
+                systemVmSize: "Standard_D2s_v5",
+                systemNodeCount: 2,
+                clusterAdminPrincipalIds: [DEPLOYER_SP],
+                subscriptionId: SUBSCRIPTION,
+            }).specDigest,
         );
+        assert.notEqual(other, digest);
     });
 
     it("keeps the kubeconfig secret and makes it non-interactive", async () => {
@@ -127,7 +205,7 @@ describe("AksCluster", () => {
         const args: string[] = kubeconfig.users[0].user.exec.args;
         assert.deepEqual(args.slice(args.indexOf("--login"), args.indexOf("--login") + 2), ["--login", "azurecli"]);
         assert.ok(!args.includes("devicecode"));
-        const provider = only("pulumi:providers:kubernetes");
+        const provider = only("pulumi:providers:kubernetes", "t-k8s");
         assert.ok(isSecretInput(provider.inputs.kubeconfig), "the provider's kubeconfig input is a secret");
         assert.match(String(provider.inputs.kubeconfig.value), /--login\n\s+- azurecli/);
     });
@@ -148,6 +226,10 @@ describe("WasmNodePool", () => {
         assert.equal(pool.vmSize, "Standard_D2s_v5");
         assert.deepEqual([pool.enableAutoScaling, pool.minCount, pool.maxCount], [true, 2, 5]);
         assert.equal(pool.resourceName, "t-aks");
+    });
+
+    it("leaves the pool's Kubernetes version to the cluster's auto-upgrade (no old version sent back)", () => {
+        assert.deepEqual(options.get("azure-native:containerservice:AgentPool::spin-pool")!.ignoreChanges, ["orchestratorVersion"]);
     });
 
     it("wasmwasi: the retired WasmWasi runtime and its preview feature registration as code", () => {

@@ -36,7 +36,7 @@ describe("stack config", () => {
 
     it("parses the typed values Pulumi passes as strings", () => {
         const c = parseStackConfig({
-            kubernetesVersion: "1.33.2",
+            kubernetesVersion: "1.35.2",
             availabilityZones: '["1","2","3"]',
             wasmNodeCount: "3",
             wasmNodeCountMax: "10",
@@ -45,7 +45,7 @@ describe("stack config", () => {
             appHost: "hello.example.com",
             tlsSecretName: "hello-tls",
         });
-        assert.equal(c.kubernetesVersion, "1.33.2");
+        assert.equal(c.kubernetesVersion, "1.35.2");
         assert.deepEqual(c.availabilityZones, ["1", "2", "3"]);
         assert.equal(c.wasmNodeCountMax, 10);
         assert.equal(c.loadTest, false);
@@ -73,9 +73,12 @@ describe("stack config", () => {
         ["runtime in wrong case", { wasmRuntime: "SpinKube" }, "wasmRuntime", /"spinkube"/],
         ["unknown ingress mode", { ingressMode: "nginx" }, "ingressMode", /"ingress", "gateway", "none"/],
         ["unknown ACR SKU", { acrSku: "Gold" }, "acrSku", /"Basic", "Standard", "Premium"/],
-        ["unknown cluster tier", { clusterTier: "Premium" }, "clusterTier", /"Free", "Standard"/],
-        ["Kubernetes version too old", { kubernetesVersion: "1.24" }, "kubernetesVersion", /1\.31 to 1\.35/],
-        ["Kubernetes version too new", { kubernetesVersion: "1.40" }, "kubernetesVersion", /1\.31 to 1\.35/],
+        ["unknown cluster tier", { clusterTier: "Gold" }, "clusterTier", /"Free", "Standard", "Premium"/],
+        ["Kubernetes version too old", { kubernetesVersion: "1.30" }, "kubernetesVersion", /1\.34, 1\.35, 1\.36, 1\.37, or with clusterTier "Premium" .* 1\.31, 1\.32, 1\.33/],
+        ["Kubernetes version too new", { kubernetesVersion: "1.38" }, "kubernetesVersion", /read 2026-11-26/],
+        ["LTS-only version on Free", { kubernetesVersion: "1.33" }, "kubernetesVersion", /past AKS community support .* clusterTier to "Premium"/],
+        ["LTS-only version on Standard", { kubernetesVersion: "1.31.5", clusterTier: "Standard" }, "kubernetesVersion", /"Premium"/],
+        ["cluster admin not a GUID", { clusterAdminPrincipalIds: '["ci-deployer"]' }, "clusterAdminPrincipalIds", /service principal object IDs/],
         ["Kubernetes version with v prefix", { kubernetesVersion: "v1.33" }, "kubernetesVersion", /MAJOR\.MINOR/],
         ["Kubernetes major 2", { kubernetesVersion: "2.0" }, "kubernetesVersion", /MAJOR\.MINOR/],
         ["host with underscore", { appHost: "hello_wasm.example.com" }, "appHost", /DNS name/],
@@ -259,6 +262,21 @@ describe("stack config", () => {
     it("warns about a one-node system pool", () => {
         const c = parseStackConfig({ systemNodeCount: "1", systemVmSize: "Standard_D8s_v5" }, { appManifestExists });
         assert.ok(configWarnings(c).some((w) => /systemNodeCount=1: AKS documents/.test(w)));
+    });
+
+    it("accepts every community minor on Free and the LTS-only minors on Premium", () => {
+        for (const v of ["1.34", "1.35.1", "1.36", "1.37"]) assert.equal(parseStackConfig({ kubernetesVersion: v }).kubernetesVersion, v);
+        for (const v of ["1.31", "1.32.4", "1.33"]) {
+            assert.equal(parseStackConfig({ kubernetesVersion: v, clusterTier: "Premium" }).clusterTier, "Premium");
+        }
+    });
+
+    it("warns when the chosen minor's support ends within 30 days, by the table's dates", async () => {
+        const { kubernetesVersionWarnings } = await import("../lib/kubernetesVersions.js");
+        assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-11-26").join(), /ends on 2026-11-30/);
+        assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-12-02").join(), /ended on 2026-11-30/);
+        assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Premium" }, "2026-11-26"), []);
+        assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.36", clusterTier: "Free" }, "2026-11-26"), []);
     });
 
     it("warns at evaluation time that WasmWasi pools are no longer created", () => {

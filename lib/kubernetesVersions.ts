@@ -1,0 +1,152 @@
+/**
+ * The Kubernetes minors AKS offers, read from Microsoft's release calendar, and the rules the stack derives from it:
+ * which minors a Free/Standard cluster may run (community support), which need the Premium tier with the
+ * AKSLongTermSupport plan (LTS only), and which auto-upgrade channel each plan gets.
+ *
+ * One table, one date. When AKS's calendar moves, update `AKS_MINORS` and `AKS_VERSIONS_READ_ON` together
+ * (platform-contracts AKS-1, AKS-2).
+ */
+
+/** Where the table comes from (platform-contracts AKS-1). */
+export const AKS_VERSIONS_SOURCE =
+    "MicrosoftDocs/azure-aks-docs articles/aks/supported-kubernetes-versions.md@f988e7e8 (ms.date 08/05/2026): " +
+    "'AKS Kubernetes release calendar' and 'LTS versions' tables";
+/** The day the table was read and the accepted sets were fixed. */
+export const AKS_VERSIONS_READ_ON = "2026-11-26";
+
+/** One minor in AKS's calendar. Dates are the last day AKS supports it (a month alone means its last day). */
+export interface AksMinor {
+    minor: number;
+    /** End of community support ("End of life" in the calendar). */
+    communityEnd: string;
+    /** End of long-term support ("LTS End of life"), on the Premium tier with AKSLongTermSupport. */
+    ltsEnd: string;
+}
+
+/**
+ * AKS's calendar as read on {@link AKS_VERSIONS_READ_ON}. "Unless an explicit date is provided, the End of Life
+ * date is the last day of the specified month" (same document), so "Nov 2026" is 2026-11-30.
+ */
+export const AKS_MINORS: readonly AksMinor[] = [
+    { minor: 31, communityEnd: "2025-11-01", ltsEnd: "2026-11-30" },
+    { minor: 32, communityEnd: "2026-03-31", ltsEnd: "2027-03-31" },
+    { minor: 33, communityEnd: "2026-07-31", ltsEnd: "2027-07-31" },
+    { minor: 34, communityEnd: "2026-11-30", ltsEnd: "2027-11-30" },
+    { minor: 35, communityEnd: "2027-03-31", ltsEnd: "2028-03-31" },
+    { minor: 36, communityEnd: "2027-06-30", ltsEnd: "2028-06-30" },
+    { minor: 37, communityEnd: "2027-10-31", ltsEnd: "2028-10-31" },
+];
+
+export type SupportPlan = "community" | "lts";
+
+/** How AKS supports `minor` on `day` (YYYY-MM-DD): community, LTS only, or not at all. */
+export function supportOn(minor: number, day: string): SupportPlan | undefined {
+    const row = AKS_MINORS.find((m) => m.minor === minor);
+    if (!row) return undefined;
+    if (day <= row.communityEnd) return "community";
+    if (day <= row.ltsEnd) return "lts";
+    return undefined;
+}
+
+const minorsWith = (plan: SupportPlan) =>
+    AKS_MINORS.filter((m) => supportOn(m.minor, AKS_VERSIONS_READ_ON) === plan).map((m) => m.minor);
+
+/** Minors with community support on the read date: accepted on every tier. */
+export const COMMUNITY_MINORS: readonly number[] = minorsWith("community");
+/** Minors past community support but within LTS on the read date: accepted only with `clusterTier` Premium. */
+export const LTS_ONLY_MINORS: readonly number[] = minorsWith("lts");
+
+/**
+ * The lowest and highest minor the stack accepts on any tier. `min` is the oldest API server a workload may meet,
+ * so it is also the Pod Security Standards version the namespaces enforce.
+ */
+export const KUBERNETES_MINORS = {
+    min: Math.min(...COMMUNITY_MINORS, ...LTS_ONLY_MINORS),
+    max: Math.max(...COMMUNITY_MINORS, ...LTS_ONLY_MINORS),
+} as const;
+
+const VERSION = /^1\.([0-9]+)(\.[0-9]+)?$/;
+
+/** The minor of `1.MINOR` or `1.MINOR.PATCH`, or undefined when the text is not such a version. */
+export function minorOf(version: string): number | undefined {
+    const m = VERSION.exec(version);
+    return m ? Number(m[1]) : undefined;
+}
+
+const list = (minors: readonly number[]) => minors.map((m) => `1.${m}`).join(", ");
+
+/** What `kubernetesVersion` accepts, said once for the error and the README. */
+export const KUBERNETES_VERSION_ACCEPTED =
+    `a Kubernetes version AKS supports (read ${AKS_VERSIONS_READ_ON}): ${list(COMMUNITY_MINORS)}` +
+    (LTS_ONLY_MINORS.length ? `, or with clusterTier "Premium" (long-term support) also ${list(LTS_ONLY_MINORS)}` : "") +
+    ', as MAJOR.MINOR or MAJOR.MINOR.PATCH (e.g. "1.35"), or unset for AKS\'s default';
+
+/** The single-key check of `kubernetesVersion`: a version of a minor AKS supports on some tier. */
+export function parseKubernetesVersion(raw: string): { value: string } | { accepted: string } {
+    const minor = minorOf(raw);
+    return minor !== undefined && (COMMUNITY_MINORS.includes(minor) || LTS_ONLY_MINORS.includes(minor))
+        ? { value: raw }
+        : { accepted: KUBERNETES_VERSION_ACCEPTED };
+}
+
+/**
+ * The cross-key check: an LTS-only minor needs the Premium tier (AKS: "Enabling LTS requires moving your cluster to
+ * the Premium tier and explicitly selecting the LTS support plan", articles/aks/long-term-support.md; AKS-2).
+ * Returns the problem in config.ts's shape, or none.
+ */
+export function kubernetesVersionTierProblems(c: {
+    kubernetesVersion?: string;
+    clusterTier: string;
+}): { key: string; value: string; accepted: string }[] {
+    const minor = c.kubernetesVersion === undefined ? undefined : minorOf(c.kubernetesVersion);
+    if (minor === undefined || !LTS_ONLY_MINORS.includes(minor) || c.clusterTier === "Premium") return [];
+    return [
+        {
+            key: "kubernetesVersion",
+            value: c.kubernetesVersion!,
+            accepted:
+                `1.${minor} is past AKS community support (long-term support only): set clusterTier to "Premium", ` +
+                `or choose one of ${list(COMMUNITY_MINORS)}`,
+        },
+    ];
+}
+
+/**
+ * A warning when the chosen minor's support under the chosen tier has ended or ends within 30 days of `today`
+ * (the table's dates; `today` is a parameter so tests can fix it).
+ */
+export function kubernetesVersionWarnings(
+    c: { kubernetesVersion?: string; clusterTier: string },
+    today: string,
+): string[] {
+    const minor = c.kubernetesVersion === undefined ? undefined : minorOf(c.kubernetesVersion);
+    const row = AKS_MINORS.find((m) => m.minor === minor);
+    if (!row) return [];
+    const end = c.clusterTier === "Premium" ? row.ltsEnd : row.communityEnd;
+    const soon = new Date(Date.parse(`${today}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+    if (end > soon) return [];
+    return [
+        `kubernetesVersion=${c.kubernetesVersion}: AKS ${c.clusterTier === "Premium" ? "long-term" : "community"} support ` +
+            `for 1.${row.minor} ${end < today ? "ended" : "ends"} on ${end} (${AKS_VERSIONS_SOURCE}). ` +
+            "Choose a newer minor, or check the calendar again and update lib/kubernetesVersions.ts.",
+    ];
+}
+
+/** What each tier sets on the ManagedCluster for versions and upgrades. */
+export interface VersionPolicy {
+    /** `supportPlan` of the ManagedCluster (azure-native 3.28 enum KubernetesSupportPlan). */
+    supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
+    /**
+     * Auto-upgrade channel. `stable` for community support (AKS baseline); `patch` under LTS, which keeps the
+     * cluster on its LTS minor ("--auto-upgrade-channel patch ... while keeping the same minor version",
+     * articles/aks/long-term-support.md; AKS-2). `stable` would move an LTS cluster to a newer minor.
+     */
+    upgradeChannel: "stable" | "patch";
+}
+
+/** The version policy of a tier: Premium means long-term support. */
+export function versionPolicy(tier: string): VersionPolicy {
+    return tier === "Premium"
+        ? { supportPlan: "AKSLongTermSupport", upgradeChannel: "patch" }
+        : { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" };
+}

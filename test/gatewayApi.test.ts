@@ -1,0 +1,97 @@
+/**
+ * Gateway mode on the prod stack, evaluated offline: the `az aks update --enable-gateway-api
+ * --enable-app-routing-istio` command never races an operation on the cluster or its pools, and no update of the
+ * cluster plans a change to what the command enabled (platform-contracts AKS-4, AZN-4).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { installOfflineMocks, readStackConfig, settle, type OfflineRun } from "../lib/offline";
+import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
+
+const ROOT = join(__dirname, "..");
+let evaluation: OfflineRun;
+let options: Map<string, RegistrationOptions>;
+
+before(async () => {
+    // lib/offline.ts's evaluateStack, with the option recorder installed between the mocks and the program.
+    evaluation = await installOfflineMocks({ stack: "prod", config: readStackConfig(ROOT, "prod") });
+    options = recordRegistrationOptions();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(join(ROOT, "index"));
+    await settle();
+});
+
+function urnOf(type: string, name: string): string {
+    const o = options.get(`${type}::${name}`);
+    assert.ok(o, `no ${type} ${name} registered`);
+    return o.urn;
+}
+
+describe("gateway mode (prod stack)", () => {
+    it("enables the gateway only after the cluster, its maintenance configurations and the Wasm pool", () => {
+        const deps = options.get("command:local:Command::gateway-api-enable")!.dependencies;
+        for (const [type, name] of [
+            ["azure-native:containerservice:ManagedCluster", "aks-wasm-aks"],
+            ["azure-native:containerservice:MaintenanceConfiguration", "aks-wasm-aksManagedAutoUpgradeSchedule"],
+            ["azure-native:containerservice:MaintenanceConfiguration", "aks-wasm-aksManagedNodeOSUpgradeSchedule"],
+            ["azure-native:containerservice:AgentPool", "wasm-pool"],
+        ]) {
+            assert.ok(deps.includes(urnOf(type, name)), `the enable command does not wait for ${name}`);
+        }
+    });
+
+    it("the cluster ignores the ingress profile the command changed, and the versions auto-upgrade moves", () => {
+        assert.deepEqual(options.get("azure-native:containerservice:ManagedCluster::aks-wasm-aks")!.ignoreChanges, [
+            "kubernetesVersion",
+            "agentPoolProfiles[0].orchestratorVersion",
+            "ingressProfile",
+        ]);
+        const aks = evaluation.resources.find((r) => r.type === "azure-native:containerservice:ManagedCluster")!;
+        assert.deepEqual(aks.inputs.ingressProfile, { webAppRouting: { enabled: false } }, "no managed NGINX in gateway mode");
+    });
+
+    it("re-runs the enablement when the cluster's declared shape changes", () => {
+        const cmd = evaluation.resources.find((r) => r.type === "command:local:Command" && r.name === "gateway-api-enable")!;
+        assert.match(cmd.inputs.environment.CLUSTER_SPEC, /^[0-9a-f]{64}$/);
+        assert.equal(cmd.inputs.update, cmd.inputs.create);
+    });
+});
+
+describe("the enable script against a stand-in az (records calls; answers `aks show` with STANDIN_STATE)", () => {
+    function run(state: string) {
+        const dir = mkdtempSync(join(tmpdir(), "aks-wasm-gw-"));
+        const log = join(dir, "calls.log");
+        writeFileSync(
+            join(dir, "az"),
+            [
+                "#!/bin/sh",
+                '[ "$1" = version ] && { echo 2.86.1; exit 0; }',
+                'echo "$1 $2" >> "$STANDIN_AZ_LOG"',
+                '[ "$2" = show ] && printf "%b\\n" "$STANDIN_STATE"',
+                "exit 0",
+            ].join("\n"),
+        );
+        chmodSync(join(dir, "az"), 0o755);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { gatewayApiCommands } = require("../components/gatewayApi") as typeof import("../components/gatewayApi");
+        const r = spawnSync("sh", ["-c", gatewayApiCommands().create], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:${process.env.PATH}`, STANDIN_AZ_LOG: log, STANDIN_STATE: state, RESOURCE_GROUP: "rg", CLUSTER: "aks" },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+    }
+
+    it("does nothing when the cluster already reports both settings (a re-run never fails or churns)", () => {
+        assert.deepEqual(run("Standard\\tEnabled"), ["aks show"]);
+    });
+
+    it("updates when either setting is missing", () => {
+        assert.deepEqual(run("Standard\\tDisabled"), ["aks show", "aks update"]);
+        assert.deepEqual(run(""), ["aks show", "aks update"]);
+    });
+});
