@@ -464,9 +464,10 @@ export function configWarnings(c: StackConfig): string[] {
     const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
-            "wasmRuntime=wasmwasi: Azure retired WASI node pools; no new WasmWasi pool has been created since 2025-05-05 " +
-                "and the WasmNodePoolPreview feature flag was removed (AKS release v20250720). Expect `pulumi up` to fail " +
-                "when it creates the pool. Use wasmRuntime=spinkube (the default).",
+            "wasmRuntime=wasmwasi: Azure retired WASI node pools; it refuses new WasmWasi pools since 2025-05-05 " +
+                "(Azure/AKS#4770), and AKS release v20250720 removed the feature with its WasmNodePoolPreview flag. The " +
+                "flag's registration may or may not still succeed, but `pulumi up` fails when it creates the pool. " +
+                "Use wasmRuntime=spinkube (the default).",
         );
     }
     if (c.ingressMode === "ingress" && c.ingressClassName === "webapprouting.kubernetes.azure.com") {

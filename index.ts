@@ -59,7 +59,7 @@ const pool = new WasmNodePool("wasm", {
 // On a WasmWasi pool AKS itself installs the shim and the RuntimeClass; SpinKube is needed only on ordinary pools.
 const runtime =
     config.wasmRuntime === "spinkube"
-        ? new SpinKubeRuntime("spinkube", { provider: cluster.provider, placement: pool.placement, dependsOn: [pool] })
+        ? new SpinKubeRuntime("spinkube", { provider: cluster.provider, placement: pool.placement, dependsOn: [pool], kubeconfig: cluster.kubeconfig })
         : undefined;
 
 const registry = new ContainerRegistry("registry", {

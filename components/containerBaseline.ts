@@ -4,7 +4,8 @@
  * probes and spread, so that a load test of both compares runtimes and nothing else. No RuntimeClass, no Wasm
  * toleration. A NetworkPolicy admits only the load-test pods.
  *
- * It runs in the Wasm app's namespace (already Pod Security `restricted`), so the load-test Job reaches both
+ * It runs in the Wasm app's namespace (Pod Security `baseline` enforced, `restricted` audited; this pod keeps the
+ * restricted set), so the load-test Job reaches both
  * targets under one NetworkPolicy rule shape: pods labelled `app.kubernetes.io/component: loadtest` from the same
  * namespace.
  */
@@ -38,7 +39,7 @@ export interface ContainerBaselineArgs {
     provider: k8s.Provider;
     /** The image built from apps/hello-wasm-container/Dockerfile, pinned by digest (`…@sha256:<64 hex>`). */
     image: pulumi.Input<string>;
-    /** Namespace to run in: the Wasm app's (created by SpinWorkload, Pod Security `restricted`). */
+    /** Namespace to run in: the Wasm app's (created by SpinWorkload; this pod keeps the restricted security context). */
     namespace: pulumi.Input<string>;
     /** Name of the Deployment and Service; a DNS-1035 label. @default "hello-wasm-container" */
     appName?: string;

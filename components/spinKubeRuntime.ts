@@ -5,14 +5,21 @@
  * Why RCM rather than the kwasm operator: RCM is SpinKube's maintained successor (spinkube.dev, "Azure Kubernetes
  * Service"), verifies the shim tarball by sha256, and sets `SystemdCgroup`, without which pod CPU metrics stay
  * flat and an HPA is blind (containerd-shim-spin #180, RCM #386). Its installer Jobs are bound to a node by
- * `nodeName`, so they run on the tainted pool without a toleration.
+ * `nodeName`, so they bypass the scheduler and run on the NoSchedule-tainted pool without a toleration (RCM-4).
  *
  * The RuntimeClass is created here, before the Shim, because RCM's own copy carries only a nodeSelector: ours
- * adds the toleration for the pool's taint. RCM then server-side-applies the same handler and selector on top;
- * equal values are shared, not conflicting, and our toleration stays.
+ * adds the toleration for the pool's taint. RCM creates a RuntimeClass only when none of that name exists
+ * (platform-contracts RCM-1), so it never writes to ours: no shared fields, no server-side-apply conflict.
+ *
+ * Day two: RCM installs only on nodes that do not carry its label `<Shim name>` = provisioned|pending, and a
+ * change of the Shim's fetchStrategy reinstalls nothing (RCM-2; RCM #577). So a new shim version reaches new
+ * nodes by itself but existing nodes only through {@link shimReinstallScript}, run by a command resource when
+ * {@link shimInstallFingerprint} changes.
  */
+import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { PROJECT } from "../config";
 import type { WasmPlacement } from "../lib/workloadDefaults";
 
@@ -28,8 +35,23 @@ export const SPINKUBE_VERSIONS = {
     },
 } as const;
 
-/** The containerd runtime handler the shim registers. */
+/** A containerd-shim-spin release: its tag and the sha256 of each tarball. */
+export interface ShimRelease {
+    shim: string;
+    shimSha256: { x86_64: string; aarch64: string };
+}
+
+/**
+ * The Shim's name, and with it three names RCM derives from it (RCM-3): the node label RCM keeps per node
+ * (`spin-v2=provisioned`), the binary the downloader copies out of the tarball (`containerd-shim-spin-v2`, which
+ * must be the file the release tarball holds) and so the containerd runtime name, which is the RuntimeClass
+ * handler. It cannot carry a version: the downloader would look for `containerd-shim-<name>` in a tarball that
+ * holds `containerd-shim-spin-v2`, and fail.
+ */
 export const SPIN_HANDLER = "spin-v2";
+
+/** RCM's namespace when none is given. */
+export const RCM_NAMESPACE = "runtime-class-manager";
 
 export interface SpinKubeRuntimeArgs {
     /** Provider of the target cluster. */
@@ -40,25 +62,33 @@ export interface SpinKubeRuntimeArgs {
     namespace?: string;
     /** Resources that must exist first (the node pool). @default [] */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Kubeconfig for the shim reinstall command (non-interactive; see lib/kubeconfig.ts). Without it, a change
+     * of the shim version reaches only new nodes, and existing ones need the manual steps in the README.
+     * @default undefined (no reinstall command)
+     */
+    kubeconfig?: pulumi.Input<string>;
 }
 
 export class SpinKubeRuntime extends pulumi.ComponentResource {
     readonly runtimeClassName: pulumi.Output<string>;
     /** The Shim resource; workloads depend on it so they roll out after the shim is requested. */
     readonly shim: k8s.apiextensions.CustomResource;
+    /** What the nodes must run (see {@link shimInstallFingerprint}); a change reinstalls on existing nodes. */
+    readonly shimFingerprint: string;
 
     constructor(name: string, args: SpinKubeRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:SpinKubeRuntime", name, {}, opts);
         const o = { parent: this, provider: args.provider };
-        const nsName = args.namespace ?? "runtime-class-manager";
+        const nsName = args.namespace ?? RCM_NAMESPACE;
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
             {
                 metadata: {
                     name: nsName,
-                    // The node installer runs privileged with hostPID to edit containerd's config: this namespace
-                    // cannot be `restricted`. Nothing else runs here.
+                    // RCM's installer Jobs run here, privileged, with hostPID and the node's `/` mounted, to edit
+                    // containerd's config (RCM-4): this namespace must admit privileged pods. Only RCM runs here.
                     labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/part-of": PROJECT },
                 },
             },
@@ -104,14 +134,32 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             { ...o, dependsOn: [rcm, runtimeClass] },
         );
 
+        this.shimFingerprint = shimInstallFingerprint(shimSpec(args.placement));
+        if (args.kubeconfig !== undefined) {
+            // Runs nothing on create (the nodes install what the Shim asks); on an update whose fingerprint
+            // differs from the one it printed last time, reinstalls node by node (see shimReinstallScript).
+            new command.local.Command(
+                `${name}-shim-reinstall`,
+                {
+                    create: SHIM_RECORD_SCRIPT,
+                    update: namespace.metadata.name.apply((ns) => shimReinstallScript({ namespace: ns, shimName: SPIN_HANDLER })),
+                    stdin: pulumi.secret(args.kubeconfig),
+                    environment: { SHIM_FINGERPRINT: this.shimFingerprint },
+                    addPreviousOutputInEnv: true,
+                },
+                // After the Shim carries the new spec: RCM reads the Shim when it reinstalls.
+                { parent: this, dependsOn: [this.shim], additionalSecretOutputs: ["stdin"] },
+            );
+        }
+
         this.runtimeClassName = runtimeClass.metadata.name;
-        this.registerOutputs({ runtimeClassName: this.runtimeClassName });
+        this.registerOutputs({ runtimeClassName: this.runtimeClassName, shimFingerprint: this.shimFingerprint });
     }
 }
 
 /** The Shim's spec: which nodes, which tarball (verified), which containerd options, which RuntimeClass. */
-export function shimSpec(placement: WasmPlacement) {
-    const release = `https://github.com/spinframework/containerd-shim-spin/releases/download/${SPINKUBE_VERSIONS.shim}`;
+export function shimSpec(placement: WasmPlacement, versions: ShimRelease = SPINKUBE_VERSIONS) {
+    const release = `https://github.com/spinframework/containerd-shim-spin/releases/download/${versions.shim}`;
     return {
         nodeSelector: placement.nodeSelector,
         fetchStrategy: {
@@ -119,7 +167,7 @@ export function shimSpec(placement: WasmPlacement) {
                 os: "linux",
                 arch,
                 location: `${release}/containerd-shim-spin-v2-linux-${arch}.tar.gz`,
-                sha256: SPINKUBE_VERSIONS.shimSha256[arch],
+                sha256: versions.shimSha256[arch],
             })),
         },
         containerdRuntimeOptions: { SystemdCgroup: "true" },
@@ -127,4 +175,96 @@ export function shimSpec(placement: WasmPlacement) {
         // RCM v0.2.0 implements only `recreate`; `rolling` is rejected ("rolling strategy not implemented yet").
         rolloutStrategy: { type: "recreate" },
     };
+}
+
+/**
+ * What RCM installs on a node, as one value: the sha256 of the Shim's fetchStrategy (release URLs and tarball
+ * digests). A new shim version or tarball changes it. `containerdRuntimeOptions` are left out on purpose: the
+ * installer skips a runtime already present in containerd's config (RCM-5), so a reinstall would not apply them.
+ */
+export function shimInstallFingerprint(spec: Pick<ReturnType<typeof shimSpec>, "fetchStrategy">): string {
+    return createHash("sha256").update(canonicalJson(spec.fetchStrategy)).digest("hex");
+}
+
+/** JSON with object keys sorted at every level: the same value gives the same text whatever the key order. */
+function canonicalJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+        return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
+}
+
+/** The command's `create`: nothing to reinstall yet; remember the fingerprint (stdout) for the next update. */
+export const SHIM_RECORD_SCRIPT = `cat > /dev/null\nprintf '%s\\n' "$SHIM_FINGERPRINT"`;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** How long one node may take to drain, and to reinstall (download, install, containerd restart). */
+export const REINSTALL_TIMEOUT_SECONDS = { drain: 600, install: 600, poll: 10 } as const;
+
+/**
+ * The command's `update` (`sh -c`; kubeconfig on stdin into a private temporary file, as in LoadTest). When
+ * `$SHIM_FINGERPRINT` equals the previous run's stdout (`PULUMI_COMMAND_STDOUT`, e.g. only the kubeconfig
+ * changed), it does nothing. Otherwise, one node at a time, for every node carrying RCM's label:
+ *
+ * 1. cordon and drain it (evictions, so PodDisruptionBudgets hold): no Spin pod keeps a shim process running from
+ *    the binary the installer overwrites in place (RCM-5). A failed drain uncordons the node and stops, the shim
+ *    untouched;
+ * 2. delete the node's install Job, `<node>-<shim>-install` cut to 63 characters: RCM server-side-applies a Job
+ *    of that name, and a finished Job's pod template cannot change (RCM-2);
+ * 3. remove the label: RCM's node watch reconciles the Shim and installs the current spec on the node (RCM-2);
+ * 4. wait until RCM labels it `provisioned`, then uncordon. If it does not, stop with the node left cordoned, so
+ *    no Wasm pod lands on a node whose shim is in doubt.
+ *
+ * stdout carries only the fingerprint (the command's output); progress goes to stderr.
+ */
+export function shimReinstallScript(args: {
+    namespace: string;
+    shimName: string;
+    /** @default REINSTALL_TIMEOUT_SECONDS */
+    timeouts?: { drain: number; install: number; poll: number };
+}): string {
+    for (const [what, value] of [["namespace", args.namespace], ["shimName", args.shimName]]) {
+        if (!DNS_LABEL.test(value)) throw new Error(`shimReinstallScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
+    }
+    const { namespace, shimName } = args;
+    const t = args.timeouts ?? REINSTALL_TIMEOUT_SECONDS;
+    return [
+        "set -eu",
+        "umask 077",
+        'kubeconfig="$(mktemp)"',
+        `trap 'rm -f "$kubeconfig"' EXIT`,
+        "trap 'exit 129' HUP",
+        "trap 'exit 130' INT",
+        "trap 'exit 143' TERM",
+        'cat > "$kubeconfig"',
+        `if [ "\${PULUMI_COMMAND_STDOUT:-}" = "$SHIM_FINGERPRINT" ]; then printf '%s\\n' "$SHIM_FINGERPRINT"; exit 0; fi`,
+        'k() { kubectl --kubeconfig "$kubeconfig" "$@"; }',
+        `nodes="$(k get nodes --selector '${shimName}' --output 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}')"`,
+        'for node in $nodes; do',
+        `  echo "shim ${shimName}: reinstalling on $node" >&2`,
+        '  k cordon "$node" >&2',
+        `  if ! k drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=${t.drain}s >&2; then`,
+        '    k uncordon "$node" >&2',
+        `    echo "shim ${shimName}: could not drain $node; its shim is untouched" >&2`,
+        "    exit 1",
+        "  fi",
+        `  job="$(printf '%.63s' "$node-${shimName}-install")"`,
+        `  k --namespace '${namespace}' delete job "$job" --ignore-not-found --wait=true >&2`,
+        `  k label node "$node" '${shimName}-' >&2`,
+        "  waited=0",
+        `  until [ "$(k get node "$node" --output 'jsonpath={.metadata.labels.${shimName}}')" = provisioned ]; do`,
+        `    if [ "$waited" -ge ${t.install} ]; then`,
+        `      echo "shim ${shimName}: $node not provisioned after ${t.install}s; left cordoned (kubectl --namespace ${namespace} logs job/$job --all-containers)" >&2`,
+        "      exit 1",
+        "    fi",
+        `    sleep ${t.poll}`,
+        `    waited=$((waited + ${t.poll}))`,
+        "  done",
+        '  k uncordon "$node" >&2',
+        "done",
+        `printf '%s\\n' "$SHIM_FINGERPRINT"`,
+    ].join("\n");
 }

@@ -1,22 +1,20 @@
 /**
  * One Spin app on the cluster as a plain Deployment run by containerd-shim-spin (no spin-operator): its own
- * namespace under Pod Security Admission `restricted`, a ClusterIP Service, a PodDisruptionBudget, a NetworkPolicy
- * that admits only the ingress/gateway controller and the load-test pods, and optionally an HPA.
+ * namespace under Pod Security Admission `baseline` (enforced; `restricted` audited and warned), a ClusterIP
+ * Service, a PodDisruptionBudget, a NetworkPolicy that admits only the ingress/gateway controller and the
+ * load-test pods, and optionally an HPA.
  *
  * What the shim expects (containerd-shim-spin README, `deployments/workloads`): the RuntimeClass, the image and
- * `command: ["/"]`; it serves the app on 0.0.0.0:80. The port is bound by the shim on the host side, not by a
- * process in the pod, so a non-root pod without NET_BIND_SERVICE can still serve on 80.
+ * `command: ["/"]`. The shim runs Spin inside the container, as the container's user, and Spin binds the HTTP
+ * listen address itself, in the pod's network namespace (platform-contracts SHIM-3, SHIM-4): the default
+ * 0.0.0.0:80 would need NET_BIND_SERVICE on containerd 1.7, so the app listens on {@link APP_PORT} (8080) through
+ * `SPIN_HTTP_LISTEN_ADDR`, and the Service maps port 80 to it. The container's security context is the Wasm set
+ * of lib/workloadDefaults.ts (writable root filesystem, uid 0, all capabilities dropped) and why.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KUBERNETES_MINORS, quantity } from "../config";
-import {
-    hardenedPodSpec,
-    recommendedLabels,
-    restrictedContainerSecurityContext,
-    selectorLabels,
-    type WasmPlacement,
-} from "../lib/workloadDefaults";
+import { recommendedLabels, selectorLabels, wasmContainerSecurityContext, wasmPodSpec, type WasmPlacement } from "../lib/workloadDefaults";
 
 type Labels = Record<string, string>;
 
@@ -112,16 +110,31 @@ export const LOAD_TEST_POD_LABELS: Labels = { "app.kubernetes.io/component": "lo
 
 /** Name of the container port the shim serves on; probes, Service and NetworkPolicy refer to it by name. */
 export const APP_PORT_NAME = "http-app";
-export const APP_PORT = 80;
+/**
+ * The port Spin listens on inside the pod. Above 1023, so binding it needs no NET_BIND_SERVICE whatever containerd
+ * does with `ip_unprivileged_port_start` (1.7 leaves it at 1024, 2.x sets 0; SHIM-3).
+ */
+export const APP_PORT = 8080;
+/** The port the Service exposes (to the ingress/gateway and the load test); it targets {@link APP_PORT_NAME}. */
+export const SERVICE_PORT = 80;
 export const HEALTH_PATH = "/healthz";
+/** The variable containerd-shim-spin reads for the HTTP trigger's listen address (default 0.0.0.0:80; SHIM-3). */
+export const SPIN_LISTEN_ENV = "SPIN_HTTP_LISTEN_ADDR";
+
+/** The Wasm container's environment: Spin listens on {@link APP_PORT} on every IPv4 address of the pod. */
+export function listenEnv(port: number = APP_PORT): k8s.types.input.core.v1.EnvVar[] {
+    return [{ name: SPIN_LISTEN_ENV, value: `0.0.0.0:${port}` }];
+}
 
 /**
- * Pod Security Admission labels: `enforce` pinned to the oldest Kubernetes minor the stack supports, so a cluster
- * upgrade never tightens the policy under running pods; `audit`/`warn` at `latest`, so a coming change shows up
- * in warnings and audit logs first (the pattern the Kubernetes PSA docs recommend).
+ * Pod Security Admission labels of the app namespace. `enforce` is `baseline`: the Spin pod runs as uid 0 with a
+ * writable root filesystem (lib/workloadDefaults.ts, SHIM-1..5), which `restricted` refuses. `audit`/`warn` stay
+ * `restricted`, so the gap shows in warnings and audit logs; the load test and the container baseline in the same
+ * namespace still run with the restricted set. `enforce` is pinned to the oldest Kubernetes minor the stack
+ * supports, so a cluster upgrade never tightens the policy under running pods (Kubernetes PSA docs).
  */
 export const POD_SECURITY_LABELS: Labels = {
-    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce": "baseline",
     "pod-security.kubernetes.io/enforce-version": `v1.${KUBERNETES_MINORS.min}`,
     "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/audit-version": "latest",
@@ -225,7 +238,6 @@ export function topologySpread(selector: Labels): k8s.types.input.core.v1.Topolo
     }));
 }
 
-/** Probes on the shim's port. The startup probe gives a cold shim up to 60 s to compile the component. */
 /** `image`, refused when it resolves to a reference not pinned by digest (a plain string is checked up front). */
 export function pinnedImage(image: pulumi.Input<string>, owner: string): pulumi.Output<string> {
     return pulumi.output(image).apply((img) => {
@@ -259,9 +271,10 @@ export function resourceRequirements(r: Required<WorkloadResources>): k8s.types.
 
 /** ClusterIP Service spec: port 80 to the pods' named app port, so the container's own port number may differ. */
 export function clusterIpServiceSpec(selector: Labels): k8s.types.input.core.v1.ServiceSpec {
-    return { type: "ClusterIP", selector, ports: [{ name: "http", port: APP_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }] };
+    return { type: "ClusterIP", selector, ports: [{ name: "http", port: SERVICE_PORT, targetPort: APP_PORT_NAME, protocol: "TCP" }] };
 }
 
+/** Probes on the app's named port. The startup probe gives a cold shim up to 60 s to compile the component. */
 export function probes(): Pick<k8s.types.input.core.v1.Container, "startupProbe" | "readinessProbe" | "livenessProbe"> {
     const httpGet = { path: HEALTH_PATH, port: APP_PORT_NAME };
     return {
@@ -314,7 +327,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels },
                         spec: {
-                            ...hardenedPodSpec,
+                            ...wasmPodSpec,
                             runtimeClassName: args.placement.runtimeClassName,
                             // Also in the RuntimeClass's `scheduling` on SpinKube, but the WasmWasi class may not carry
                             // them: explicit here, so both runtimes land on the Wasm pool.
@@ -326,10 +339,11 @@ export class SpinWorkload extends pulumi.ComponentResource {
                                     name: s.appName,
                                     image,
                                     command: ["/"],
+                                    env: listenEnv(),
                                     ports: [{ name: APP_PORT_NAME, containerPort: APP_PORT, protocol: "TCP" }],
                                     resources: resourceRequirements(s.resources),
                                     ...probes(),
-                                    securityContext: restrictedContainerSecurityContext,
+                                    securityContext: wasmContainerSecurityContext,
                                 },
                             ],
                         },

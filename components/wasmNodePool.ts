@@ -4,7 +4,9 @@
  *
  * `spinkube` (default) is an ordinary pool on which SpinKube installs containerd-shim-spin (see SpinKubeRuntime).
  * `wasmwasi` is the retired AKS preview (`workloadRuntime: WasmWasi`), kept as the documented legacy path: Azure
- * stopped creating such pools on 2025-05-05 and removed the WasmNodePoolPreview flag (Azure/AKS#4770, #5153).
+ * stopped creating such pools on 2025-05-05 (Azure/AKS#4770), and AKS release v20250720 removed the feature with
+ * its WasmNodePoolPreview flag (Azure/AKS PR #5153, CHANGELOG). Whether registering the flag still succeeds is
+ * unconfirmed; Azure refuses the pool either way, so `pulumi up` fails at the pool (config.ts warns).
  */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as features from "@pulumi/azure-native/features";
@@ -86,8 +88,11 @@ export function agentPoolArgs(
         agentPoolName: args.poolName ?? "wasm",
         mode: "User",
         osType: "Linux",
-        // Ubuntu: the node installer edits containerd's config in place; containerd 2 (Azure Linux 3 on
-        // k8s >= 1.32) needs a recent shim (containerd-shim-spin #301).
+        // Ubuntu: RCM's node installer appends the runtime to /etc/containerd/config.toml in place. `Ubuntu`
+        // means 22.04 + containerd 1.7 up to Kubernetes 1.34 and 24.04 + containerd 2 from 1.35 (Azure/AKS
+        // CHANGELOG 2026-01-04, PR #5538; AgentBaker PR #5479); Azure Linux 3 has containerd 2 from 1.32. RCM
+        // v0.2.0 writes containerd 2's config-version-3 section as well as 1.7's (platform-contracts RCM-6), and
+        // the app listens above port 1023, so both containerd lines serve it (SHIM-3).
         osSKU: "Ubuntu",
         vmSize: args.vmSize ?? "Standard_D2s_v5",
         count,

@@ -7,6 +7,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, podSpecOf, usesSpinEntryPoint } from "./podSpec";
+import { wasmContainerProblems } from "./wasmContainer";
 
 /** Runtime class the Spin shim registers (SpinKube RCM `Shim`, or the retired AKS WASI pool). */
 export const DEFAULT_WASM_RUNTIME_CLASSES = ["wasmtime-spin-v2"];
@@ -74,6 +75,37 @@ export const wasmWorkloadRuntimeClassAndLimits: ResourceValidationPolicy = {
                         `set resources.limits.${missing.join(" and resources.limits.")}.`,
                 );
             }
+        }
+    },
+};
+
+export const wasmWorkloadStartsOnTheShim: ResourceValidationPolicy = {
+    name: "wasm-workload-starts-on-the-shim",
+    description:
+        "Wasm (Spin) Deployments have what containerd-shim-spin needs to start (a writable root filesystem it owns, a listen port it may bind and that the pod declares) and keep the hardening that still applies (no privilege escalation, all capabilities dropped, seccomp RuntimeDefault).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        "Use the Wasm security context of lib/workloadDefaults.ts (uid 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities drop ALL, seccomp RuntimeDefault) and set SPIN_HTTP_LISTEN_ADDR to 0.0.0.0:<port above 1023> with the same containerPort.",
+    configSchema: {
+        properties: {
+            runtimeClassNames: {
+                type: "array",
+                items: { type: "string" },
+                default: DEFAULT_WASM_RUNTIME_CLASSES,
+                description: "Runtime classes that mark a Deployment as a Wasm workload.",
+            },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "kubernetes:apps/v1:Deployment") return;
+        const spec = podSpecOf(args.type, args.props);
+        if (!spec) return;
+        const runtimeClasses = args.getConfig<WasmWorkloadConfig>().runtimeClassNames ?? DEFAULT_WASM_RUNTIME_CLASSES;
+        const wasmClass = spec.runtimeClassName !== undefined && runtimeClasses.includes(spec.runtimeClassName);
+        for (const { where, container } of containersOf(spec)) {
+            if (!wasmClass && !usesSpinEntryPoint(container)) continue;
+            for (const problem of wasmContainerProblems(spec, container)) reportViolation(`Deployment '${args.name}': ${where} ${problem}.`);
         }
     },
 };
@@ -156,6 +188,7 @@ export const tlsOnExposedEndpoints: ResourceValidationPolicy = {
 
 export const kubernetesPolicies: ResourceValidationPolicy[] = [
     wasmWorkloadRuntimeClassAndLimits,
+    wasmWorkloadStartsOnTheShim,
     imagesFromAcrByDigest,
     noPublicLoadBalancerServices,
     tlsOnExposedEndpoints,

@@ -5,17 +5,32 @@
  * No `@pulumi/policy` import here: pure functions, so tests call them directly.
  */
 
+/** The security-context fields the policies read (pod level and container level share these). */
+export interface SecurityContextProps {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    seccompProfile?: { type?: string };
+}
+
 /** A container as far as the policies read it. */
 export interface ContainerProps {
     name?: string;
     image?: string;
     command?: string[];
+    env?: { name?: string; value?: string }[];
+    ports?: { name?: string; containerPort?: number }[];
     resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> };
+    securityContext?: SecurityContextProps;
 }
 
 /** A pod spec as far as the policies read it. */
 export interface PodSpecProps {
     runtimeClassName?: string;
+    securityContext?: SecurityContextProps;
     containers?: ContainerProps[];
     initContainers?: ContainerProps[];
 }

@@ -13,6 +13,7 @@ import {
     noPublicLoadBalancerServices,
     tlsOnExposedEndpoints,
     wasmWorkloadRuntimeClassAndLimits,
+    wasmWorkloadStartsOnTheShim,
 } from "../policy/kubernetesPolicies";
 import {
     acrAdminUserDisabled,
@@ -134,6 +135,81 @@ test("images: the pattern is configurable and the default is the documented one"
     assert.deepEqual(await validate(imagesFromAcrByDigest, "kubernetes:apps/v1:Deployment", props, config), []);
 });
 
+// The Wasm set of lib/workloadDefaults.ts and the listen env of components/spinWorkload.ts, as the stack sends them.
+const wasmPod = {
+    runtimeClassName: "wasmtime-spin-v2",
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
+};
+const wasmContainer = {
+    ...spinContainer,
+    env: [{ name: "SPIN_HTTP_LISTEN_ADDR", value: "0.0.0.0:8080" }],
+    ports: [{ name: "http-app", containerPort: 8080 }],
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, privileged: false, capabilities: { drop: ["ALL"] } },
+};
+const shimCheck = (pod: Record<string, any>, container: Record<string, any>) =>
+    validate(wasmWorkloadStartsOnTheShim, "kubernetes:apps/v1:Deployment", deployment({ ...pod, containers: [container] }));
+
+test("wasm shim: the stack's Wasm context (uid 0, writable root, 8080, hardening kept) passes", async () => {
+    assert.deepEqual(await shimCheck(wasmPod, wasmContainer), []);
+    // The workload defaults are the same objects, so the policy and the component cannot drift apart silently.
+    const defaults = await import("../lib/workloadDefaults.js");
+    const spin = await import("../components/spinWorkload.js");
+    const fromDefaults = { ...wasmContainer, env: spin.listenEnv(), securityContext: defaults.wasmContainerSecurityContext };
+    assert.deepEqual(await shimCheck({ ...wasmPod, securityContext: defaults.wasmPodSecurityContext }, fromDefaults), []);
+});
+
+test("wasm shim: a read-only root filesystem is refused (the shim writes /.cache and /spin.json, SHIM-1/2)", async () => {
+    const v = await shimCheck(wasmPod, { ...wasmContainer, securityContext: { ...wasmContainer.securityContext, readOnlyRootFilesystem: true } });
+    assert.deepEqual(v, [
+        "Deployment 'subject': containers[0] 'app' sets readOnlyRootFilesystem: true, but the shim writes /.cache and /spin.json into the root filesystem at start-up.",
+    ]);
+});
+
+test("wasm shim: a non-root user is refused, at pod or container level (SHIM-4/5)", async () => {
+    const restrictedPod = { ...wasmPod, securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } } };
+    assert.match((await shimCheck(restrictedPod, wasmContainer)).join("\n"), /runs as uid 65532, but the shim writes into '\/' as the container's user/);
+    const containerUser = { ...wasmContainer, securityContext: { ...wasmContainer.securityContext, runAsNonRoot: true } };
+    assert.match((await shimCheck(wasmPod, containerUser)).join("\n"), /runs as a non-root user/);
+});
+
+test("wasm shim: the listen port needs no capability and matches the declared containerPort (SHIM-3)", async () => {
+    // No SPIN_HTTP_LISTEN_ADDR: the shim's default 0.0.0.0:80, privileged without NET_BIND_SERVICE, undeclared.
+    const noEnv = { ...wasmContainer, env: [] };
+    assert.deepEqual(await shimCheck(wasmPod, noEnv), [
+        "Deployment 'subject': containers[0] 'app' listens on port 80 without NET_BIND_SERVICE (containerd 1.7 refuses it); set SPIN_HTTP_LISTEN_ADDR to a port above 1023.",
+        "Deployment 'subject': containers[0] 'app' listens on port 80 (SPIN_HTTP_LISTEN_ADDR) but declares containerPort 8080: probes and the Service would miss it.",
+    ]);
+    const mismatch = { ...wasmContainer, env: [{ name: "SPIN_HTTP_LISTEN_ADDR", value: "0.0.0.0:9090" }] };
+    assert.deepEqual(await shimCheck(wasmPod, mismatch), [
+        "Deployment 'subject': containers[0] 'app' listens on port 9090 (SPIN_HTTP_LISTEN_ADDR) but declares containerPort 8080: probes and the Service would miss it.",
+    ]);
+    // Port 80 with NET_BIND_SERVICE (and nothing else added) is a valid choice.
+    const port80 = {
+        ...wasmContainer,
+        env: [{ name: "SPIN_HTTP_LISTEN_ADDR", value: "0.0.0.0:80" }],
+        ports: [{ name: "http-app", containerPort: 80 }],
+        securityContext: { ...wasmContainer.securityContext, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } },
+    };
+    assert.deepEqual(await shimCheck(wasmPod, port80), []);
+});
+
+test("wasm shim: the hardening that still holds is required (escalation, capabilities, seccomp)", async () => {
+    const loose = { ...wasmContainer, securityContext: { readOnlyRootFilesystem: false, capabilities: { add: ["SYS_ADMIN"] } } };
+    const podWithoutSeccomp = { ...wasmPod, securityContext: { runAsUser: 0 } };
+    assert.deepEqual(await shimCheck(podWithoutSeccomp, loose), [
+        "Deployment 'subject': containers[0] 'app' does not set allowPrivilegeEscalation: false.",
+        "Deployment 'subject': containers[0] 'app' does not drop ALL capabilities.",
+        "Deployment 'subject': containers[0] 'app' adds capabilities SYS_ADMIN (at most NET_BIND_SERVICE is ever needed).",
+        "Deployment 'subject': containers[0] 'app' has seccomp profile unset; set RuntimeDefault.",
+    ]);
+});
+
+test("wasm shim: ordinary container Deployments are not inspected", async () => {
+    const plain = { name: "web", image: PINNED, resources: limits, securityContext: { readOnlyRootFilesystem: true } };
+    assert.deepEqual(await validate(wasmWorkloadStartsOnTheShim, "kubernetes:apps/v1:Deployment", deployment({ containers: [plain] })), []);
+});
+
 test("images: an image not known yet (preview) is never reported as a violation", async () => {
     // Undefined: the program passed nothing resolvable yet.
     const undef = deployment({ containers: [{ name: "app" }] });
@@ -223,7 +299,7 @@ test("tls: Gateway with an HTTPS listener passes; HTTP-only is refused", async (
 test("pack: policy names are unique and every policy is mandatory by default", () => {
     const names = policies.map((p) => p.name);
     assert.equal(new Set(names).size, names.length);
-    assert.equal(names.length, 8);
+    assert.equal(names.length, 9);
     for (const p of policies) assert.equal(p.enforcementLevel, "mandatory", p.name);
 });
 

@@ -1,7 +1,7 @@
 /**
  * SpinWorkload under Pulumi's mocks: the exact inputs of every child, by type and name, for the properties the
- * stack relies on (Pod Security `restricted`, the shim's conventions, availability), and every object checked
- * against the upstream Kubernetes schemas.
+ * stack relies on (what containerd-shim-spin needs to start, Pod Security `baseline` with the hardening that still
+ * holds, the shim's conventions, availability), and every object checked against the upstream Kubernetes schemas.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -19,6 +19,7 @@ const SELECTOR = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instanc
 let run: OfflineRun;
 let mod: typeof import("../components/spinWorkload");
 let schema: typeof import("../lib/kubernetesSchema");
+let defaults: typeof import("../lib/workloadDefaults");
 let outputs: { namespace?: string; service?: string; url?: string };
 
 function find(type: string, name: string): RecordedResource {
@@ -32,6 +33,7 @@ before(async () => {
     const k8s = await import("@pulumi/kubernetes");
     mod = await import("../components/spinWorkload.js");
     schema = await import("../lib/kubernetesSchema.js");
+    defaults = await import("../lib/workloadDefaults.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     const hello = new mod.SpinWorkload("hello", {
@@ -57,11 +59,12 @@ before(async () => {
 });
 
 describe("SpinWorkload namespace", () => {
-    it("enforces Pod Security `restricted` (pinned version) and audits/warns at latest", () => {
+    it("enforces Pod Security `baseline` (pinned version), which admits the Spin pod, and audits/warns `restricted` at latest", () => {
         const ns = find("kubernetes:core/v1:Namespace", "hello-ns").inputs;
         assert.equal(ns.metadata.name, "hello");
         const labels = ns.metadata.labels;
-        assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
+        // `restricted` would refuse the Spin pod (uid 0, platform-contracts SHIM-5): the enforced level must be baseline.
+        assert.equal(labels["pod-security.kubernetes.io/enforce"], "baseline");
         assert.equal(labels["pod-security.kubernetes.io/enforce-version"], "v1.31");
         assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
         assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
@@ -83,26 +86,47 @@ describe("SpinWorkload Deployment", () => {
         assert.deepEqual(pod().tolerations, PLACEMENT.tolerations);
         assert.equal(container().image, IMAGE);
         assert.deepEqual(container().command, ["/"]);
-        assert.deepEqual(container().ports, [{ name: "http-app", containerPort: 80, protocol: "TCP" }]);
     });
-    it("has the restricted security context and no service account token", () => {
-        assert.equal(pod().automountServiceAccountToken, false);
-        assert.deepEqual(pod().securityContext, {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            runAsGroup: 65532,
-            fsGroup: 65532,
-            seccompProfile: { type: "RuntimeDefault" },
-        });
+    it("has a writable root filesystem, because the shim writes /.cache and /spin.json there (SHIM-1, SHIM-2)", () => {
+        assert.equal(container().securityContext.readOnlyRootFilesystem, false);
+    });
+    it("runs as uid 0, because '/' of the container is root-owned 0755 and the shim writes there as the container user (SHIM-4, SHIM-5)", () => {
+        assert.equal(pod().securityContext.runAsUser, 0);
+        assert.equal(pod().securityContext.runAsNonRoot, false);
+        assert.equal(container().securityContext.runAsNonRoot, undefined, "no container-level override");
+        assert.equal(container().securityContext.runAsUser, undefined, "no container-level override");
+    });
+    it("keeps every hardening that still holds: no escalation, not privileged, all capabilities dropped, seccomp RuntimeDefault, no API token", () => {
         assert.deepEqual(container().securityContext, {
             allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
+            readOnlyRootFilesystem: false,
             privileged: false,
             capabilities: { drop: ["ALL"] },
         });
+        assert.equal(container().securityContext.capabilities.add, undefined, "not even NET_BIND_SERVICE: the port is above 1023");
+        assert.deepEqual(pod().securityContext.seccompProfile, { type: "RuntimeDefault" });
+        assert.equal(pod().automountServiceAccountToken, false);
+        assert.equal(pod().enableServiceLinks, false);
     });
-    it("probes /healthz on the named port", () => {
+    it("takes its security context from the Wasm set in lib/workloadDefaults.ts, not the restricted one", () => {
+        assert.deepEqual(pod().securityContext, defaults.wasmPodSecurityContext);
+        assert.deepEqual(container().securityContext, defaults.wasmContainerSecurityContext);
+        assert.notDeepEqual(pod().securityContext, defaults.restrictedPodSecurityContext);
+    });
+    it("listens, through SPIN_HTTP_LISTEN_ADDR, on the unprivileged port the container declares (SHIM-3)", () => {
+        assert.deepEqual(container().env, [{ name: "SPIN_HTTP_LISTEN_ADDR", value: "0.0.0.0:8080" }]);
+        assert.deepEqual(container().ports, [{ name: "http-app", containerPort: 8080, protocol: "TCP" }]);
+        const listenPort = Number(container().env[0].value.split(":").pop());
+        assert.ok(listenPort > 1023, "no capability needed to bind it");
+        assert.deepEqual(
+            container().ports.map((p: any) => p.containerPort),
+            [listenPort],
+            "the declared port is the one Spin binds",
+        );
+    });
+    it("probes /healthz on the named port, which is the port Spin listens on", () => {
         const httpGet = { path: "/healthz", port: "http-app" };
+        assert.equal(container().ports.find((p: any) => p.name === httpGet.port)?.containerPort, 8080);
         assert.deepEqual(container().readinessProbe, { httpGet, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
         assert.deepEqual(container().livenessProbe, { httpGet, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
         assert.deepEqual(container().startupProbe, { httpGet, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 });
@@ -134,8 +158,10 @@ describe("SpinWorkload Deployment", () => {
 });
 
 describe("SpinWorkload Service, PDB, NetworkPolicy", () => {
-    it("exposes port 80 to the named container port, in-cluster only", () => {
+    it("exposes port 80 to the named container port (8080), in-cluster only", () => {
         const svc = find("kubernetes:core/v1:Service", "hello-service").inputs;
+        const container = find("kubernetes:apps/v1:Deployment", "hello-deployment").inputs.spec.template.spec.containers[0];
+        assert.equal(container.ports.find((p: any) => p.name === svc.spec.ports[0].targetPort)?.containerPort, 8080);
         assert.equal(svc.spec.type, "ClusterIP");
         assert.deepEqual(svc.spec.selector, SELECTOR);
         assert.deepEqual(svc.spec.ports, [{ name: "http", port: 80, targetPort: "http-app", protocol: "TCP" }]);
