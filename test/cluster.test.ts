@@ -10,13 +10,13 @@ import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, t
 
 let run: OfflineRun;
 let mod: {
-    aks: typeof import("../components/aksCluster");
-    pool: typeof import("../components/wasmNodePool");
-    spin: typeof import("../components/spinKubeRuntime");
-    acr: typeof import("../components/containerRegistry");
+    aks: typeof import("../components/platform/aksCluster");
+    pool: typeof import("../components/platform/wasmNodePool");
+    spin: typeof import("../components/platform/spinKubeRuntime");
+    acr: typeof import("../components/platform/containerRegistry");
     names: typeof import("../lib/azureNames");
 };
-let cluster: InstanceType<typeof import("../components/aksCluster").AksCluster>;
+let cluster: InstanceType<typeof import("../components/platform/aksCluster").AksCluster>;
 
 function only(type: string, name?: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -27,10 +27,10 @@ function only(type: string, name?: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     mod = {
-        aks: await import("../components/aksCluster.js"),
-        pool: await import("../components/wasmNodePool.js"),
-        spin: await import("../components/spinKubeRuntime.js"),
-        acr: await import("../components/containerRegistry.js"),
+        aks: await import("../components/platform/aksCluster.js"),
+        pool: await import("../components/platform/wasmNodePool.js"),
+        spin: await import("../components/platform/spinKubeRuntime.js"),
+        acr: await import("../components/platform/containerRegistry.js"),
         names: await import("../lib/azureNames.js"),
     };
     cluster = new mod.aks.AksCluster("t", {

@@ -18,11 +18,11 @@ const IMAGE = `mockacr.azurecr.io/hello-wasm-container@sha256:${"ef".repeat(32)}
 const RESOURCES = { cpuRequest: "100m", cpuLimit: "750m", memoryRequest: "96Mi", memoryLimit: "192Mi" };
 
 let run: OfflineRun;
-let mod: typeof import("../components/containerBaseline");
-let spin: typeof import("../components/spinWorkload");
+let mod: typeof import("../components/app/containerBaseline");
+let spin: typeof import("../components/app/spinWorkload");
 let workload: typeof import("../lib/workloadDefaults");
 let schema: typeof import("../lib/kubernetesSchema");
-let baseline: InstanceType<typeof import("../components/containerBaseline").ContainerBaseline>;
+let baseline: InstanceType<typeof import("../components/app/containerBaseline").ContainerBaseline>;
 
 function find(type: string, name: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
@@ -33,8 +33,8 @@ function find(type: string, name: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/containerBaseline.js");
-    spin = await import("../components/spinWorkload.js");
+    mod = await import("../components/app/containerBaseline.js");
+    spin = await import("../components/app/spinWorkload.js");
     workload = await import("../lib/workloadDefaults.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();

@@ -12,7 +12,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
 
-type LoadTestModule = typeof import("../components/loadTest");
+type LoadTestModule = typeof import("../components/app/loadTest");
 type ResultModule = typeof import("../lib/loadTestResult");
 type Summary = import("../lib/loadTestResult").LoadTestSummary;
 
@@ -40,7 +40,7 @@ let run: OfflineRun;
 let lt: LoadTestModule;
 let result: ResultModule;
 let workload: typeof import("../lib/workloadDefaults");
-let spin: typeof import("../components/spinWorkload");
+let spin: typeof import("../components/app/spinWorkload");
 let schema: typeof import("../lib/kubernetesSchema");
 let gate: InstanceType<LoadTestModule["LoadTest"]>;
 let bare: InstanceType<LoadTestModule["LoadTest"]>;
@@ -78,10 +78,10 @@ before(async () => {
     ({ summarize } = await import("../apps/loadtest/src/summary.js"));
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
-    lt = await import("../components/loadTest.js");
+    lt = await import("../components/app/loadTest.js");
     result = await import("../lib/loadTestResult.js");
     workload = await import("../lib/workloadDefaults.js");
-    spin = await import("../components/spinWorkload.js");
+    spin = await import("../components/app/spinWorkload.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });

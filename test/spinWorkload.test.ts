@@ -17,7 +17,7 @@ const PLACEMENT = {
 const SELECTOR = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" };
 
 let run: OfflineRun;
-let mod: typeof import("../components/spinWorkload");
+let mod: typeof import("../components/app/spinWorkload");
 let schema: typeof import("../lib/kubernetesSchema");
 let outputs: { namespace?: string; service?: string; url?: string };
 
@@ -30,7 +30,7 @@ function find(type: string, name: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/spinWorkload.js");
+    mod = await import("../components/app/spinWorkload.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });

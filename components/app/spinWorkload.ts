@@ -9,14 +9,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, quantity } from "../config";
+import { KUBERNETES_MINORS, quantity } from "../../config";
 import {
     hardenedPodSpec,
     recommendedLabels,
     restrictedContainerSecurityContext,
     selectorLabels,
     type WasmPlacement,
-} from "../lib/workloadDefaults";
+} from "../../lib/workloadDefaults";
 
 type Labels = Record<string, string>;
 

@@ -22,10 +22,10 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { loadTestArgs } from "../apps/loadtest/src/options";
-import { configDefaults } from "../config";
-import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../lib/loadTestResult";
-import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext } from "../lib/workloadDefaults";
+import { loadTestArgs } from "../../apps/loadtest/src/options";
+import { configDefaults } from "../../config";
+import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext } from "../../lib/workloadDefaults";
 
 /** Label value the app's NetworkPolicies admit (`app.kubernetes.io/component`). */
 export const LOADTEST_COMPONENT = "loadtest";

@@ -10,7 +10,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, selectorLabels } from "../lib/workloadDefaults";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, selectorLabels } from "../../lib/workloadDefaults";
 import { SYSTEM_POOL_SELECTOR } from "./loadTest";
 import {
     APP_PORT_NAME,

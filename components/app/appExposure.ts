@@ -22,8 +22,8 @@ import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.netw
 import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, type IngressMode } from "../config";
-import { recommendedLabels } from "../lib/workloadDefaults";
+import { KUBERNETES_MINORS, type IngressMode } from "../../config";
+import { recommendedLabels } from "../../lib/workloadDefaults";
 import type { IngressSource } from "./spinWorkload";
 
 /** Namespace of the application routing add-on's NGINX controller pods. */

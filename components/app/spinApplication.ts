@@ -18,11 +18,11 @@ import {
     hashSources,
     projectRelativePath,
     spinManifestGlobs,
-} from "../lib/sourceHash";
-import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../lib/spinPush";
+} from "../../lib/sourceHash";
+import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
 
 /** The build-and-push script, committed beside the program. */
-export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "scripts", "spin-build-push.sh");
+export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "spin-build-push.sh");
 
 /** The registry to push to: both names, as `containerregistry.Registry` outputs them. */
 export interface RegistryTarget {

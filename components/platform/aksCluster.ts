@@ -8,9 +8,9 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as types from "@pulumi/azure-native/types";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterTier, KubeloginMode } from "../config";
-import { roleAssignmentName } from "../lib/azureNames";
-import { nonInteractiveKubeconfig } from "../lib/kubeconfig";
+import type { ClusterTier, KubeloginMode } from "../../config";
+import { roleAssignmentName } from "../../lib/azureNames";
+import { nonInteractiveKubeconfig } from "../../lib/kubeconfig";
 
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin". */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
