@@ -6,6 +6,7 @@
  * reported together, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
 
 export const PROJECT = "aks-wasm";
 
@@ -67,6 +68,8 @@ export interface StackConfig {
     containerBaseline: boolean;
     /** Mark the resource group, cluster and registry `protect` (prod). */
     protect: boolean;
+    /** App teams: principals and the namespaces the platform creates for them and lets them deploy into. */
+    appTeams: AppTeam[];
 }
 
 /** A config problem: the key, the value given, and what is accepted. */
@@ -233,6 +236,7 @@ const RULES = {
     loadTestMinRps: integer(0, 1000000, 0),
     containerBaseline: boolean(false),
     protect: boolean(false),
+    appTeams: { default: [], parse: parseAppTeams } satisfies Rule<AppTeam[]>,
 } as const;
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof StackConfig)[];
@@ -312,6 +316,11 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     if (c.ingressMode === "ingress" && c.appHost === "" && c.apps.length > 1) {
         // Two host-less Ingresses on one class both claim "/" for every host: only one of them would serve.
         problems.push({ key: "appHost", value: "", accepted: "a host name when more than one app is exposed through ingress" });
+    }
+    const taken = appTeamNamespaces(c.appTeams).filter((ns) => c.apps.includes(ns));
+    if (taken.length > 0) {
+        // The stack's own apps create their namespaces; a team namespace of the same name would be created twice.
+        problems.push({ key: "appTeams", value: JSON.stringify(taken), accepted: "namespaces other than the stack's own apps (apps)" });
     }
     if (c.wasmRuntime === "wasmwasi" && ARM64_VM_SIZE.test(c.wasmVmSize)) {
         // The WasmWasi preview was x86_64 only.

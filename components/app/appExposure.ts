@@ -23,8 +23,7 @@ import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KUBERNETES_MINORS, type IngressMode } from "../../config";
-import { recommendedLabels } from "../../lib/workloadDefaults";
-import type { IngressSource } from "./spinWorkload";
+import { recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
 
 /** Namespace of the application routing add-on's NGINX controller pods. */
 export const APP_ROUTING_NAMESPACE = "app-routing-system";

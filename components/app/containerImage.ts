@@ -23,7 +23,7 @@ import { local } from "@pulumi/command";
 import * as dockerBuild from "@pulumi/docker-build";
 import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../../lib/sourceHash";
 import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
-import type { RegistryTarget } from "./spinApplication";
+import type { RegistryTarget } from "../../lib/platformContract";
 
 /** The registry login script, committed beside the program. */
 export const ACR_LOGIN_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "acr-login.sh");
