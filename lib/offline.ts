@@ -23,6 +23,8 @@ export interface RecordedResource {
     custom: boolean;
     /** Inputs as the program passed them (secrets unwrapped by the mock layer). */
     inputs: Record<string, any>;
+    /** The aliases sent with the registration (alias specs: `{urn, spec: {name, type, parenturn, noparent, ...}}`). */
+    aliases?: { urn?: string; spec?: { noparent?: boolean; parenturn?: string } }[];
 }
 
 export interface OfflineRun {
@@ -93,6 +95,7 @@ function recordParents(byName: Map<string, RecordedResource>): void {
             if (rec && res) {
                 rec.urn = res.getUrn();
                 rec.parentUrn = req.getParent() || undefined;
+                rec.aliases = req.getAliasesList().map((a: { toObject(): object }) => a.toObject());
             }
             callback(err, res);
         });
