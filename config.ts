@@ -15,6 +15,7 @@ import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
 import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
 
 export const PROJECT = "aks-wasm";
 
@@ -78,6 +79,8 @@ export interface StackConfig {
     containerBaseline: boolean;
     /** Mark the resource group, cluster and registry `protect` (prod). */
     protect: boolean;
+    /** App teams: principals and the namespaces the platform creates for them and lets them deploy into. */
+    appTeams: AppTeam[];
 }
 
 /** A config problem: the key, the value given, and what is accepted. */
@@ -269,6 +272,7 @@ const RULES = {
     loadTestMinRps: integer(0, 1000000, 0),
     containerBaseline: boolean(false),
     protect: boolean(false),
+    appTeams: { default: [], parse: parseAppTeams } satisfies Rule<AppTeam[]>,
 } as const;
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof StackConfig)[];
@@ -421,13 +425,20 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
         // The baseline exists only to be load-tested beside the Wasm app; without the load test nothing uses it.
         problems.push({ key: "containerBaseline", value: "true", accepted: "false unless loadTest is true (the baseline is only there to be load-tested)" });
     }
+    if (ok("appTeams", "apps")) {
+        const taken = appTeamNamespaces(c.appTeams).filter((ns) => c.apps.includes(ns));
+        if (taken.length > 0) {
+            // The stack's own apps create their namespaces; a team namespace of the same name would be created twice.
+            problems.push({ key: "appTeams", value: JSON.stringify(taken), accepted: "namespaces other than the stack's own apps (apps)" });
+        }
+    }
     if (ok("wasmRuntime", "wasmVmSize") && c.wasmRuntime === "wasmwasi" && parseVmSize(c.wasmVmSize)?.arch === "arm64") {
         // The WasmWasi preview was x86_64 only; containerd-shim-spin ships an aarch64 tarball too (spinkube is fine).
         problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: "an x86_64 VM size when wasmRuntime is wasmwasi" });
     }
     if (ok("systemVmSize", "loadTest", "containerBaseline") && (c.loadTest || c.containerBaseline)) {
         const size = parseVmSize(c.systemVmSize);
-        // The load-test and baseline images are built for linux/amd64 only (components/containerImage.ts) and run
+        // The load-test and baseline images are built for linux/amd64 only (components/app/containerImage.ts) and run
         // on the system pool (platform-contracts VM-4).
         const why = "the load-test and container-baseline images are built for linux/amd64 and run on the system pool";
         if (size) for (const p of vmSizeProblems(size, { mode: "system", archs: ["amd64"], archReason: why }).filter((x) => x.includes("amd64"))) {

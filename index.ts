@@ -1,216 +1,73 @@
 /**
- * aks-wasm: one stack per environment. This file only reads the config, composes the components and exports
- * the outputs contract (outputs.ts). Every part lives in components/, every rule in config.ts.
+ * aks-wasm, the one-stack way: the platform and one SpinApp per configured app, in one program. The same
+ * outputs (outputs.ts) let app teams deploy their own apps onto this platform from their own stacks
+ * (examples/app-stack). Every rule lives in config.ts, every part in components/platform and components/app.
  */
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { AksCluster } from "./components/aksCluster";
-import { AppExposure, exposureIngressSources } from "./components/appExposure";
-import { ContainerBaseline } from "./components/containerBaseline";
-import { ContainerImage } from "./components/containerImage";
-import { ContainerRegistry } from "./components/containerRegistry";
-import { AppRoutingGatewayApi } from "./components/gatewayApi";
-import { LoadTest, type LoadTestTarget } from "./components/loadTest";
-import { SpinApplication } from "./components/spinApplication";
-import { SpinKubeRuntime } from "./components/spinKubeRuntime";
-import { SpinWorkload } from "./components/spinWorkload";
-import { WasmNodePool } from "./components/wasmNodePool";
+import { ContainerImage } from "./components/app/containerImage";
+import { SpinApp } from "./components/app/spinApp";
+import { Platform } from "./components/platform/platform";
 import { appHostFor, configWarnings, loadStackConfig, PROJECT } from "./config";
-import { registryName } from "./lib/azureNames";
-import { OUTPUTS_CONTRACT_VERSION, type AppLoadTestOutput, type AppOutput, type StackOutputInputs } from "./outputs";
+import type { AppLoadTestOutput, AppOutput, StackOutputInputs } from "./outputs";
 
 const config = loadStackConfig();
 for (const warning of configWarnings(config)) pulumi.log.warn(warning);
 
-const stack = pulumi.getStack();
-const tags = { project: PROJECT, stack };
-const client = authorization.getClientConfigOutput();
+// The platform: cluster, Wasm pool and runtime, registry, Gateway API enablement, app teams' rights.
+const platform = new Platform("platform", { ...config, project: PROJECT, stack: pulumi.getStack() });
 
-const cluster = new AksCluster(PROJECT, {
-    location: config.location,
-    kubernetesVersion: config.kubernetesVersion,
-    tier: config.clusterTier,
-    availabilityZones: config.availabilityZones,
-    systemVmSize: config.systemVmSize,
-    systemNodeCount: config.systemNodeCount,
-    systemNodeCountMax: config.systemNodeCountMax,
-    adminGroupObjectIds: config.adminGroupObjectIds,
-    clusterAdminPrincipalIds: config.clusterAdminPrincipalIds,
-    subscriptionId: client.subscriptionId,
-    kubeloginMode: config.kubeloginMode,
-    enableWebAppRouting: config.ingressMode === "ingress",
-    ingressManagedOutside: config.ingressMode === "gateway",
-    tags,
-    protect: config.protect,
-});
-
-const pool = new WasmNodePool("wasm", {
-    resourceGroupName: cluster.resourceGroupName,
-    clusterName: cluster.clusterName,
-    runtime: config.wasmRuntime,
-    vmSize: config.wasmVmSize,
-    nodeCount: config.wasmNodeCount,
-    nodeCountMax: config.wasmNodeCountMax,
-    availabilityZones: config.availabilityZones,
-    tags,
-});
-
-// On a WasmWasi pool AKS itself installs the shim and the RuntimeClass; SpinKube is needed only on ordinary pools.
-const runtime =
-    config.wasmRuntime === "spinkube"
-        ? new SpinKubeRuntime("spinkube", { provider: cluster.provider, placement: pool.placement, dependsOn: [pool], kubeconfig: cluster.kubeconfig })
-        : undefined;
-
-const registry = new ContainerRegistry("registry", {
-    resourceGroupName: cluster.resourceGroupName,
-    location: config.location,
-    registryName: client.subscriptionId.apply((subscription) => registryName(PROJECT, stack, subscription)),
-    subscriptionId: client.subscriptionId,
-    sku: config.acrSku,
-    pullerObjectId: cluster.kubeletObjectId,
-    tags,
-    protect: config.protect,
-});
-const registryTarget = { loginServer: registry.loginServer, name: registry.registryName };
-
-const gatewayApi =
-    config.ingressMode === "gateway"
-        ? new AppRoutingGatewayApi("gateway-api", {
-              resourceGroupName: cluster.resourceGroupName,
-              clusterName: cluster.clusterName,
-              triggers: [cluster.clusterId],
-              // Never while AKS runs an operation on the cluster or a pool; again after the stack updates the cluster.
-              after: [...cluster.clusterOperations, pool],
-              reassertOn: cluster.specDigest,
-          })
-        : undefined;
-
-const loadTestImage =
-    config.loadTest
-        ? new ContainerImage("loadtest-image", {
+// The load generator's image, pushed to the platform's registry and published for app stacks too.
+const loadTestImage = config.loadTest
+    ? new ContainerImage(
+          "loadtest-image",
+          {
               repository: "loadtest",
               context: __dirname,
               dockerfile: path.join(__dirname, "apps", "loadtest", "Dockerfile"),
-              registry: registryTarget,
-          })
-        : undefined;
+              registry: platform.registryTarget,
+          },
+      ).imageRef
+    : undefined;
+const described = platform.describe({ loadTestImage });
 
+// One SpinApp per app: build and push, workload on the Wasm pool, exposure, container baseline, load test.
 const apps: Record<string, pulumi.Output<AppOutput>> = {};
 const loadTests: Record<string, pulumi.Output<AppLoadTestOutput>> = {};
-
 config.apps.forEach((appName, index) => {
-    const build = new SpinApplication(appName, {
-        appName,
+    const app = new SpinApp(appName, {
+        platform: described,
         appDir: path.join(__dirname, "apps", appName),
-        registry: registryTarget,
         extraSourceFiles: [path.join(__dirname, "package-lock.json")],
-    });
-
-    const workload = new SpinWorkload(
-        appName,
-        {
-            appName,
-            image: build.imageRef,
-            placement: pool.placement,
-            provider: cluster.provider,
-            allowedIngressFrom: exposureIngressSources(config.ingressMode, appName),
-            replicas: config.appReplicas,
-            maxReplicas: config.appMaxReplicas,
-            resources: {
-                cpuRequest: config.appCpuRequest,
-                cpuLimit: config.appCpuLimit,
-                memoryRequest: config.appMemoryRequest,
-                memoryLimit: config.appMemoryLimit,
-            },
-            version: build.tag,
+        replicas: config.appReplicas,
+        maxReplicas: config.appMaxReplicas,
+        resources: {
+            cpuRequest: config.appCpuRequest,
+            cpuLimit: config.appCpuLimit,
+            memoryRequest: config.appMemoryRequest,
+            memoryLimit: config.appMemoryLimit,
         },
-        { dependsOn: [runtime?.shim ?? pool] },
-    );
-
-    const exposure = new AppExposure(
-        appName,
-        {
-            mode: config.ingressMode,
-            appName,
-            namespace: workload.namespaceName,
-            serviceName: workload.serviceName,
-            provider: cluster.provider,
-            host: appHostFor(config, index),
-            ingressClassName: config.ingressClassName,
-            gatewayClassName: config.gatewayClassName,
-            tlsSecretName: config.tlsSecretName,
-        },
-        { dependsOn: gatewayApi ? [gatewayApi] : [] },
-    );
-
-    // The container baseline is the same handler as hello-wasm, built as an ordinary image.
-    const baseline =
-        config.containerBaseline && index === 0
-            ? new ContainerBaseline(`${appName}-container`, {
-                  appName: `${appName}-container`,
-                  namespace: workload.namespaceName,
-                  image: new ContainerImage(`${appName}-container-image`, {
-                      repository: `${appName}-container`,
-                      context: __dirname,
-                      dockerfile: path.join(__dirname, "apps", "hello-wasm-container", "Dockerfile"),
-                      registry: registryTarget,
-                  }).imageRef,
-                  provider: cluster.provider,
-                  // Same count as the Wasm app: a fair comparison (an HPA on the app is the one difference).
-                  replicas: config.appReplicas,
-                  resources: {
-                      cpuRequest: config.appCpuRequest,
-                      cpuLimit: config.appCpuLimit,
-                      memoryRequest: config.appMemoryRequest,
-                      memoryLimit: config.appMemoryLimit,
-                  },
-              })
-            : undefined;
-
-    if (loadTestImage) {
-        const targets: LoadTestTarget[] = [{ name: "wasm", url: workload.serviceUrl }];
-        if (baseline) targets.push({ name: "container", url: baseline.serviceUrl });
-        const test = new LoadTest(`${appName}-loadtest`, {
-            provider: cluster.provider,
-            namespace: workload.namespaceName,
-            image: loadTestImage.imageRef,
-            targets,
-            rolloutTrigger: pulumi.all([build.imageRef, baseline?.image ?? ""]).apply((refs) => refs.join(",")),
-            kubeconfig: cluster.kubeconfig,
-            thresholds: {
-                maxP99Ms: config.loadTestMaxP99Ms,
-                maxErrorRate: config.loadTestMaxErrorRate,
-                minRps: config.loadTestMinRps,
-            },
-            durationSeconds: config.loadTestDurationSeconds,
-            connections: config.loadTestConnections,
-            dependsOn: [workload, ...(baseline ? [baseline] : [])],
-        });
-        loadTests[appName] = pulumi.output({ summaries: test.summaries, comparison: test.comparison });
-    }
-
-    apps[appName] = pulumi.output({
-        image: build.imageRef,
-        namespace: workload.namespaceName,
-        serviceUrl: workload.serviceUrl,
-        publicUrl: exposure.publicUrl,
+        host: appHostFor(config, index),
+        tlsSecretName: config.tlsSecretName,
+        loadTest: config.loadTest
+            ? {
+                  thresholds: { maxP99Ms: config.loadTestMaxP99Ms, maxErrorRate: config.loadTestMaxErrorRate, minRps: config.loadTestMinRps },
+                  durationSeconds: config.loadTestDurationSeconds,
+                  connections: config.loadTestConnections,
+              }
+            : undefined,
+        // The baseline is hello-wasm's handler as an ordinary image: only the first app gets one.
+        containerBaseline:
+            config.containerBaseline && index === 0
+                ? { context: __dirname, dockerfile: path.join(__dirname, "apps", "hello-wasm-container", "Dockerfile") }
+                : undefined,
     });
+    apps[appName] = app.output;
+    if (app.loadTestOutput) loadTests[appName] = app.loadTestOutput;
 });
 
 const outputs: StackOutputInputs = {
-    contractVersion: OUTPUTS_CONTRACT_VERSION,
-    resourceGroupName: cluster.resourceGroupName,
-    clusterName: cluster.clusterName,
-    kubeconfig: cluster.kubeconfig,
-    oidcIssuerUrl: cluster.oidcIssuerUrl,
-    acrLoginServer: registry.loginServer,
-    acrName: registry.registryName,
-    wasmRuntime: config.wasmRuntime,
-    wasmNodePoolName: pool.poolName,
-    runtimeClassName: pool.runtimeClassName,
-    wasmPlacement: pool.placement,
-    ingressMode: config.ingressMode,
+    ...platform.outputs({ loadTestImage }),
     apps: pulumi.output(apps),
     loadTest: config.loadTest ? pulumi.output(loadTests) : undefined,
 };

@@ -2,12 +2,15 @@
  * The outputs contract: what other stacks may read from an aks-wasm stack through a `StackReference`.
  *
  * Versioned: `contractVersion` changes major when a field is removed or changes meaning, minor when one is added.
- * Consumers check it before use (see examples/consumer).
+ * Consumers check it before use: lib/platformContract.ts (`platformFromStackReference`), used by examples/app-stack.
+ *
+ * 1.1 adds what an app stack needs to deploy onto the platform: `acrResourceId`, `ingressClassName`,
+ * `gatewayClassName`, `loadTestImage` and `appTeams`.
  */
 import type { LoadTestComparison, LoadTestSummary } from "./lib/loadTestResult";
 import type { WasmPlacement } from "./lib/workloadDefaults";
 
-export const OUTPUTS_CONTRACT_VERSION = "1.0";
+export const OUTPUTS_CONTRACT_VERSION = "1.1";
 
 /** One deployed Spin app. */
 export interface AppOutput {
@@ -38,12 +41,22 @@ export interface StackOutputs {
     oidcIssuerUrl: string;
     acrLoginServer: string;
     acrName: string;
+    /** ARM resource ID of the registry (scope for AcrPush grants). Since 1.1. */
+    acrResourceId: string;
     wasmRuntime: "spinkube" | "wasmwasi";
     wasmNodePoolName: string;
     runtimeClassName: string;
     /** What a workload needs to land on the Wasm pool. */
     wasmPlacement: WasmPlacement;
     ingressMode: "ingress" | "gateway" | "none";
+    /** IngressClass apps use in `ingress` mode. Since 1.1. */
+    ingressClassName: string;
+    /** GatewayClass apps use in `gateway` mode. Since 1.1. */
+    gatewayClassName: string;
+    /** The load generator's image (apps/loadtest) pinned by digest, when `loadTest` is on. Since 1.1. */
+    loadTestImage?: string;
+    /** Per app-team principal (`appTeams`), the namespaces it may deploy into. Since 1.1. */
+    appTeams: Record<string, string[]>;
     apps: Record<string, AppOutput>;
     /** Per app, when `loadTest` is on: the summary of each target (`wasm`, `container`) and their comparison. */
     loadTest?: Record<string, AppLoadTestOutput>;

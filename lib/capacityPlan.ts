@@ -4,7 +4,7 @@
  * Pure: config in, plan out. Each pool's load is a list of named pod groups (the stack's own pods, the AKS
  * add-ons' pods, per-node agents), so a later measurement (issue 14's twin Deployment) is one more group.
  *
- * Where pods land: the Wasm pool is tainted (components/wasmNodePool.ts) and only the Spin pods (through their
+ * Where pods land: the Wasm pool is tainted (components/platform/wasmNodePool.ts) and only the Spin pods (through their
  * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
  * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
  */
@@ -171,7 +171,7 @@ export function gatewayPods(gateways: number): PodGroup[] {
     ];
 }
 
-/** RCM controller (components/spinKubeRuntime.ts sets 10m / 64Mi) and the load-test Job (components/loadTest.ts DEFAULT_RESOURCES). */
+/** RCM controller (components/platform/spinKubeRuntime.ts sets 10m / 64Mi) and the load-test Job (components/app/loadTest.ts DEFAULT_RESOURCES). */
 export const STACK_POD_REQUESTS = {
     rcmController: { cpu: "10m", memory: "64Mi" },
     loadTest: { cpu: "250m", memory: "128Mi" },
@@ -222,24 +222,24 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
 
     const system: PodGroup[] = [...nodeAgents(), ...kubeSystemAddons()];
     if (c.ingressMode === "ingress") system.push(appRoutingNginx());
-    // Gateway mode: the stack does not enable web app routing (components/aksCluster.ts); whether
+    // Gateway mode: the stack does not enable web app routing (components/platform/aksCluster.ts); whether
     // `--enable-app-routing-istio` also starts the NGINX controller is unconfirmed (FIELD-NOTES §7), and its
     // figures (istiod 2 × 500m / 2Gi) already dwarf NGINX's. Not counted; the headroom warning is the margin.
     if (c.ingressMode === "gateway") system.push(...gatewayPods(apps));
     if (c.wasmRuntime === "spinkube") {
-        system.push(group("runtime-class-manager controller", 1, STACK_POD_REQUESTS.rcmController.cpu, STACK_POD_REQUESTS.rcmController.memory, "components/spinKubeRuntime.ts"));
+        system.push(group("runtime-class-manager controller", 1, STACK_POD_REQUESTS.rcmController.cpu, STACK_POD_REQUESTS.rcmController.memory, "components/platform/spinKubeRuntime.ts"));
     }
     // The load tests run one Job at a time (each waits for the previous one), so one pod at most.
-    if (c.loadTest) system.push(group("load-test Job", 1, STACK_POD_REQUESTS.loadTest.cpu, STACK_POD_REQUESTS.loadTest.memory, "components/loadTest.ts DEFAULT_RESOURCES"));
+    if (c.loadTest) system.push(group("load-test Job", 1, STACK_POD_REQUESTS.loadTest.cpu, STACK_POD_REQUESTS.loadTest.memory, "components/app/loadTest.ts DEFAULT_RESOURCES"));
     if (c.containerBaseline) {
         system.push(appGroup("container baseline", c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest"));
-        system.push(appGroup("container baseline rollout surge", 1, "components/containerBaseline.ts maxSurge 1"));
+        system.push(appGroup("container baseline rollout surge", 1, "components/app/containerBaseline.ts maxSurge 1"));
     }
 
     const wasm: PodGroup[] = [
         ...nodeAgents(),
         appGroup(`Spin apps (${apps} × appReplicas)`, apps * c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest per app"),
-        appGroup("Spin app rollout surge", apps, "components/spinWorkload.ts maxSurge 1 per app"),
+        appGroup("Spin app rollout surge", apps, "components/app/spinWorkload.ts maxSurge 1 per app"),
     ];
     // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
     const wasmScaleOut = hpaExtra > 0 ? [appGroup(`HPA scale-out to appMaxReplicas (${apps} × ${hpaExtra})`, apps * hpaExtra, "appMaxReplicas − appReplicas")] : [];

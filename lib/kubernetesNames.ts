@@ -61,7 +61,7 @@ export function derivedNames(app: string, parts: AppParts): DerivedName[] {
             what: "load-test component (Job name prefix and pod instance label)",
             value: `${app}-loadtest`,
             max: 40,
-            why: "components/loadTest.ts refuses longer component names",
+            why: "components/app/loadTest.ts refuses longer component names",
         });
     }
     if (parts.containerBaseline) {

@@ -9,7 +9,7 @@
  * `engines.node >=22`, but run on Node 20.19+ (checked on 20.20: nothing they use is newer).
  *
  * Limit: the upstream schemas carry no `additionalProperties: false`, so an unknown (misspelt) field passes here;
- * the Pulumi input types and the Gateway API types used in components/appExposure.ts catch those at compile time.
+ * the Pulumi input types and the Gateway API types used in components/app/appExposure.ts catch those at compile time.
  */
 
 /** API group-versions whose kinds get a schema. Others (CRDs such as the SpinKube `Shim`) get the no-schema marker. */

@@ -25,6 +25,8 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     /** The `protect` resource option (pulumi destroy refuses until it is removed). */
     protect?: boolean;
+    /** The aliases sent with the registration (alias specs: `{urn, spec: {name, type, parenturn, noparent, ...}}`). */
+    aliases?: { urn?: string; spec?: { noparent?: boolean; parenturn?: string } }[];
 }
 
 export interface OfflineRun {
@@ -96,6 +98,7 @@ function recordParents(byName: Map<string, RecordedResource>): void {
                 rec.urn = res.getUrn();
                 rec.parentUrn = req.getParent() || undefined;
                 if (req.getProtect?.()) rec.protect = true;
+                rec.aliases = req.getAliasesList().map((a: { toObject(): object }) => a.toObject());
             }
             callback(err, res);
         });

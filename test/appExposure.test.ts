@@ -13,8 +13,8 @@ import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
 
 let run: OfflineRun;
-let mod: typeof import("../components/appExposure");
-let gw: typeof import("../components/gatewayApi");
+let mod: typeof import("../components/app/appExposure");
+let gw: typeof import("../components/platform/gatewayApi");
 let schema: typeof import("../lib/kubernetesSchema");
 const out: Record<string, unknown> = {};
 
@@ -31,8 +31,8 @@ function childrenOf(type: string, name: string): string[] {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/appExposure.js");
-    gw = await import("../components/gatewayApi.js");
+    mod = await import("../components/app/appExposure.js");
+    gw = await import("../components/platform/gatewayApi.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DEFAULT_RESOURCES } from "../components/loadTest";
+import { DEFAULT_RESOURCES } from "../components/app/loadTest";
 import { configDefaults } from "../config";
 import { parseVmSize, vmSizeProblems, type VmSize } from "../lib/azureVmSizes";
 import {
@@ -111,11 +111,11 @@ describe("capacity plan", () => {
     const defaults = configDefaults();
     const input = (over: Partial<CapacityInput> = {}): CapacityInput => ({ ...defaults, ...over });
 
-    it("uses the stack's own requests: the load test as components/loadTest.ts sets it", () => {
+    it("uses the stack's own requests: the load test as components/app/loadTest.ts sets it", () => {
         assert.deepEqual(STACK_POD_REQUESTS.loadTest, DEFAULT_RESOURCES.requests);
     });
 
-    it("uses the RCM controller requests components/spinKubeRuntime.ts passes to the chart", () => {
+    it("uses the RCM controller requests components/platform/spinKubeRuntime.ts passes to the chart", () => {
         // spinKubeRuntime.ts does not export them; read its source so a change there fails here.
         const source = readFileSync(join(root, "components", "spinKubeRuntime.ts"), "utf8");
         const { cpu, memory } = STACK_POD_REQUESTS.rcmController;

@@ -15,13 +15,13 @@ const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const DEPLOYER_SP = "22222222-2222-2222-2222-222222222222";
 const ADMIN_GROUP = "11111111-1111-1111-1111-111111111111";
 let mod: {
-    aks: typeof import("../components/aksCluster");
-    pool: typeof import("../components/wasmNodePool");
-    spin: typeof import("../components/spinKubeRuntime");
-    acr: typeof import("../components/containerRegistry");
+    aks: typeof import("../components/platform/aksCluster");
+    pool: typeof import("../components/platform/wasmNodePool");
+    spin: typeof import("../components/platform/spinKubeRuntime");
+    acr: typeof import("../components/platform/containerRegistry");
     names: typeof import("../lib/azureNames");
 };
-let cluster: InstanceType<typeof import("../components/aksCluster").AksCluster>;
+let cluster: InstanceType<typeof import("../components/platform/aksCluster").AksCluster>;
 
 function only(type: string, name?: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -33,10 +33,10 @@ before(async () => {
     run = await installOfflineMocks({});
     options = recordRegistrationOptions();
     mod = {
-        aks: await import("../components/aksCluster.js"),
-        pool: await import("../components/wasmNodePool.js"),
-        spin: await import("../components/spinKubeRuntime.js"),
-        acr: await import("../components/containerRegistry.js"),
+        aks: await import("../components/platform/aksCluster.js"),
+        pool: await import("../components/platform/wasmNodePool.js"),
+        spin: await import("../components/platform/spinKubeRuntime.js"),
+        acr: await import("../components/platform/containerRegistry.js"),
         names: await import("../lib/azureNames.js"),
     };
     cluster = new mod.aks.AksCluster("t", {

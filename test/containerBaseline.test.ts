@@ -18,11 +18,10 @@ const IMAGE = `mockacr.azurecr.io/hello-wasm-container@sha256:${"ef".repeat(32)}
 const RESOURCES = { cpuRequest: "100m", cpuLimit: "750m", memoryRequest: "96Mi", memoryLimit: "192Mi" };
 
 let run: OfflineRun;
-let mod: typeof import("../components/containerBaseline");
-let spin: typeof import("../components/spinWorkload");
+let mod: typeof import("../components/app/containerBaseline");
 let workload: typeof import("../lib/workloadDefaults");
 let schema: typeof import("../lib/kubernetesSchema");
-let baseline: InstanceType<typeof import("../components/containerBaseline").ContainerBaseline>;
+let baseline: InstanceType<typeof import("../components/app/containerBaseline").ContainerBaseline>;
 
 function find(type: string, name: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
@@ -33,8 +32,7 @@ function find(type: string, name: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/containerBaseline.js");
-    spin = await import("../components/spinWorkload.js");
+    mod = await import("../components/app/containerBaseline.js");
     workload = await import("../lib/workloadDefaults.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
@@ -58,13 +56,13 @@ describe("ContainerBaseline Deployment", () => {
     it("is sized, replicated, probed and spread like the Wasm app", () => {
         assert.equal(deployment().spec.replicas, 2);
         assert.deepEqual(container().resources, { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "750m", memory: "192Mi" } });
-        const probes = spin.probes();
+        const probes = workload.probes();
         assert.deepEqual(
             { startupProbe: container().startupProbe, readinessProbe: container().readinessProbe, livenessProbe: container().livenessProbe },
             probes,
         );
         assert.equal((probes.readinessProbe as { httpGet: { path: string } }).httpGet.path, "/healthz");
-        assert.deepEqual(pod().topologySpreadConstraints, spin.topologySpread({ "app.kubernetes.io/name": "hello-wasm-container", "app.kubernetes.io/instance": "hello-wasm-container" }));
+        assert.deepEqual(pod().topologySpreadConstraints, workload.topologySpread({ "app.kubernetes.io/name": "hello-wasm-container", "app.kubernetes.io/instance": "hello-wasm-container" }));
     });
 
     it("serves on 8080 under the Wasm app's port name, with the image pinned by digest", () => {

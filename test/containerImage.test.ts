@@ -19,7 +19,7 @@ const LOGIN_SERVER = "acrmock.azurecr.io";
 /** A digest as BuildKit reports it (format only; the value is a stand-in). */
 const IMAGE_DIGEST = `sha256:${"5e".repeat(32)}`;
 
-type ContainerImageModule = typeof import("../components/containerImage");
+type ContainerImageModule = typeof import("../components/app/containerImage");
 let mod: ContainerImageModule;
 let run: OfflineRun;
 const mockArgs: MockResourceArgs[] = [];
@@ -32,7 +32,7 @@ before(async () => {
             return args.type === "docker-build:index:Image" ? { digest: IMAGE_DIGEST } : undefined;
         },
     });
-    mod = await import("../components/containerImage.js");
+    mod = await import("../components/app/containerImage.js");
 });
 
 after(() => {

@@ -77,7 +77,7 @@ describe("the enable script against a stand-in az (records calls; answers `aks s
         );
         chmodSync(join(dir, "az"), 0o755);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { gatewayApiCommands } = require("../components/gatewayApi") as typeof import("../components/gatewayApi");
+        const { gatewayApiCommands } = require("../components/platform/gatewayApi") as typeof import("../components/platform/gatewayApi");
         const r = spawnSync("sh", ["-c", gatewayApiCommands().create], {
             encoding: "utf8",
             env: { PATH: `${dir}:${process.env.PATH}`, STANDIN_AZ_LOG: log, STANDIN_STATE: state, RESOURCE_GROUP: "rg", CLUSTER: "aks" },

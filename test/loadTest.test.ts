@@ -12,7 +12,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
 
-type LoadTestModule = typeof import("../components/loadTest");
+type LoadTestModule = typeof import("../components/app/loadTest");
 type ResultModule = typeof import("../lib/loadTestResult");
 type Summary = import("../lib/loadTestResult").LoadTestSummary;
 
@@ -40,7 +40,6 @@ let run: OfflineRun;
 let lt: LoadTestModule;
 let result: ResultModule;
 let workload: typeof import("../lib/workloadDefaults");
-let spin: typeof import("../components/spinWorkload");
 let schema: typeof import("../lib/kubernetesSchema");
 let gate: InstanceType<LoadTestModule["LoadTest"]>;
 let bare: InstanceType<LoadTestModule["LoadTest"]>;
@@ -78,10 +77,9 @@ before(async () => {
     ({ summarize } = await import("../apps/loadtest/src/summary.js"));
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
-    lt = await import("../components/loadTest.js");
+    lt = await import("../components/app/loadTest.js");
     result = await import("../lib/loadTestResult.js");
     workload = await import("../lib/workloadDefaults.js");
-    spin = await import("../components/spinWorkload.js");
     schema = await import("../lib/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
@@ -164,7 +162,7 @@ describe("LoadTest Job", () => {
 
     it("carries the labels the app's NetworkPolicy admits", () => {
         const labels = job().inputs.spec.template.metadata.labels;
-        for (const [k, v] of Object.entries(spin.LOAD_TEST_POD_LABELS)) assert.equal(labels[k], v, k);
+        for (const [k, v] of Object.entries(workload.LOAD_TEST_POD_LABELS)) assert.equal(labels[k], v, k);
         assert.equal(labels["aks-wasm/loadtest-target"], "wasm");
         assert.equal(job().inputs.metadata.namespace, "hello");
     });
@@ -194,7 +192,7 @@ describe("LoadTest Job name", () => {
         connections: 10,
         thresholds: { maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 },
         resources: lt.DEFAULT_RESOURCES,
-        nodeSelector: { ...lt.SYSTEM_POOL_SELECTOR },
+        nodeSelector: { ...workload.SYSTEM_POOL_SELECTOR },
         tolerations: [],
     });
 

@@ -21,7 +21,7 @@ function validator(): ((data: unknown) => boolean) & { errors?: unknown[] | null
 
 const PROJECTS: [file: string, name: string][] = [
     ["Pulumi.yaml", "aks-wasm"],
-    ["examples/consumer/Pulumi.yaml", "aks-wasm-consumer"],
+    ["examples/app-stack/Pulumi.yaml", "quotes"],
 ];
 
 for (const [file, name] of PROJECTS) {
@@ -41,8 +41,8 @@ test("the project schema rejects a config type Pulumi does not accept", () => {
     assert.equal(validate(bad), false);
 });
 
-test("the consumer's stack reference defaults to the dev stack of the aks-wasm project", () => {
-    const consumer = parse(readFileSync(join(ROOT, "examples/consumer/Pulumi.yaml"), "utf8"));
-    assert.equal(consumer.config.aksWasmStack.default, "organization/aks-wasm/dev");
-    assert.equal(consumer.config.aksWasmStack.type, "string");
+test("the app stack's platform reference defaults to the dev stack of the aks-wasm project", () => {
+    const appStack = parse(readFileSync(join(ROOT, "examples/app-stack/Pulumi.yaml"), "utf8"));
+    assert.equal(appStack.config.platformStack.default, "organization/aks-wasm/dev");
+    assert.equal(appStack.config.platformStack.type, "string");
 });

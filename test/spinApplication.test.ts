@@ -75,7 +75,7 @@ test("image references: pinned by digest, tagged by content tag, both validated"
 // The component under Pulumi mocks
 // ---------------------------------------------------------------------------------------------------------------
 
-type SpinApplicationModule = typeof import("../components/spinApplication");
+type SpinApplicationModule = typeof import("../components/app/spinApplication");
 let mod: SpinApplicationModule;
 let run: OfflineRun;
 const temps: string[] = [];
@@ -85,7 +85,7 @@ before(async () => {
         // What the command returns after `pulumi up`: the script's stdout is `spin registry push`'s stdout.
         overrides: (args) => (args.type === "command:local:Command" ? { stdout: `${PUSHED_LINE}\n`, stderr: "" } : undefined),
     });
-    mod = await import("../components/spinApplication.js");
+    mod = await import("../components/app/spinApplication.js");
 });
 
 after(() => {

@@ -15,8 +15,8 @@ import { before, describe, it } from "node:test";
 import { installOfflineMocks, isSecretInput, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
 
 let run: OfflineRun;
-let mod: typeof import("../components/spinKubeRuntime");
-let pool: typeof import("../components/wasmNodePool");
+let mod: typeof import("../components/platform/spinKubeRuntime");
+let pool: typeof import("../components/platform/wasmNodePool");
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n# stand-in kubeconfig (tests)\n";
 /** URNs each registered resource depends on, by resource name (read off the mock monitor). */
 const dependencies = new Map<string, string[]>();
@@ -38,8 +38,8 @@ before(async () => {
     };
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
-    mod = await import("../components/spinKubeRuntime.js");
-    pool = await import("../components/wasmNodePool.js");
+    mod = await import("../components/platform/spinKubeRuntime.js");
+    pool = await import("../components/platform/wasmNodePool.js");
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     new mod.SpinKubeRuntime("spinkube", { provider, placement: pool.wasmPlacement(), kubeconfig: pulumi.secret(KUBECONFIG) });
     new mod.SpinKubeRuntime("nokube", { provider, placement: pool.wasmPlacement(), namespace: "rcm-other" });

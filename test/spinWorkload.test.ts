@@ -17,7 +17,8 @@ const PLACEMENT = {
 const SELECTOR = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" };
 
 let run: OfflineRun;
-let mod: typeof import("../components/spinWorkload");
+let mod: typeof import("../components/app/spinWorkload");
+let shared: typeof import("../lib/workloadDefaults");
 let schema: typeof import("../lib/kubernetesSchema");
 let defaults: typeof import("../lib/workloadDefaults");
 let outputs: { namespace?: string; service?: string; url?: string };
@@ -31,7 +32,8 @@ function find(type: string, name: string): RecordedResource {
 before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
-    mod = await import("../components/spinWorkload.js");
+    mod = await import("../components/app/spinWorkload.js");
+    shared = await import("../lib/workloadDefaults.js");
     schema = await import("../lib/kubernetesSchema.js");
     defaults = await import("../lib/workloadDefaults.js");
     await schema.loadKubernetesSchemas();
@@ -189,10 +191,10 @@ describe("SpinWorkload Service, PDB, NetworkPolicy", () => {
         assert.deepEqual(np.spec.ingress[0].from ?? [], []);
     });
     it("builds peers: namespace and pods in it, pods of the app namespace", () => {
-        assert.deepEqual(mod.networkPolicyPeers([{ namespace: "gw", podLabels: { a: "b" } }], null), [
+        assert.deepEqual(shared.networkPolicyPeers([{ namespace: "gw", podLabels: { a: "b" } }], null), [
             { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gw" } }, podSelector: { matchLabels: { a: "b" } } },
         ]);
-        assert.deepEqual(mod.networkPolicyPeers([], { x: "y" }), [{ podSelector: { matchLabels: { x: "y" } } }]);
+        assert.deepEqual(shared.networkPolicyPeers([], { x: "y" }), [{ podSelector: { matchLabels: { x: "y" } } }]);
     });
 });
 
@@ -269,7 +271,7 @@ describe("SpinWorkload argument checks", () => {
         assert.equal(mod.resolveWorkloadSettings({ ...base, replicas: 3, maxReplicas: 3 }).hpa, false);
     });
     it("accepts only digest-pinned images", () => {
-        assert.equal(mod.checkPinnedImage(IMAGE), undefined);
-        assert.match(mod.checkPinnedImage(`mockacr.azurecr.io/hello-wasm:1.0@sha256:${"ab".repeat(31)}`) ?? "", /pinned by digest/);
+        assert.equal(shared.checkPinnedImage(IMAGE), undefined);
+        assert.match(shared.checkPinnedImage(`mockacr.azurecr.io/hello-wasm:1.0@sha256:${"ab".repeat(31)}`) ?? "", /pinned by digest/);
     });
 });

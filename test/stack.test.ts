@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetesSchema";
 import { readStackConfig } from "../lib/offline";
+import { platformOutputProblems } from "../lib/platformContract";
 
 const exec = promisify(execFile);
 const root = join(__dirname, "..");
@@ -198,7 +199,7 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.ok(result, `no result: ${child.stderr ?? child}`);
         assert.equal(result.failure, undefined);
         const o = result.outputs;
-        assert.equal(o.contractVersion, "1.0");
+        assert.equal(o.contractVersion, "1.1");
         assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
         assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
@@ -207,6 +208,11 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.match(o.apps["hello-wasm"].image, PINNED("hello-wasm"));
         assert.equal(o.apps["hello-wasm"].serviceUrl, "http://hello-wasm.hello-wasm.svc.cluster.local");
         assert.ok(result.resources.length > 30);
+        // Everything an app stack reads (lib/platformContract.ts) is there and well-formed.
+        assert.deepEqual(platformOutputProblems(o, result.secret.kubeconfig === true), []);
+        assert.match(o.loadTestImage, PINNED("loadtest"));
+        assert.equal(o.ingressClassName, "webapprouting.kubernetes.azure.com");
+        assert.deepEqual(o.appTeams, {});
     });
 
     it("refuses bad config with every problem listed, before registering any resource", async () => {

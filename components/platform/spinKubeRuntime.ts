@@ -20,8 +20,8 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { PROJECT } from "../config";
-import type { WasmPlacement } from "../lib/workloadDefaults";
+import { PROJECT } from "../../config";
+import type { WasmPlacement } from "../../lib/workloadDefaults";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
 export const SPINKUBE_VERSIONS = {

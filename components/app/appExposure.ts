@@ -9,7 +9,7 @@
  *   creates a Deployment, LoadBalancer Service, HPA and PDB named `<gateway>-approuting-istio` in the Gateway's own
  *   namespace, and labels its pods `gateway.networking.k8s.io/gateway-name: <gateway>`
  *   (learn.microsoft.com/azure/aks/app-routing-gateway-api; istio `kube-gateway.yaml` template). The cluster must
- *   have it enabled: see components/gatewayApi.ts.
+ *   have it enabled: see components/platform/gatewayApi.ts.
  *
  *   The Gateway gets its own namespace under PSA `baseline`, not the app's `restricted` one: Istio's gateway pod
  *   template sets no seccompProfile unless `gateways.seccompProfile` is configured (not exposed by AKS), and
@@ -22,9 +22,8 @@ import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.netw
 import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, type IngressMode } from "../config";
-import { recommendedLabels } from "../lib/workloadDefaults";
-import type { IngressSource } from "./spinWorkload";
+import { KUBERNETES_MINORS, type IngressMode } from "../../config";
+import { recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
 
 /** Namespace of the application routing add-on's NGINX controller pods. */
 export const APP_ROUTING_NAMESPACE = "app-routing-system";

@@ -21,12 +21,12 @@ import * as pulumi from "@pulumi/pulumi";
 import dockerignore from "@balena/dockerignore";
 import { local } from "@pulumi/command";
 import * as dockerBuild from "@pulumi/docker-build";
-import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../lib/sourceHash";
-import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../lib/spinPush";
-import type { RegistryTarget } from "./spinApplication";
+import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../../lib/sourceHash";
+import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
+import type { RegistryTarget } from "../../lib/platformContract";
 
 /** The registry login script, committed beside the program. */
-export const ACR_LOGIN_SCRIPT = path.resolve(__dirname, "..", "scripts", "acr-login.sh");
+export const ACR_LOGIN_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "acr-login.sh");
 
 /** Never part of the context hash: VCS data and installed dependencies (the lockfile stands for them). */
 export const CONTEXT_IGNORES: readonly string[] = ["**/.git/**", "**/node_modules/**"];

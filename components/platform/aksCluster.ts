@@ -9,10 +9,10 @@ import type * as types from "@pulumi/azure-native/types";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { ClusterTier, KubeloginMode } from "../config";
-import { roleAssignmentName } from "../lib/azureNames";
-import { nonInteractiveKubeconfig } from "../lib/kubeconfig";
-import { versionPolicy } from "../lib/kubernetesVersions";
+import type { ClusterTier, KubeloginMode } from "../../config";
+import { roleAssignmentName } from "../../lib/azureNames";
+import { nonInteractiveKubeconfig } from "../../lib/kubeconfig";
+import { versionPolicy } from "../../lib/kubernetesVersions";
 
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin". */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";

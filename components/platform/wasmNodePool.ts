@@ -11,8 +11,8 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as features from "@pulumi/azure-native/features";
 import * as pulumi from "@pulumi/pulumi";
-import type { WasmRuntime } from "../config";
-import type { WasmPlacement } from "../lib/workloadDefaults";
+import type { WasmRuntime } from "../../config";
+import type { WasmPlacement } from "../../lib/workloadDefaults";
 
 /** RuntimeClass name in both modes: SpinKube's convention, and what the AKS WasmWasi pool created. */
 export const WASM_RUNTIME_CLASS = "wasmtime-spin-v2";

@@ -11,8 +11,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, selectorLabels } from "../lib/workloadDefaults";
-import { SYSTEM_POOL_SELECTOR } from "./loadTest";
 import {
     APP_PORT_NAME,
     appIngressPolicySpec,
@@ -26,8 +24,13 @@ import {
     resourceRequirements,
     serviceUrl,
     topologySpread,
+    hardenedPodSpec,
+    recommendedLabels,
+    restrictedContainerSecurityContext,
+    selectorLabels,
+    SYSTEM_POOL_SELECTOR,
     type WorkloadResources,
-} from "./spinWorkload";
+} from "../../lib/workloadDefaults";
 
 /** Port the Node server listens on inside the container (unprivileged: the pod drops every capability). */
 export const CONTAINER_PORT = 8080;

@@ -5,8 +5,8 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as pulumi from "@pulumi/pulumi";
-import type { AcrSku } from "../config";
-import { roleAssignmentName } from "../lib/azureNames";
+import type { AcrSku } from "../../config";
+import { roleAssignmentName } from "../../lib/azureNames";
 
 /** Built-in role "AcrPull". */
 export const ACR_PULL_ROLE = "7f951dda-4ed3-4680-a7ca-43fe172d538d";

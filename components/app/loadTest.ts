@@ -22,17 +22,15 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { loadTestArgs } from "../apps/loadtest/src/options";
-import { configDefaults } from "../config";
-import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../lib/loadTestResult";
-import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext } from "../lib/workloadDefaults";
+import { loadTestArgs } from "../../apps/loadtest/src/options";
+import { configDefaults } from "../../config";
+import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/workloadDefaults";
 
 /** Label value the app's NetworkPolicies admit (`app.kubernetes.io/component`). */
 export const LOADTEST_COMPONENT = "loadtest";
 /** Label telling the Jobs of one LoadTest apart. */
 export const TARGET_LABEL = "aks-wasm/loadtest-target";
-/** Node label AKS puts on every node of a System-mode pool; the Wasm pool is User-mode and tainted. */
-export const SYSTEM_POOL_SELECTOR: Readonly<Record<string, string>> = { "kubernetes.azure.com/mode": "system" };
 /** Name of the load generator's container, for `kubectl logs -c`. */
 export const LOADTEST_CONTAINER = "loadtest";
 

@@ -18,19 +18,12 @@ import {
     hashSources,
     projectRelativePath,
     spinManifestGlobs,
-} from "../lib/sourceHash";
-import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../lib/spinPush";
+} from "../../lib/sourceHash";
+import type { RegistryTarget } from "../../lib/platformContract";
+import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
 
 /** The build-and-push script, committed beside the program. */
-export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "scripts", "spin-build-push.sh");
-
-/** The registry to push to: both names, as `containerregistry.Registry` outputs them. */
-export interface RegistryTarget {
-    /** Login server, e.g. `myacr.azurecr.io`. */
-    loginServer: pulumi.Input<string>;
-    /** Registry name, as `az acr login -n` takes it, e.g. `myacr`. */
-    name: pulumi.Input<string>;
-}
+export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "spin-build-push.sh");
 
 export interface SpinApplicationArgs {
     /**

@@ -1,0 +1,197 @@
+/**
+ * One Spin app, end to end, on a platform it is given (lib/platformContract.ts): build and push (SpinApplication),
+ * the workload on the Wasm pool (SpinWorkload), its exposure (AppExposure), and when asked the container baseline
+ * (ContainerBaseline from a Dockerfile) and the load-test gate (LoadTest). The same component serves the one-stack
+ * program (index.ts, platform in-process) and an app team's own stack (examples/app-stack, platform from a
+ * StackReference).
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppLoadTestOutput, AppOutput } from "../../outputs";
+import type { PlatformDescription } from "../../lib/platformContract";
+import type { WorkloadResources } from "../../lib/workloadDefaults";
+import { AppExposure, exposureIngressSources } from "./appExposure";
+import { ContainerBaseline } from "./containerBaseline";
+import { ContainerImage } from "./containerImage";
+import { LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
+import { SpinApplication } from "./spinApplication";
+import { SpinWorkload } from "./spinWorkload";
+
+/** The load-test gate's settings. */
+export interface SpinAppLoadTest {
+    /** Pass/fail limits. @default the stack config defaults (500 ms p99, 1% errors, 0 rps) */
+    thresholds?: Partial<LoadTestThresholds>;
+    /** Seconds of load per target. @default 30 */
+    durationSeconds?: number;
+    /** Concurrent connections. @default 10 */
+    connections?: number;
+}
+
+/** The same app as an ordinary container image, deployed beside it for comparison. */
+export interface SpinAppContainerBaseline {
+    /** Absolute path of the build context. */
+    context: string;
+    /** Absolute path of the Dockerfile. */
+    dockerfile: string;
+}
+
+export interface SpinAppArgs {
+    /** The platform to build for and deploy onto. */
+    platform: PlatformDescription;
+    /** Absolute path of the app's folder (the one holding `spin.toml`). */
+    appDir: string;
+    /** The app's name: repository, Deployment, Service and (by default) namespace. @default the folder's name */
+    appName?: string;
+    /** Further files whose change rebuilds the app (e.g. a workspace root's package-lock.json). @default [] */
+    extraSourceFiles?: string[];
+    /** Namespace of the app. @default appName */
+    namespace?: string;
+    /**
+     * Create the namespace. An app team deploying with namespace-scoped rights sets `false` and uses a namespace
+     * the platform created for it (`appTeams`). @default true
+     */
+    createNamespace?: boolean;
+    /** Replicas (the HPA's minimum). @default 3 */
+    replicas?: number;
+    /** HPA upper bound; 0 means no HPA. @default 0 */
+    maxReplicas?: number;
+    /** Container resources. @default 50m/500m CPU, 64Mi/128Mi memory */
+    resources?: WorkloadResources;
+    /** Host name to route; empty means any host. @default "" */
+    host?: string;
+    /** A `kubernetes.io/tls` Secret in the app's namespace; needs `host`. @default "" (HTTP only) */
+    tlsSecretName?: string;
+    /**
+     * Run the load-test gate after each rollout, with the platform's load generator image.
+     * @default undefined (no load test)
+     */
+    loadTest?: SpinAppLoadTest;
+    /** Also deploy this container image of the app and load-test both. @default undefined (none) */
+    containerBaseline?: SpinAppContainerBaseline;
+}
+
+/** Problems that would only surface halfway through registering the app. */
+export function spinAppProblems(args: SpinAppArgs): string[] {
+    const problems: string[] = [];
+    if (args.loadTest && args.platform.loadTestImage === undefined) {
+        problems.push(
+            "loadTest is set, but the platform publishes no loadTestImage: turn aks-wasm:loadTest on in the platform stack, or leave loadTest unset",
+        );
+    }
+    return problems;
+}
+
+export class SpinApp extends pulumi.ComponentResource {
+    readonly build: SpinApplication;
+    readonly workload: SpinWorkload;
+    readonly exposure: AppExposure;
+    readonly baseline?: ContainerBaseline;
+    readonly loadTest?: LoadTest;
+    /** The app as the outputs contract describes it. */
+    readonly output: pulumi.Output<AppOutput>;
+    /** The load test's results, when there is one. */
+    readonly loadTestOutput?: pulumi.Output<AppLoadTestOutput>;
+
+    constructor(name: string, args: SpinAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        const appName = args.appName ?? path.basename(args.appDir);
+        const problems = spinAppProblems(args);
+        if (problems.length > 0) throw new Error(`SpinApp "${appName}": invalid arguments:\n  - ${problems.join("\n  - ")}`);
+        super("aks-wasm:index:SpinApp", name, {}, opts);
+        const p = args.platform;
+        // These components were children of the stack before SpinApp existed; the alias keeps their URNs
+        // (platform-contracts PUL-4).
+        const child = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+
+        this.build = new SpinApplication(
+            appName,
+            { appName, appDir: args.appDir, registry: p.registry, extraSourceFiles: args.extraSourceFiles ?? [] },
+            child,
+        );
+
+        this.workload = new SpinWorkload(
+            appName,
+            {
+                appName,
+                image: this.build.imageRef,
+                placement: p.wasmPlacement,
+                provider: p.provider,
+                allowedIngressFrom: exposureIngressSources(p.exposure.mode, appName),
+                namespace: args.namespace,
+                createNamespace: args.createNamespace,
+                replicas: args.replicas,
+                maxReplicas: args.maxReplicas,
+                resources: args.resources,
+                version: this.build.tag,
+            },
+            { ...child, dependsOn: p.workloadDependsOn },
+        );
+
+        this.exposure = new AppExposure(
+            appName,
+            {
+                mode: p.exposure.mode,
+                appName,
+                namespace: this.workload.namespaceName,
+                serviceName: this.workload.serviceName,
+                provider: p.provider,
+                host: args.host ?? "",
+                ingressClassName: p.exposure.ingressClassName,
+                gatewayClassName: p.exposure.gatewayClassName,
+                tlsSecretName: args.tlsSecretName ?? "",
+            },
+            { ...child, dependsOn: p.exposureDependsOn },
+        );
+
+        if (args.containerBaseline) {
+            const image = new ContainerImage(
+                `${appName}-container-image`,
+                { repository: `${appName}-container`, context: args.containerBaseline.context, dockerfile: args.containerBaseline.dockerfile, registry: p.registry },
+                child,
+            );
+            this.baseline = new ContainerBaseline(
+                `${appName}-container`,
+                {
+                    appName: `${appName}-container`,
+                    namespace: this.workload.namespaceName,
+                    image: image.imageRef,
+                    provider: p.provider,
+                    // Same count and resources as the Wasm app: a fair comparison (an HPA on the app is the one difference).
+                    replicas: args.replicas,
+                    resources: args.resources,
+                },
+                child,
+            );
+        }
+
+        if (args.loadTest && p.loadTestImage !== undefined) {
+            const baseline = this.baseline;
+            const targets: LoadTestTarget[] = [{ name: "wasm", url: this.workload.serviceUrl }];
+            if (baseline) targets.push({ name: "container", url: baseline.serviceUrl });
+            this.loadTest = new LoadTest(
+                `${appName}-loadtest`,
+                {
+                    provider: p.provider,
+                    namespace: this.workload.namespaceName,
+                    image: p.loadTestImage,
+                    targets,
+                    rolloutTrigger: pulumi.all([this.build.imageRef, baseline?.image ?? ""]).apply((refs) => refs.join(",")),
+                    kubeconfig: p.kubeconfig,
+                    thresholds: args.loadTest.thresholds,
+                    durationSeconds: args.loadTest.durationSeconds,
+                    connections: args.loadTest.connections,
+                    dependsOn: [this.workload, ...(baseline ? [baseline] : [])],
+                },
+                child,
+            );
+            this.loadTestOutput = pulumi.output({ summaries: this.loadTest.summaries, comparison: this.loadTest.comparison });
+        }
+
+        this.output = pulumi.output({
+            image: this.build.imageRef,
+            namespace: this.workload.namespaceName,
+            serviceUrl: this.workload.serviceUrl,
+            publicUrl: this.exposure.publicUrl,
+        });
+        this.registerOutputs({ output: this.output });
+    }
+}

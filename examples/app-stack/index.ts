@@ -1,0 +1,13 @@
+/**
+ * quotes: an app team's stack on the aks-wasm platform.
+ *
+ *   cd examples/app-stack
+ *   pulumi stack init dev
+ *   pulumi config set platformStack organization/aks-wasm/dev
+ *   pulumi up
+ *
+ * Pulumi runs an exported async function and turns the object it resolves to into the stack outputs.
+ */
+import { deployAppStack } from "./appStack";
+
+export = deployAppStack;

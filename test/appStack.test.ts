@@ -1,0 +1,191 @@
+/**
+ * examples/app-stack under the SDK's mocks: an app team's stack deploying its own Spin app (quotes) onto the
+ * platform through the platform stack's outputs. The StackReference's outputs come from the mock (a stand-in for
+ * the platform stack's state, as the engine would return it on read); everything else is the real program.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline";
+import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
+
+/** The platform stack's state: outputs, and which of them it marked secret. */
+let referenced: { outputs: Record<string, unknown>; secretOutputNames: string[] };
+
+/** A placement unlike the main stack's defaults, so the test proves it comes from the platform's outputs. */
+const PLACEMENT = {
+    runtimeClassName: "wasmtime-spin-v2",
+    nodeSelector: { "aks-wasm/pool": "wasm-east" },
+    tolerations: [{ key: "aks-wasm/pool", operator: "Equal" as const, value: "wasm-east", effect: "NoSchedule" as const }],
+};
+const LOADTEST_IMAGE = `acrplatformdev.azurecr.io/loadtest@sha256:${"cd".repeat(32)}`;
+
+function platformOutputs(overrides: Partial<StackOutputs> = {}): StackOutputs {
+    return {
+        contractVersion: OUTPUTS_CONTRACT_VERSION,
+        resourceGroupName: "rg-aks-wasm-dev",
+        clusterName: "aks-wasm-dev",
+        kubeconfig: "apiVersion: v1\nkind: Config\n# platform kubeconfig stand-in\n",
+        oidcIssuerUrl: "https://mock.oic.prod-aks.azure.com/x/",
+        acrLoginServer: "acrplatformdev.azurecr.io",
+        acrName: "acrplatformdev",
+        acrResourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrplatformdev",
+        wasmRuntime: "spinkube",
+        wasmNodePoolName: "wasm",
+        runtimeClassName: "wasmtime-spin-v2",
+        wasmPlacement: PLACEMENT,
+        ingressMode: "ingress",
+        ingressClassName: "internal.example.com",
+        gatewayClassName: "approuting-istio",
+        loadTestImage: LOADTEST_IMAGE,
+        appTeams: { "11111111-2222-3333-4444-555555555555": ["quotes"] },
+        apps: {},
+        ...overrides,
+    };
+}
+
+const runPromise = installOfflineMocks({
+    project: "quotes",
+    stack: "dev",
+    config: { platformStack: "organization/aks-wasm/dev" },
+    overrides: (args) => (args.type === "pulumi:pulumi:StackReference" ? { ...referenced } : undefined),
+});
+
+/** Waits for the previous case's registrations to finish, then forgets them. */
+async function freshRecord() {
+    const run = await runPromise;
+    await settle();
+    run.resources.length = 0;
+    return run;
+}
+
+async function deploy() {
+    await runPromise;
+    const { deployAppStack } = await import("../examples/app-stack/appStack.js");
+    const out = await deployAppStack();
+    await valueOf(out.app);
+    await settle();
+    return out;
+}
+
+const byType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
+
+test("deploys its own app onto the platform: built, pushed to the platform's registry, on the Wasm pool, exposed, load-tested", async () => {
+    referenced = { outputs: { ...platformOutputs() }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    const out = await deploy();
+    assert.equal(out.platformContractVersion, OUTPUTS_CONTRACT_VERSION);
+
+    const build = byType(run.resources, "command:local:Command").find((r) => r.name === "quotes-build-push");
+    assert.ok(build, "the app is built and pushed");
+    assert.equal(build.inputs.dir, "examples/app-stack/quotes");
+    assert.equal(build.inputs.environment.ACR_LOGIN_SERVER, "acrplatformdev.azurecr.io");
+    assert.equal(build.inputs.environment.ACR_NAME, "acrplatformdev");
+
+    const deployment = byType(run.resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "quotes-deployment");
+    assert.ok(deployment, "a Deployment for the app");
+    assert.equal(deployment.inputs.metadata.namespace, "quotes");
+    const pod = deployment.inputs.spec.template.spec;
+    assert.equal(pod.runtimeClassName, PLACEMENT.runtimeClassName);
+    assert.deepEqual(pod.nodeSelector, PLACEMENT.nodeSelector, "the platform's placement, not a default");
+    assert.deepEqual(pod.tolerations, PLACEMENT.tolerations);
+    assert.match(pod.containers[0].image, /^acrplatformdev\.azurecr\.io\/quotes@sha256:[0-9a-f]{64}$/);
+    assert.equal(deployment.inputs.spec.replicas, 2);
+
+    const ingress = byType(run.resources, "kubernetes:networking.k8s.io/v1:Ingress");
+    assert.equal(ingress.length, 1);
+    assert.equal(ingress[0].inputs.spec.ingressClassName, "internal.example.com", "the platform's IngressClass");
+
+    const jobs = byType(run.resources, "kubernetes:batch/v1:Job");
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].inputs.metadata.namespace, "quotes");
+    assert.equal(jobs[0].inputs.spec.template.spec.containers[0].image, LOADTEST_IMAGE, "the platform's load generator");
+
+    const app = await valueOf(out.app);
+    assert.equal(app?.serviceUrl, "http://quotes.quotes.svc.cluster.local");
+});
+
+test("registers no platform resource: no Azure resource, no runtime, not even its namespace", async () => {
+    referenced = { outputs: { ...platformOutputs() }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await deploy();
+    const types = new Set(run.resources.map((r) => r.type));
+    assert.deepEqual([...types].filter((t) => t.startsWith("azure-native:")), []);
+    for (const platformOnly of [
+        "aks-wasm:index:Platform",
+        "aks-wasm:index:AksCluster",
+        "aks-wasm:index:WasmNodePool",
+        "aks-wasm:index:ContainerRegistry",
+        "kubernetes:helm.sh/v3:Release",
+        "kubernetes:runtime.spinkube.dev/v1alpha1:Shim",
+        "kubernetes:node.k8s.io/v1:RuntimeClass",
+        "kubernetes:core/v1:Namespace",
+    ]) {
+        assert.ok(!types.has(platformOnly), `${platformOnly} belongs to the platform stack`);
+    }
+    assert.ok(types.has("aks-wasm:index:SpinApp"));
+});
+
+test("a newer minor of the same major is accepted", async () => {
+    const [major] = OUTPUTS_CONTRACT_VERSION.split(".");
+    referenced = { outputs: { ...platformOutputs({ contractVersion: `${major}.99` }) }, secretOutputNames: ["kubeconfig"] };
+    await freshRecord();
+    const out = await deploy();
+    assert.equal(out.platformContractVersion, `${major}.99`);
+});
+
+test("refuses another contract major with a message naming both versions and the fix, registering nothing", async () => {
+    const next = `${Number(OUTPUTS_CONTRACT_VERSION.split(".")[0]) + 1}.0`;
+    referenced = { outputs: { ...platformOutputs({ contractVersion: next }) }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await assert.rejects(deploy(), (e: Error) => {
+        assert.equal(e.name, "PlatformContractError");
+        assert.equal(
+            e.message,
+            `Stack 'organization/aks-wasm/dev' publishes outputs contract ${next}, but this program reads contract 1.x ` +
+                `(OUTPUTS_CONTRACT_VERSION ${OUTPUTS_CONTRACT_VERSION}). Update this program for contract 2.x, or point it ` +
+                "at a platform stack that publishes 1.x.",
+        );
+        return true;
+    });
+    await settle();
+    assert.deepEqual(
+        run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").map((r) => r.type),
+        [],
+    );
+});
+
+test("refuses a 1.0 platform that lacks what an app stack needs, listing every missing output", async () => {
+    const { acrResourceId: _a, ingressClassName: _i, gatewayClassName: _g, loadTestImage: _l, ...v10 } = platformOutputs({ contractVersion: "1.0" });
+    referenced = { outputs: v10, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await assert.rejects(deploy(), (e: Error) => {
+        assert.match(e.message, /^Stack 'organization\/aks-wasm\/dev' \(contract 1\.0\) lacks what an app stack needs \(3 problems\):/);
+        assert.match(e.message, /- acrResourceId: missing; expected the registry's ARM resource ID/);
+        assert.match(e.message, /- ingressClassName: missing; expected an IngressClass name/);
+        assert.match(e.message, /- gatewayClassName: missing; expected a GatewayClass name/);
+        return true;
+    });
+    await settle();
+    assert.equal(run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length, 0);
+});
+
+test("refuses to load-test when the platform publishes no load generator image", async () => {
+    const { loadTestImage: _l, ...noImage } = platformOutputs();
+    referenced = { outputs: noImage, secretOutputNames: ["kubeconfig"] };
+    await freshRecord();
+    await assert.rejects(deploy(), /SpinApp "quotes": invalid arguments:\n {2}- loadTest is set, but the platform publishes no loadTestImage/);
+});
+
+test("keeps the kubeconfig secret, even when the platform stack did not mark it", async () => {
+    referenced = { outputs: { ...platformOutputs() }, secretOutputNames: [] };
+    const run = await freshRecord();
+    const out = await deploy();
+    const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+    assert.ok(provider, "a kubernetes provider is registered");
+    assert.ok(isSecretInput(provider.inputs.kubeconfig), "the provider's kubeconfig arrives as a secret");
+    assert.equal((provider.inputs.kubeconfig as { value: string }).value, platformOutputs().kubeconfig);
+    const collect = byType(run.resources, "command:local:Command").find((r) => r.name.endsWith("-result"));
+    assert.ok(collect && isSecretInput(collect.inputs.stdin), "the load test's kubectl gets it as a secret, on stdin");
+    const app = await valueOf(out.app);
+    assert.ok(!JSON.stringify({ ...out, app }).includes("kubeconfig stand-in"), "no output carries it");
+});

@@ -1,0 +1,101 @@
+/**
+ * Rights for app teams: the `appTeams` config key (parsed in lib/appTeams.ts, validated with every other key in
+ * config.ts) and AppTeamAccess under the SDK's mocks, with the exact role assignments it registers.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline";
+import { parseStackConfig } from "../config";
+import { roleAssignmentName } from "../lib/azureNames";
+
+const TEAM = "1111aaaa-2222-3333-4444-555555555555";
+const OTHER = "66666666-7777-8888-9999-000000000000";
+
+describe("the appTeams config key", () => {
+    it("parses one string per principal into its namespaces", () => {
+        const c = parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=quotes,quotes-staging`, `${OTHER}=quotes`]) });
+        assert.deepEqual(c.appTeams, [
+            { principalId: TEAM, namespaces: ["quotes", "quotes-staging"] },
+            { principalId: OTHER, namespaces: ["quotes"] },
+        ]);
+        assert.deepEqual(parseStackConfig({}).appTeams, [], "no teams by default");
+    });
+
+    for (const [entry, why] of [
+        ["quotes", 'has no "="'],
+        [`${TEAM.toUpperCase()}=quotes`, "is not a lower-case object ID"],
+        [`${TEAM}=Quotes`, `namespace "Quotes" of ${TEAM} is not a DNS-1123 label`],
+        [`${TEAM}=kube-system`, `namespace "kube-system" of ${TEAM} is reserved`],
+        [`${TEAM}=a,a`, "lists a namespace twice"],
+    ] as const) {
+        it(`refuses ${JSON.stringify(entry)}: ${why}`, () => {
+            assert.throws(
+                () => parseStackConfig({ appTeams: JSON.stringify([entry]) }),
+                (e: Error) => e.message.includes("aks-wasm:appTeams = ") && e.message.includes(why),
+            );
+        });
+    }
+
+    it("refuses a principal listed twice and a namespace of one of the stack's own apps", () => {
+        assert.throws(() => parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=a`, `${TEAM}=b`]) }), /is listed twice/);
+        assert.throws(
+            () => parseStackConfig({ apps: '["hello-wasm"]', appTeams: JSON.stringify([`${TEAM}=hello-wasm`]) }),
+            /aks-wasm:appTeams = "\[\\"hello-wasm\\"\]": namespaces other than the stack's own apps/,
+        );
+    });
+});
+
+describe("AppTeamAccess", () => {
+    let run: OfflineRun;
+    const CLUSTER = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
+    const REGISTRY = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr";
+
+    before(async () => {
+        run = await installOfflineMocks({});
+        const k8s = await import("@pulumi/kubernetes");
+        const { AppTeamAccess } = await import("../components/platform/appTeamAccess.js");
+        const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
+        new AppTeamAccess("app-teams", {
+            teams: [
+                { principalId: TEAM, namespaces: ["quotes", "quotes-staging"] },
+                { principalId: OTHER, namespaces: ["quotes"] },
+            ],
+            provider,
+            clusterId: CLUSTER,
+            registryId: REGISTRY,
+            subscriptionId: "s",
+        });
+        await settle();
+    });
+
+    const assignments = () => run.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.inputs);
+
+    it("creates each namespace once, Pod Security restricted", () => {
+        const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+        assert.deepEqual(namespaces.map((n) => n.inputs.metadata.name), ["quotes", "quotes-staging"]);
+        for (const ns of namespaces) assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    it("grants AKS RBAC Writer per namespace, scoped to the namespace, and nothing cluster-wide", () => {
+        const writer = assignments().filter((a) => a.roleDefinitionId.endsWith("/a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb"));
+        assert.deepEqual(
+            writer.map((a) => [a.principalId, a.scope]).sort(),
+            [
+                [OTHER, `${CLUSTER}/namespaces/quotes`],
+                [TEAM, `${CLUSTER}/namespaces/quotes`],
+                [TEAM, `${CLUSTER}/namespaces/quotes-staging`],
+            ].sort(),
+        );
+        assert.ok(assignments().every((a) => a.scope !== CLUSTER), "no assignment on the whole cluster");
+        for (const a of writer) assert.equal(a.roleAssignmentName, roleAssignmentName(a.scope, a.principalId, "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb"));
+    });
+
+    it("grants AcrPush on the registry to each principal, with a deterministic name", () => {
+        const push = assignments().filter((a) => a.roleDefinitionId === "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec");
+        assert.deepEqual(push.map((a) => a.principalId).sort(), [TEAM, OTHER].sort());
+        for (const a of push) {
+            assert.equal(a.scope, REGISTRY);
+            assert.equal(a.roleAssignmentName, roleAssignmentName(REGISTRY, a.principalId, "8311e382-0749-4cb8-b61a-304f252e45ec"));
+        }
+    });
+});
