@@ -279,6 +279,7 @@ describe("LoadTest result collection", () => {
         const inputs = cmd().inputs;
         assert.ok(isSecretInput(inputs.stdin), "stdin is a secret");
         assert.equal(inputs.stdin.value, KUBECONFIG);
+        // No stored environment: kubelogin takes CI's login variables from the inherited environment instead.
         assert.equal(inputs.environment, undefined);
         for (const field of ["create", "update", "delete"]) {
             assert.ok(!String(inputs[field] ?? "").includes("TOKEN-4f2a9c"), `${field} holds no kubeconfig`);
