@@ -162,8 +162,10 @@ export class ContainerImage extends pulumi.ComponentResource {
         this.tag = contentTag(digest, args.tagLength ?? DEFAULT_TAG_LENGTH);
         this.taggedRef = pulumi.output(args.registry.loginServer).apply((server) => taggedImageRef(server, args.repository, this.tag));
 
-        // The component's own provider, kept so that stacks created before the registry credentials moved into
-        // `registries` see no provider change. It reads no host credentials that matter: `registries` win.
+        // The component's own provider, kept so that existing stacks see no provider change: a changed provider
+        // reference makes the engine consult DiffConfig, and a replaced Image deletes the manifest it pushed,
+        // which an unchanged rebuild has just pushed again (DOCKERBUILD-3). Host credentials it loads do not
+        // matter: `registries` entries override them for the same registry (cli.go `wrap`, DOCKERBUILD-1).
         const provider = new dockerBuild.Provider(`${name}-docker-build`, {}, { parent: this });
         const token = args.registryToken ?? (pulumi.runtime.isDryRun() ? undefined : freshRegistryToken(args.registry, this));
         const registries = [
