@@ -123,6 +123,10 @@ function mockInvoke(args) {
                 subscriptionId: "00000000-0000-0000-0000-000000000000",
                 tenantId: "00000000-0000-0000-0000-0000000000aa",
             };
+        case "command:local:run":
+            // The registry token helper (lib/acrToken.cjs) run at program time; a stand-in token.
+            if (String((args.inputs || {}).command || "").endsWith("acrToken.cjs")) return { stdout: "stand-in-acr-token", stderr: "" };
+            return { stdout: "", stderr: "" };
         default:
             return {};
     }

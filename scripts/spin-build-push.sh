@@ -11,8 +11,11 @@
 #   SPIN_APP_REFERENCE  the reference to push: <login server>/<app>:<tag>
 # Stdout: only `spin registry push`'s own output, whose last line is "Pushed with digest sha256:<hex>" (parsed
 # by lib/spinPush.ts). Everything else (build log, login messages) goes to stderr.
-# Needs: Fermyon Spin >= 2 (`spin`), Azure CLI (`az`, signed in, AcrPush on the registry), and whatever the
-# app's build command needs (for JavaScript apps: node and the installed npm dependencies).
+# Registry credentials: AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID (CI, workload identity) or
+# an `az login` session (laptop); see lib/acrToken.cjs. The login happens right before the push, every time the
+# command runs, so it never depends on a login from an earlier `pulumi up`.
+# Needs: Fermyon Spin >= 2 (`spin`), node, AcrPush on the registry, the Azure CLI unless workload identity is
+# set, and whatever the app's build command needs (for JavaScript apps: the installed npm dependencies).
 set -euo pipefail
 
 fail() {
@@ -42,15 +45,19 @@ if [[ ! $version_line =~ ^spin\ ([0-9]+)\.([0-9]+)\.([0-9]+) ]]; then
     fail "'$spin_path' is not Fermyon Spin: 'spin --version' printed '${version_line}'. Debian's package 'spin' is the SPIN model checker, not Fermyon Spin: $INSTALL_HINT, ahead of ${spin_path%/*} (or remove the Debian package: apt-get remove spin)."
 fi
 ((BASH_REMATCH[1] >= 2)) || fail "'$spin_path' is $version_line, too old: $INSTALL_HINT."
-command -v az >/dev/null 2>&1 ||
-    fail "Azure CLI ('az') not found on PATH: install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and sign in with 'az login'."
+command -v node >/dev/null 2>&1 || fail "'node' not found on PATH: the registry token helper lib/acrToken.cjs runs on Node.js."
+# Fail before the build, not after it, when no registry token can be had (az missing or signed out, or the
+# workload identity variables incomplete). Fetches no token.
+node "$script_dir/../lib/acrToken.cjs" --check ||
+    fail "no registry credentials: see the message above."
 
 printf 'spin-build-push: %s, building %s\n' "$version_line" "$PWD" >&2
 spin build 1>&2
 
-# Spin keeps registry logins in $XDG_CONFIG_HOME/fermyon/registry-auth.json (crates/oci/src/auth.rs). A private,
-# throw-away config folder (mode 0700) keeps the short-lived token out of the user's own Spin config, and the
-# trap deletes it when the script ends, however it ends.
+# Spin keeps registry logins in $XDG_CONFIG_HOME/fermyon/registry-auth.json (crates/oci/src/auth.rs, SPINCLI-3).
+# A private, throw-away config folder (mode 0700) keeps the short-lived token out of the user's own Spin config,
+# and the trap deletes it when the script ends, however it ends. The login is fresh for this push: a token
+# fetched now, never one left by an earlier run.
 auth_home=$(mktemp -d)
 trap 'rm -rf "$auth_home"' EXIT
 XDG_CONFIG_HOME=$auth_home bash "$script_dir/acr-login.sh" spin 1>&2

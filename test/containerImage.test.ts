@@ -1,6 +1,7 @@
 /**
  * ContainerImage: a linux/amd64 image pushed to ACR, tagged by a hash of what the build can see, deployed by
- * digest; credentials through the Docker credential store, never in state; no build in preview.
+ * digest; registry credentials fetched anew on every `pulumi up` and handed to the Image as a secret (never in
+ * plain text in state, never in a command's arguments or environment); no build and no token in preview.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
-import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline";
+import { installOfflineMocks, isSecretInput, mapSecrets, settle, valueOf, type OfflineRun } from "../lib/offline";
 import { contentTag } from "../lib/sourceHash";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -18,6 +19,9 @@ const FIXTURE = path.join(__dirname, "fixtures", "container-app");
 const LOGIN_SERVER = "acrmock.azurecr.io";
 /** A digest as BuildKit reports it (format only; the value is a stand-in). */
 const IMAGE_DIGEST = `sha256:${"5e".repeat(32)}`;
+/** The token lib/mockCloud.cjs answers for the helper's `local.run` (a stand-in, not a credential). */
+const STANDIN_TOKEN = "stand-in-acr-token";
+const ZERO_USER = "00000000-0000-0000-0000-000000000000";
 
 type ContainerImageModule = typeof import("../components/app/containerImage");
 let mod: ContainerImageModule;
@@ -52,6 +56,19 @@ function find(type: string, name: string) {
     const found = run.resources.find((r) => r.type === type && r.name === name);
     assert.ok(found, `${type} ${name} is registered`);
     return found;
+}
+
+/**
+ * The Image's recorded `registries`, and whether its password is a secret. The SDK may mark the password itself or
+ * the whole list that holds it; either way the engine stores it encrypted.
+ */
+function registriesOf(image: { inputs: Record<string, any> }): { entries: any[]; passwordSecret: boolean[] } {
+    const outer = image.inputs.registries;
+    const entries = (isSecretInput(outer) ? outer.value : outer) as any[];
+    return {
+        entries: entries.map((e) => ({ ...e, password: isSecretInput(e.password) ? e.password.value : e.password })),
+        passwordSecret: entries.map((e) => isSecretInput(outer) || isSecretInput(e.password)),
+    };
 }
 
 /** The tag a context would get, computed the way the component documents it. */
@@ -89,27 +106,68 @@ test("the image is built for linux/amd64, pushed, not built in preview, tagged b
     assert.equal(process.cwd(), ROOT, "run the tests from the repository root");
     assert.deepEqual(image.inputs.context, { location: "test/fixtures/container-app" });
     assert.deepEqual(image.inputs.dockerfile, { location: "test/fixtures/container-app/Dockerfile" });
-    // No registry password in the Image's inputs (and so none in state).
-    assert.equal(image.inputs.registries, undefined);
 
     const component = find("aks-wasm:index:ContainerImage", "loadgen");
     const provider = find("pulumi:providers:docker-build", "loadgen-docker-build");
-    const login = find("command:local:Command", "loadgen-acr-login");
-    for (const child of [image, provider, login]) assert.equal(child.parentUrn, component.urn);
-    // The Image uses the component's own provider, the one configured after the login.
+    for (const child of [image, provider]) assert.equal(child.parentUrn, component.urn);
     const imageArgs = mockArgs.find((a) => a.type === "docker-build:index:Image" && a.name === "loadgen-image");
     assert.match(String(imageArgs?.provider), /pulumi:providers:docker-build::loadgen-docker-build::loadgen-docker-build-id$/);
+    // No login command: a command's login ran only when it was created (DOCKERBUILD-1).
+    assert.equal(run.resources.filter((r) => r.type === "command:local:Command").length, 0);
 });
 
-test("the registry login runs before each build and only then, with no secret in its inputs", async () => {
-    const img = new mod.ContainerImage("baseline", { repository: "hello-wasm-container", context: FIXTURE, registry });
+test("the Image gets a fresh registry token on every `pulumi up`, as a secret in `registries`", async () => {
+    const invokesBefore = run.invokes.length;
+    new mod.ContainerImage("run1", { repository: "loadtest", context: FIXTURE, registry });
+    new mod.ContainerImage("run2", { repository: "loadtest", context: FIXTURE, registry });
     await settle();
-    const login = find("command:local:Command", "baseline-acr-login");
-    assert.equal(login.inputs.create, "bash scripts/acr-login.sh docker");
-    assert.deepEqual(login.inputs.environment, { ACR_NAME: "acrmock", ACR_LOGIN_SERVER: LOGIN_SERVER });
-    assert.deepEqual(login.inputs.triggers, [img.contentHash, LOGIN_SERVER]);
-    assert.equal(login.inputs.stdin, undefined);
-    assert.doesNotMatch(JSON.stringify(login.inputs), /token|password|secret/i);
+    // One token request per image per program run (each `pulumi up` runs the program once more): the helper
+    // through the command provider's `local.run`, whose command and result are not stored in state.
+    const calls = run.invokes.slice(invokesBefore).filter((i) => i.token === "command:local:run");
+    assert.equal(calls.length, 2);
+    for (const call of calls) {
+        assert.equal(call.inputs.command, path.join(ROOT, "lib", "acrToken.cjs"));
+        assert.deepEqual(call.inputs.interpreter, [process.execPath]);
+        assert.deepEqual(call.inputs.environment, { ACR_NAME: "acrmock", ACR_LOGIN_SERVER: LOGIN_SERVER });
+        assert.equal(call.inputs.logging, "none", "the token on stdout is not logged");
+        assert.equal(call.inputs.stdin, undefined);
+    }
+    // The Image: the token as a secret password for the token user. Address and user name, the only registry
+    // fields docker-build's diff compares (DOCKERBUILD-2), are the same on every run: a new token is no diff.
+    const registries = [find("docker-build:index:Image", "run1-image"), find("docker-build:index:Image", "run2-image")].map(registriesOf);
+    for (const { entries, passwordSecret } of registries) {
+        assert.deepEqual(entries, [{ address: LOGIN_SERVER, username: ZERO_USER, password: STANDIN_TOKEN }]);
+        assert.deepEqual(passwordSecret, [true], "the password is a secret: encrypted in state");
+    }
+    assert.deepEqual(
+        registries.map(({ entries: [e] }) => [e.address, e.username]),
+        [
+            [LOGIN_SERVER, ZERO_USER],
+            [LOGIN_SERVER, ZERO_USER],
+        ],
+    );
+});
+
+test("no token in plain text in any recorded input (what state stores), nor in any command", async () => {
+    new mod.ContainerImage("plain", { repository: "loadtest", context: FIXTURE, registry });
+    await settle();
+    for (const resource of run.resources) {
+        const plain = JSON.stringify(mapSecrets(resource.inputs, () => "[secret]"));
+        assert.doesNotMatch(plain, new RegExp(STANDIN_TOKEN), `${resource.type} ${resource.name}`);
+    }
+    for (const cmd of run.resources.filter((r) => r.type.startsWith("command:"))) {
+        assert.doesNotMatch(JSON.stringify(cmd.inputs), new RegExp(STANDIN_TOKEN));
+    }
+});
+
+test("a caller's own token is used instead, still as a secret", async () => {
+    const invokesBefore = run.invokes.length;
+    new mod.ContainerImage("own", { repository: "loadtest", context: FIXTURE, registry, registryToken: "caller-token" });
+    await settle();
+    assert.equal(run.invokes.slice(invokesBefore).filter((i) => i.token === "command:local:run").length, 0);
+    const { entries, passwordSecret } = registriesOf(find("docker-build:index:Image", "own-image"));
+    assert.equal(entries[0].password, "caller-token");
+    assert.deepEqual(passwordSecret, [true]);
 });
 
 test("the tag follows what the build can see: sources, Dockerfile, build arguments; not ignored files", () => {
@@ -198,7 +256,7 @@ test("invalid arguments are reported together and register nothing", async () =>
     assert.equal(run.resources.length, before);
 });
 
-test("in preview nothing is built: the Image is registered, imageRef is unknown", async () => {
+test("in preview nothing is built and no token is fetched: the Image is registered, imageRef is unknown", async () => {
     await settle();
     const previewRun = await installOfflineMocks({
         preview: true,
@@ -210,11 +268,14 @@ test("in preview nothing is built: the Image is registered, imageRef is unknown"
     const image = previewRun.resources.find((r) => r.type === "docker-build:index:Image" && r.name === "pv-image");
     assert.ok(image);
     assert.equal(image.inputs.buildOnPreview, false);
+    // A read-only preview identity needs no registry rights: no token request, no password (the diff ignores it).
+    assert.equal(previewRun.invokes.filter((i) => i.token === "command:local:run").length, 0);
+    assert.deepEqual(registriesOf(image).entries, [{ address: LOGIN_SERVER, username: ZERO_USER, password: undefined }]);
     assert.equal(await (img.imageRef as unknown as { isKnown: Promise<boolean> }).isKnown, false);
     assert.match(img.tag, /^[0-9a-f]{16}$/);
 });
 
-test("acr-login.sh docker, for real with stand-in tools: the token reaches docker login on stdin only", () => {
+test("acr-login.sh docker (for people pushing by hand), with stand-in tools: the token reaches docker login on stdin only", () => {
     // Stand-ins (fake processes written by this test) for the Azure CLI and the Docker client: they log their
     // arguments and stdin, so the test can see where the token goes.
     const bin = mkdtempSync(path.join(tmpdir(), "aks-wasm-standins-"));
@@ -225,10 +286,11 @@ test("acr-login.sh docker, for real with stand-in tools: the token reaches docke
         chmodSync(path.join(bin, name), 0o755);
     };
     write("az", `#!/bin/bash\nprintf '%s\\n' "$*" >> "$STANDIN_LOG/az.argv"\ncase "$1 $2" in\n  "account show") echo '{}' ;;\n  "acr login") echo "stand-in-token-K2p" ;;\n  *) exit 2 ;;\nesac\n`);
+    const nodeDir = path.dirname(process.execPath);
     write("docker", `#!/bin/bash\nprintf '%s\\n' "$@" > "$STANDIN_LOG/docker.argv"\ncat > "$STANDIN_LOG/docker.stdin"\necho "Login Succeeded"\n`);
     const r = spawnSync("/bin/bash", [path.join(ROOT, "scripts", "acr-login.sh"), "docker"], {
         encoding: "utf8",
-        env: { PATH: `${bin}:/usr/bin:/bin`, ACR_NAME: "acrmock", ACR_LOGIN_SERVER: LOGIN_SERVER, STANDIN_LOG: log },
+        env: { PATH: `${bin}:${nodeDir}:/usr/bin:/bin`, ACR_NAME: "acrmock", ACR_LOGIN_SERVER: LOGIN_SERVER, STANDIN_LOG: log },
     });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "Login Succeeded\n");

@@ -2,15 +2,20 @@
  * LoadTest: the Job spec the rollout gate stands on, the Job name that makes a new rollout re-run it, the result
  * collection that keeps the kubeconfig off command lines, and the parsing and comparison of the results.
  * Component tests run under Pulumi's mocks; the collection script runs for real in `sh` against a stand-in
- * `kubectl` (a shell script, see `standInKubectl`), because no API server exists here.
+ * `kubectl` (a shell script, see `standInKubectl`), because no API server exists here; and once with the real
+ * `kubectl` (where installed), the stack's kubeconfig, a stand-in `kubelogin` and a stand-in API server, in the
+ * environment CI provides.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:https";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { parse, stringify } from "yaml";
+import { kubeloginLogin, nonInteractiveKubeconfig } from "../lib/kubeconfig";
+import { installOfflineMocks, isSecretInput, MOCK_KUBECONFIG, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
 
 type LoadTestModule = typeof import("../components/app/loadTest");
 type ResultModule = typeof import("../lib/loadTestResult");
@@ -272,6 +277,7 @@ describe("LoadTest result collection", () => {
         const inputs = cmd().inputs;
         assert.ok(isSecretInput(inputs.stdin), "stdin is a secret");
         assert.equal(inputs.stdin.value, KUBECONFIG);
+        // No stored environment: kubelogin takes CI's login variables from the inherited environment instead.
         assert.equal(inputs.environment, undefined);
         for (const field of ["create", "update", "delete"]) {
             assert.ok(!String(inputs[field] ?? "").includes("TOKEN-4f2a9c"), `${field} holds no kubeconfig`);
@@ -382,6 +388,117 @@ describe("LoadTest collection script (run in sh with a stand-in kubectl)", () =>
 
     it("refuses a namespace or Job name that is not a DNS label (it goes into a shell script)", () => {
         assert.throws(() => lt.collectScript("hello'; rm -rf /", "job"), /namespace = .*a lower-case DNS label/);
+    });
+});
+
+describe("LoadTest collection with the real kubectl in CI's workload-identity environment", () => {
+    // What CI provides before `pulumi up` (the workflow's job): the login method and the identity, and a federated
+    // token file kept fresh by a background refresher. The kubeconfig keeps the stack's own mode (azurecli).
+    const CI_ENV = {
+        AAD_LOGIN_METHOD: "workloadidentity",
+        AZURE_CLIENT_ID: "00000000-0000-0000-0000-00000000d3e1",
+        AZURE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
+        AZURE_FEDERATED_TOKEN_FILE: "/var/run/ci/federated-token",
+    };
+    let dir: string;
+    let server: Server | undefined;
+    const seen: { path: string; authorization?: string }[] = [];
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "loadtest-kubectl-"));
+    });
+    after(() => {
+        server?.close();
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("kubectl runs kubelogin with the stack's kubeconfig, and kubelogin gets CI's environment, which overrides --login", async (t) => {
+        const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+        if (!has("kubectl") || !has("openssl")) {
+            t.skip("kubectl or openssl is not installed here");
+            return;
+        }
+        // A throw-away self-signed certificate for the stand-in API server (kubectl runs exec plugins for TLS
+        // servers only).
+        const key = path.join(dir, "key.pem");
+        const cert = path.join(dir, "cert.pem");
+        const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+        assert.equal(made.status, 0, made.stderr);
+        const summary = cliSummary("wasm", WASM_URL, 900, 3, 11);
+
+        // STAND-IN API server (no Kubernetes here): answers the discovery, pod list and pod log requests `kubectl
+        // logs --selector` makes, and records the bearer token of each.
+        server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+            const url = new URL(req.url ?? "/", "https://127.0.0.1");
+            seen.push({ path: url.pathname, authorization: req.headers.authorization });
+            const json = (body: unknown) => {
+                res.setHeader("content-type", "application/json");
+                res.end(JSON.stringify(body));
+            };
+            if (url.pathname === "/version") json({ major: "1", minor: "32", gitVersion: "v1.32.0" });
+            else if (url.pathname === "/api") json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
+            else if (url.pathname === "/apis") json({ kind: "APIGroupList", apiVersion: "v1", groups: [] });
+            else if (url.pathname === "/api/v1") {
+                json({
+                    kind: "APIResourceList",
+                    groupVersion: "v1",
+                    resources: [
+                        { name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: ["get", "list"] },
+                        { name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] },
+                    ],
+                });
+            } else if (url.pathname === "/api/v1/namespaces/apps/pods" && url.searchParams.get("labelSelector") === "batch.kubernetes.io/job-name=lt-wasm-0123abcd") {
+                json({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [{ metadata: { name: "lt-wasm-0123abcd-x1", namespace: "apps" }, spec: { containers: [{ name: "loadtest" }] } }] });
+            } else if (url.pathname === "/api/v1/namespaces/apps/pods/lt-wasm-0123abcd-x1/log" && url.searchParams.get("container") === "loadtest") {
+                res.setHeader("content-type", "text/plain");
+                res.end(`progress 50%\n${JSON.stringify(summary)}\n`);
+            } else {
+                res.statusCode = 404;
+                json({ kind: "Status", status: "Failure", code: 404 });
+            }
+        });
+        await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as { port: number }).port;
+
+        // STAND-IN kubelogin (a fake program written by this test): records its arguments and the login variables
+        // it was given, and answers with an ExecCredential as kubelogin does.
+        const bin = mkdtempSync(path.join(dir, "bin-"));
+        writeFileSync(
+            path.join(bin, "kubelogin"),
+            `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/kubelogin.argv"\nenv | grep -E '^(AAD|AZURE)_' > "${dir}/kubelogin.env"\n` +
+                `echo '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false},"status":{"token":"stand-in-bearer","expirationTimestamp":"2099-01-01T00:00:00Z"}}'\n`,
+        );
+        chmodSync(path.join(bin, "kubelogin"), 0o755);
+
+        // The kubeconfig the stack builds (AKS's device-code config, made non-interactive in the default mode),
+        // pointed at the stand-in server.
+        const aks = parse(MOCK_KUBECONFIG);
+        aks.clusters[0].cluster.server = `https://127.0.0.1:${port}`;
+        aks.clusters[0].cluster["certificate-authority-data"] = readFileSync(cert).toString("base64");
+        const kubeconfig = nonInteractiveKubeconfig(stringify(aks), "azurecli");
+
+        const out = await sh(lt.collectScript("apps", "lt-wasm-0123abcd"), kubeconfig, { PATH: `${bin}:${process.env.PATH}`, ...CI_ENV });
+        assert.equal(out.code, 0, out.stderr);
+        assert.deepEqual(result.parseLoadTestOutput(out.stdout), summary);
+
+        const argv = readFileSync(path.join(dir, "kubelogin.argv"), "utf8").trim().split("\n");
+        assert.deepEqual(argv.slice(-2), ["--login", "azurecli"], "the kubeconfig keeps the stack's mode");
+        const env = Object.fromEntries(
+            readFileSync(path.join(dir, "kubelogin.env"), "utf8")
+                .trim()
+                .split("\n")
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
+        for (const [name, value] of Object.entries(CI_ENV)) assert.equal(env[name], value, `kubelogin sees ${name}`);
+        // What kubelogin v0.2.19 makes of those arguments in that environment (KUBELOGIN-1, -2).
+        assert.deepEqual(kubeloginLogin(argv, env), {
+            method: "workloadidentity",
+            serverId: "6dae42f8-4368-4678-94ff-3960e28e3630",
+            clientId: CI_ENV.AZURE_CLIENT_ID,
+            tenantId: CI_ENV.AZURE_TENANT_ID,
+            federatedTokenFile: CI_ENV.AZURE_FEDERATED_TOKEN_FILE,
+        });
+        assert.ok(seen.some((r) => r.path.endsWith("/log")));
+        for (const request of seen) assert.equal(request.authorization, "Bearer stand-in-bearer", request.path);
     });
 });
 

@@ -5,7 +5,8 @@
  *
  * Three layers: parsing real `spin registry push` output (lib/spinPush.ts); the component's wiring under Pulumi
  * mocks; and scripts/spin-build-push.sh run for real, with stand-in `spin` and `az` programs where the real ones
- * are absent from this machine (each stand-in is a fake process written by this test, and says so).
+ * are absent from this machine (each stand-in is a fake process written by this test, and says so), and in CI
+ * mode with a stand-in network (test/helpers/standin-fetch.cjs) in place of Entra ID and ACR.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +23,9 @@ const ROOT = path.resolve(__dirname, "..");
 const FIXTURE = path.join(__dirname, "fixtures", "spin-app");
 const SCRIPT = path.join(ROOT, "scripts", "spin-build-push.sh");
 const LOGIN_SCRIPT = path.join(ROOT, "scripts", "acr-login.sh");
+const STANDIN_FETCH = path.join(__dirname, "helpers", "standin-fetch.cjs");
+/** Where this test's own node lives: the scripts run `node lib/acrToken.cjs`. */
+const NODE_DIR = path.dirname(process.execPath);
 
 /**
  * Digests from Spin's own source (github.com/spinframework/spin @ 94a8fc8a): crates/oci/src/client.rs, test
@@ -169,10 +173,13 @@ test("no secret in the command's inputs; the login reads the token from stdin", 
     const recorded = JSON.stringify({ create: cmd.inputs.create, environment: cmd.inputs.environment, triggers: cmd.inputs.triggers });
     assert.doesNotMatch(recorded, /token|password|secret|accessToken/i);
     assert.equal(cmd.inputs.stdin, undefined);
-    // The scripts: the token comes from `az acr login --expose-token` and is piped into --password-stdin, and no
-    // login passes a password argument.
+    // The credentials' environment (AZURE_FEDERATED_TOKEN_FILE and friends in CI) is inherited by the command's
+    // process, never copied into its stored `environment`: state stays the same for CI and laptop runs.
+    assert.deepEqual(Object.keys(cmd.inputs.environment).sort(), ["ACR_LOGIN_SERVER", "ACR_NAME", "SPIN_APP_REFERENCE"]);
+    // The scripts: the token comes from lib/acrToken.cjs and is piped into --password-stdin; no login passes a
+    // password argument.
     const login = readFileSync(LOGIN_SCRIPT, "utf8");
-    assert.match(login, /az acr login -n "\$ACR_NAME" --expose-token --only-show-errors --query accessToken -o tsv \|\s*\n\s*tr -d '\\r\\n' \| "\$\{login\[@\]\}"/);
+    assert.match(login, /node "\$TOKEN_HELPER" \| "\$\{login\[@\]\}"/);
     assert.match(login, /spin registry login -u "\$TOKEN_USER" --password-stdin "\$ACR_LOGIN_SERVER"/);
     assert.doesNotMatch(login + readFileSync(SCRIPT, "utf8"), /(^|\s)(-p|--password)(\s|=)/m);
 });
@@ -287,9 +294,14 @@ test("preflight: Spin older than 2 and a missing az are refused, each with its f
     assert.equal(old.status, 1);
     assert.match(old.stderr, /is spin 1.5.1 \(8d4334e 2023-09-26\), too old: install Fermyon Spin 2.0 or later/);
 
-    const noAz = runScript({ path: standinBin({ spin: `#!/bin/sh\necho "spin 3.4.1 (0f2d8e3 2025-09-01)"\n` }) });
+    const noNode = runScript({ path: standinBin({ spin: `#!/bin/sh\necho "spin 3.4.1 (0f2d8e3 2025-09-01)"\n` }) });
+    assert.equal(noNode.status, 1);
+    assert.match(noNode.stderr, /'node' not found on PATH: the registry token helper lib\/acrToken.cjs runs on Node.js/);
+
+    const noAz = runScript({ path: `${standinBin({ spin: `#!/bin/sh\necho "spin 3.4.1 (0f2d8e3 2025-09-01)"\nexit 0\n` })}:${NODE_DIR}` });
     assert.equal(noAz.status, 1);
     assert.match(noAz.stderr, /Azure CLI \('az'\) not found on PATH: install it/);
+    assert.doesNotMatch(noAz.stderr, /building/, "refused before the build");
 });
 
 test("preflight: missing settings and a reference outside the registry are refused", () => {
@@ -350,7 +362,7 @@ esac
 test("build and push, for real with stand-in tools: stdout is only the push result; the token only crosses a pipe", () => {
     const log = mkdtempSync(path.join(tmpdir(), "aks-wasm-standin-log-"));
     temps.push(log);
-    const r = runScript({ path: `${fakeToolchain()}:/usr/bin:/bin`, env: { STANDIN_LOG: log } });
+    const r = runScript({ path: `${fakeToolchain()}:${NODE_DIR}:/usr/bin:/bin`, env: { STANDIN_LOG: log } });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${PUSHED_LINE}\n`);
     assert.equal(parsePushedDigest(r.stdout), SPIN_DIGEST_A);
@@ -362,7 +374,7 @@ test("build and push, for real with stand-in tools: stdout is only the push resu
     assert.deepEqual(read("spin-login.argv").trim().split("\n"), ["registry", "login", "-u", ZERO_USER, "--password-stdin", LOGIN_SERVER]);
     assert.equal(read("spin-login.stdin"), "stand-in-token-7Qx9", "the token, without the newline az prints after it");
     assert.deepEqual(read("spin-push.argv").trim().split("\n"), ["registry", "push", `${LOGIN_SERVER}/fixture-app:0123456789abcdef`]);
-    assert.match(read("az.argv"), /^acr login -n acrmock --expose-token --only-show-errors --query accessToken -o tsv$/m);
+    assert.match(read("az.argv"), /^acr login -n acrmock --expose-token --only-show-errors --query accessToken --output tsv$/m);
     for (const text of [r.stdout, r.stderr, read("spin-login.argv"), read("spin-push.argv"), read("az.argv")]) {
         assert.doesNotMatch(text, /stand-in-token/);
     }
@@ -376,16 +388,52 @@ test("build and push, for real with stand-in tools: stdout is only the push resu
 test("a push without a digest, or an Azure CLI that is not signed in, fails the command", () => {
     const log = mkdtempSync(path.join(tmpdir(), "aks-wasm-standin-log-"));
     temps.push(log);
-    const noDigest = runScript({ path: `${fakeToolchain()}:/usr/bin:/bin`, env: { STANDIN_LOG: log, STANDIN_PUSH: "nodigest" } });
+    const noDigest = runScript({ path: `${fakeToolchain()}:${NODE_DIR}:/usr/bin:/bin`, env: { STANDIN_LOG: log, STANDIN_PUSH: "nodigest" } });
     assert.equal(noDigest.status, 1);
     assert.match(noDigest.stderr, /spin registry push printed no 'Pushed with digest sha256:…' line/);
 
     mkdirSync(path.join(log, "2"));
     const signedOut = runScript({
-        path: `${fakeToolchain()}:/usr/bin:/bin`,
+        path: `${fakeToolchain()}:${NODE_DIR}:/usr/bin:/bin`,
         env: { STANDIN_LOG: path.join(log, "2"), STANDIN_AZ_SIGNED_IN: "no" },
     });
     assert.equal(signedOut.status, 1);
     assert.match(signedOut.stderr, /not signed in to Azure: run 'az login'/);
+    assert.doesNotMatch(signedOut.stderr, /building/, "refused before the build");
     assert.equal(existsSync(path.join(log, "2", "spin-push.argv")), false, "nothing was pushed");
+});
+
+test("in CI (workload identity), the push logs in with a token made from the federated token file, without az", () => {
+    // The workflow provides AZURE_FEDERATED_TOKEN_FILE (kept fresh), AZURE_CLIENT_ID and AZURE_TENANT_ID. There is
+    // no az on PATH here: an az session that expired after five minutes cannot matter. The network is a stand-in
+    // (test/helpers/standin-fetch.cjs, preloaded into node) answering as Entra ID and ACR do.
+    const log = mkdtempSync(path.join(tmpdir(), "aks-wasm-standin-log-"));
+    temps.push(log);
+    const tokenFile = path.join(log, "federated-token");
+    writeFileSync(tokenFile, "stand-in-federated-token\n");
+    const toolchain = fakeToolchain();
+    rmSync(path.join(toolchain, "az"));
+    const r = runScript({
+        path: `${toolchain}:${NODE_DIR}:/usr/bin:/bin`,
+        env: {
+            STANDIN_LOG: log,
+            STANDIN_FETCH_LOG: path.join(log, "fetch.jsonl"),
+            NODE_OPTIONS: `--require ${STANDIN_FETCH}`,
+            AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+            AZURE_CLIENT_ID: "00000000-0000-0000-0000-00000000d3e1",
+            AZURE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
+        },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${PUSHED_LINE}\n`);
+    assert.match(r.stderr, /registry credentials from workload identity/);
+    const read = (f: string) => readFileSync(path.join(log, f), "utf8");
+    assert.equal(read("spin-login.stdin"), "stand-in-acr-refresh-token", "the ACR token, on stdin");
+    assert.deepEqual(read("spin-login.argv").trim().split("\n"), ["registry", "login", "-u", ZERO_USER, "--password-stdin", LOGIN_SERVER]);
+    const requests = read("fetch.jsonl").trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(requests[0].form.client_assertion, "stand-in-federated-token", "read from the file at push time");
+    assert.equal(requests[1].url, `https://${LOGIN_SERVER}/oauth2/exchange`);
+    for (const text of [r.stdout, r.stderr, read("spin-login.argv"), read("spin-push.argv")]) {
+        assert.doesNotMatch(text, /stand-in-(acr-refresh|federated|entra)/);
+    }
 });

@@ -2,18 +2,20 @@
  * An ordinary container image (the load generator, the container baseline of the handler), built with BuildKit
  * through `@pulumi/docker-build`, tagged by a hash of its build context and deployed by digest.
  *
- * Registry credentials. `Image.registries` wants a password: an ACR token fetched by a command would be stored in
- * state (as a secret, but stored) and would be stale three hours later, when the next build reads it back from
- * state. Instead a `local.Command` pipes `az acr login --expose-token` into `docker login --password-stdin`
- * (scripts/acr-login.sh) right before the build, so the token lives only in the Docker credential store, where
- * `az acr login` itself would put it, and never in state, on a command line or in a log. Two details make that
- * work:
- *  - docker-build reads the host's credentials once, when its provider is configured (pulumi-docker-build
- *    provider/internal/host.go, `newHost`: `GetAllCredentials`). This component therefore uses its own provider,
- *    which depends on the login, so it is configured after the login has written a fresh token.
- *  - the login's triggers are everything that makes the Image build again (context hash, Dockerfile, build
- *    arguments, platform, registry), so a fresh token is there for every build and nothing runs when nothing
- *    changed.
+ * Registry credentials. docker-build reads the host's Docker credentials once, when its provider is configured,
+ * and turns credential helpers off inside the build (pulumi-docker-build provider/internal/host.go `newHost`,
+ * cli.go `wrap`/`applyAuthSandbox`; platform-contracts DOCKERBUILD-1): a `docker login` made by a command that ran
+ * only when it was created leaves every later run unauthenticated. So the Image gets its credentials in
+ * `registries` instead, fetched anew on every `pulumi up`:
+ *  - the token comes from lib/acrToken.cjs through the command provider's `local.run` function, at program run
+ *    time. An invoke's command and result are not stored in state (unlike a `local.Command`'s), and it runs in
+ *    the command provider's process, which inherits the environment of `pulumi up` (CMD-1, CMD-3): in CI the
+ *    workload identity variables, on a laptop the `az login` session. Its output is not logged (`logging: none`).
+ *  - the token is a secret: the state holds it encrypted, never in plain text; it expires about three hours later.
+ *  - docker-build's diff ignores a changed registry password (image.go `Diff`, DOCKERBUILD-2), so a new token on
+ *    every run changes nothing and rebuilds nothing; a build that does run uses the new inputs' token.
+ *  - in preview no token is fetched (nothing is built: `buildOnPreview: false`), so a read-only preview identity
+ *    needs no registry rights; the password is simply absent, which the diff also ignores.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -25,8 +27,10 @@ import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelative
 import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
 import type { RegistryTarget } from "../../lib/platformContract";
 
-/** The registry login script, committed beside the program. */
-export const ACR_LOGIN_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "acr-login.sh");
+/** The registry token helper (prints a fresh ACR token on stdout), committed beside the program. */
+export const ACR_TOKEN_HELPER = path.resolve(__dirname, "..", "..", "lib", "acrToken.cjs");
+/** Microsoft's documented user name for logging in to ACR with a token (ACRAUTH-1). */
+export const ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
 
 /** Never part of the context hash: VCS data and installed dependencies (the lockfile stands for them). */
 export const CONTEXT_IGNORES: readonly string[] = ["**/.git/**", "**/node_modules/**"];
@@ -65,6 +69,12 @@ export interface ContainerImageArgs {
      * @default 16
      */
     tagLength?: number;
+    /**
+     * The registry password (a token for user `00000000-0000-0000-0000-000000000000`), for a caller that has its
+     * own. Treated as a secret.
+     * @default a fresh ACR token from lib/acrToken.cjs on every `pulumi up` (none in preview)
+     */
+    registryToken?: pulumi.Input<string>;
 }
 
 /** Problems with the arguments, each naming the argument, its value and what is accepted. */
@@ -152,18 +162,19 @@ export class ContainerImage extends pulumi.ComponentResource {
         this.tag = contentTag(digest, args.tagLength ?? DEFAULT_TAG_LENGTH);
         this.taggedRef = pulumi.output(args.registry.loginServer).apply((server) => taggedImageRef(server, args.repository, this.tag));
 
-        const login = new local.Command(
-            `${name}-acr-login`,
+        // The component's own provider, kept so that existing stacks see no provider change: a changed provider
+        // reference makes the engine consult DiffConfig, and a replaced Image deletes the manifest it pushed,
+        // which an unchanged rebuild has just pushed again (DOCKERBUILD-3). Host credentials it loads do not
+        // matter: `registries` entries override them for the same registry (cli.go `wrap`, DOCKERBUILD-1).
+        const provider = new dockerBuild.Provider(`${name}-docker-build`, {}, { parent: this });
+        const token = args.registryToken ?? (pulumi.runtime.isDryRun() ? undefined : freshRegistryToken(args.registry, this));
+        const registries = [
             {
-                create: `bash ${projectRelativePath(ACR_LOGIN_SCRIPT)} docker`,
-                environment: { ACR_NAME: args.registry.name, ACR_LOGIN_SERVER: args.registry.loginServer },
-                triggers: [digest, args.registry.loginServer],
-                addPreviousOutputInEnv: false,
-                logging: "stdoutAndStderr",
+                address: args.registry.loginServer,
+                username: ACR_TOKEN_USER,
+                ...(token === undefined ? {} : { password: pulumi.secret(token) }),
             },
-            { parent: this },
-        );
-        const provider = new dockerBuild.Provider(`${name}-docker-build`, {}, { parent: this, dependsOn: [login] });
+        ];
 
         this.image = new dockerBuild.Image(
             `${name}-image`,
@@ -173,13 +184,14 @@ export class ContainerImage extends pulumi.ComponentResource {
                 platforms: [platform],
                 buildArgs: args.buildArgs ?? {},
                 tags: [this.taggedRef],
+                registries,
                 push: true,
                 // The default (true) builds every image in every preview: minutes per PR and a BuildKit daemon on
                 // the CI runner. Skipping it keeps previews fast and daemon-free; Dockerfile syntax is still
                 // checked in preview, and the build itself runs in `pulumi up`.
                 buildOnPreview: false,
             },
-            { parent: this, provider, dependsOn: [login] },
+            { parent: this, provider },
         );
 
         this.imageRef = pulumi
@@ -193,6 +205,31 @@ export class ContainerImage extends pulumi.ComponentResource {
             contentHash: this.contentHash,
         });
     }
+}
+
+/**
+ * A fresh ACR token, from lib/acrToken.cjs run by the command provider's `local.run` function at program run time.
+ * `node` runs the helper directly (no shell); the environment names the registry only, and the token is on stdout,
+ * which is neither logged nor stored.
+ */
+export function freshRegistryToken(registry: RegistryTarget, parent: pulumi.Resource): pulumi.Output<string> {
+    const result = local.runOutput(
+        {
+            command: ACR_TOKEN_HELPER,
+            interpreter: [process.execPath],
+            environment: pulumi.all([registry.name, registry.loginServer]).apply(([ACR_NAME, ACR_LOGIN_SERVER]) => ({ ACR_NAME, ACR_LOGIN_SERVER })),
+            logging: "none",
+            addPreviousOutputInEnv: false,
+        },
+        { parent },
+    );
+    return pulumi.secret(
+        result.stdout.apply((stdout) => {
+            const token = (stdout ?? "").trim();
+            if (token === "") throw new Error(`${ACR_TOKEN_HELPER} printed no registry token.`);
+            return token;
+        }),
+    );
 }
 
 function readIfFile(file: string): string | undefined {

@@ -85,7 +85,9 @@ export interface LoadTestArgs {
     /**
      * Kubeconfig for collecting the results (a secret). It reaches `kubectl` through stdin only: never a command
      * line or an environment variable, both of which Pulumi stores in state. The machine running `pulumi up`
-     * then needs `kubectl` (and `kubelogin` for an Entra ID cluster).
+     * then needs `kubectl` (and `kubelogin` for an Entra ID cluster). kubelogin gets its login from the
+     * environment `pulumi up` runs in, which the command inherits (platform-contracts CMD-1, KUBELOGIN-4): in CI
+     * AAD_LOGIN_METHOD=workloadidentity with a fresh federated token file, on a laptop the `az login` session.
      * @default undefined: no collection; the Jobs still gate the rollout, `summaries` is `{}`.
      */
     kubeconfig?: pulumi.Input<string>;
@@ -348,6 +350,8 @@ export class LoadTest extends pulumi.ComponentResource {
                         create: pulumi.all([job.metadata.namespace, job.metadata.name]).apply(([ns, jn]) => collectScript(ns, jn)),
                         update: REPEAT_PREVIOUS_RESULT,
                         stdin: pulumi.secret(args.kubeconfig),
+                        // No `environment`: it would be stored in state, and CI's login variables differ from a
+                        // laptop's. The command's process inherits them from `pulumi up` (CMD-1).
                         addPreviousOutputInEnv: true,
                         // A Job re-created under the same name (after a refresh found it gone) has a new uid.
                         triggers: [job.metadata.uid],

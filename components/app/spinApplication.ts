@@ -6,6 +6,11 @@
  * builds and pushes once, and the Deployment gets `<login server>/<app>@sha256:…` and rolls exactly when the
  * pushed image changes. The build runs in scripts/spin-build-push.sh, at `pulumi up` only: a `local.Command` runs
  * nothing in preview, so a CI preview needs neither Spin nor Docker nor registry credentials.
+ *
+ * Registry login: the script logs Spin in right before it pushes, with a token fetched at that moment by
+ * lib/acrToken.cjs (workload identity in CI, `az` on a laptop) and piped into `--password-stdin`. So every run of
+ * the command has a fresh login, none is left over from the run that created it, and a run after a long cluster
+ * create does not depend on az's five-minute CI session (platform-contracts ACRAUTH-1, SPINCLI-2).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -124,7 +129,9 @@ export class SpinApplication extends pulumi.ComponentResource {
             {
                 create: `bash ${shellQuote(script)}`,
                 dir,
-                // Not secret, and stored in state: names only. The token is fetched inside the script and piped.
+                // Not secret, and stored in state: names only. The token is fetched inside the script and piped;
+                // the credentials' own variables (CI's AZURE_*) are inherited from `pulumi up` (CMD-1), never
+                // stored here, so CI and laptop runs record the same inputs.
                 environment: {
                     ACR_NAME: args.registry.name,
                     ACR_LOGIN_SERVER: args.registry.loginServer,
