@@ -14,7 +14,7 @@ import { capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
-import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { KUBERNETES_MINORS, kubernetesVersionTierProblems, spinKubeVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
 
 export const PROJECT = "aks-wasm";
@@ -352,6 +352,7 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
     if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
+    if (ok("kubernetesVersion", "clusterTier", "wasmRuntime")) problems.push(...spinKubeVersionProblems(c));
     if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",

@@ -144,9 +144,43 @@ export interface VersionPolicy {
     upgradeChannel: "stable" | "patch";
 }
 
-/** The version policy of a tier: Premium means long-term support. */
-export function versionPolicy(tier: string): VersionPolicy {
-    return tier === "Premium"
-        ? { supportPlan: "AKSLongTermSupport", upgradeChannel: "patch" }
-        : { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" };
+/**
+ * The version policy of a tier: Premium means long-term support. `pinMinor` keeps the cluster on its minor
+ * (`patch`) whatever the tier: a SpinKube Wasm pool runs Ubuntu 22.04, which AKS offers only up to 1.36, so an
+ * automatic minor upgrade past it would fail on that pool (see {@link SPINKUBE_MAX_MINOR}).
+ */
+export function versionPolicy(tier: string, options: { pinMinor?: boolean } = {}): VersionPolicy {
+    if (tier === "Premium") return { supportPlan: "AKSLongTermSupport", upgradeChannel: "patch" };
+    return { supportPlan: "KubernetesOfficial", upgradeChannel: options.pinMinor ? "patch" : "stable" };
+}
+
+/**
+ * The newest minor a SpinKube Wasm pool can run. runtime-class-manager (v0.2.0, and main in June 2026) registers the
+ * shim under containerd 2's plugin only when the config file says `version = 3` (RCM-CD2); AKS's containerd-2
+ * images (Ubuntu 24.04, Azure Linux 3) write `version = 2` with containerd 2's plugin paths (OS-1), and containerd 2's
+ * migration then drops RCM's runtime (CTD-MIG). So the Wasm pool runs `osSKU: Ubuntu2204` (containerd 1.7), which
+ * AKS supports on 1.25 to 1.36 (OS-2, articles/aks/upgrade-os-version.md read 2026-11-26).
+ */
+export const SPINKUBE_MAX_MINOR = 36;
+/** LTS on 1.33 or later needs Ubuntu 24.04 node pools (articles/aks/includes/ubuntu-22-04-retirement.md; OS-2). */
+export const UBUNTU_2204_MAX_LTS_MINOR = 32;
+
+/** The cross-key check of the Wasm runtime against the version: what an Ubuntu 22.04 Wasm pool can run. */
+export function spinKubeVersionProblems(c: {
+    kubernetesVersion?: string;
+    clusterTier: string;
+    wasmRuntime: string;
+}): { key: string; value: string; accepted: string }[] {
+    const minor = c.kubernetesVersion === undefined ? undefined : minorOf(c.kubernetesVersion);
+    if (c.wasmRuntime !== "spinkube" || minor === undefined) return [];
+    const why =
+        "the SpinKube Wasm pool runs Ubuntu 22.04 (containerd 1.7), because runtime-class-manager cannot register the " +
+        "shim in the containerd 2 config AKS writes on Ubuntu 24.04 (docs/platform-contracts.md OS-1, RCM-CD2, CTD-MIG)";
+    if (minor > SPINKUBE_MAX_MINOR) {
+        return [{ key: "kubernetesVersion", value: c.kubernetesVersion!, accepted: `at most 1.${SPINKUBE_MAX_MINOR} with wasmRuntime "spinkube": ${why}, and AKS offers Ubuntu 22.04 up to 1.${SPINKUBE_MAX_MINOR}` }];
+    }
+    if (c.clusterTier === "Premium" && minor > UBUNTU_2204_MAX_LTS_MINOR) {
+        return [{ key: "kubernetesVersion", value: c.kubernetesVersion!, accepted: `at most 1.${UBUNTU_2204_MAX_LTS_MINOR} with clusterTier "Premium" and wasmRuntime "spinkube": ${why}, and AKS's long-term support from 1.33 needs Ubuntu 24.04` }];
+    }
+    return [];
 }

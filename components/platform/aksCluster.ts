@@ -33,6 +33,13 @@ export interface AksClusterArgs {
      */
     tier?: ClusterTier;
     /**
+     * Keep the cluster on its Kubernetes minor (auto-upgrade channel `patch` instead of `stable`); minor upgrades are
+     * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool AKS offers
+     * only up to 1.36 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
+     * @default false
+     */
+    pinMinorVersion?: boolean;
+    /**
      * Availability zones of the system pool. Empty pins nothing (for regions without zones).
      * @default []
      */
@@ -120,7 +127,7 @@ export class AksCluster extends pulumi.ComponentResource {
 
         const protect = { parent: this, protect: args.protect ?? false };
         const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, protect);
-        const policy = versionPolicy(args.tier ?? "Free");
+        const policy = versionPolicy(args.tier ?? "Free", { pinMinor: args.pinMinorVersion });
 
         const clusterArgs: containerservice.ManagedClusterArgs = {
             resourceGroupName: group.name,

@@ -80,6 +80,7 @@ export class Platform extends pulumi.ComponentResource {
                 location: args.location,
                 kubernetesVersion: args.kubernetesVersion,
                 tier: args.clusterTier,
+                pinMinorVersion: args.wasmRuntime === "spinkube",
                 availabilityZones: args.availabilityZones,
                 systemVmSize: args.systemVmSize,
                 systemNodeCount: args.systemNodeCount,

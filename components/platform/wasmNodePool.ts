@@ -88,12 +88,7 @@ export function agentPoolArgs(
         agentPoolName: args.poolName ?? "wasm",
         mode: "User",
         osType: "Linux",
-        // Ubuntu: RCM's node installer appends the runtime to /etc/containerd/config.toml in place. `Ubuntu`
-        // means 22.04 + containerd 1.7 up to Kubernetes 1.34 and 24.04 + containerd 2 from 1.35 (Azure/AKS
-        // CHANGELOG 2026-01-04, PR #5538; AgentBaker PR #5479); Azure Linux 3 has containerd 2 from 1.32. RCM
-        // v0.2.0 writes containerd 2's config-version-3 section as well as 1.7's (platform-contracts RCM-6), and
-        // the app listens above port 1023, so both containerd lines serve it (SHIM-3).
-        osSKU: "Ubuntu",
+        osSKU: wasmPoolOsSku(args.runtime),
         vmSize: args.vmSize ?? "Standard_D2s_v5",
         count,
         enableAutoScaling: autoscale,
@@ -115,4 +110,17 @@ export function wasmPlacement(): WasmPlacement {
         nodeSelector: { [WASM_POOL_LABEL.key]: WASM_POOL_LABEL.value },
         tolerations: [{ key: WASM_POOL_LABEL.key, operator: "Equal", value: WASM_POOL_LABEL.value, effect: "NoSchedule" }],
     };
+}
+
+/**
+ * The Wasm pool's OS image. SpinKube: `Ubuntu2204`, i.e. containerd 1.7. runtime-class-manager appends the shim's
+ * runtime to /etc/containerd/config.toml under containerd 2's plugin only when the file says `version = 3`
+ * (platform-contracts RCM-CD2); AKS's containerd-2 images (`Ubuntu` = 24.04 from Kubernetes 1.35, Azure Linux 3)
+ * write `version = 2` with containerd 2's plugin paths (OS-1), and containerd 2's migration of that file keeps
+ * AKS's runtimes table and drops RCM's `spin-v2` (CTD-MIG): pods would fail with "no runtime for spin-v2". AKS offers
+ * `Ubuntu2204` on Kubernetes 1.25 to 1.36 and supports Ubuntu 22.04 until 2027-06-30 (OS-2); config.ts refuses
+ * newer minors with SpinKube. The legacy WasmWasi pool keeps `Ubuntu` (AKS installed its own shim there).
+ */
+export function wasmPoolOsSku(runtime: WasmRuntime): "Ubuntu2204" | "Ubuntu" {
+    return runtime === "spinkube" ? "Ubuntu2204" : "Ubuntu";
 }
