@@ -78,8 +78,8 @@ start() {
         require_env ACTIONS_ID_TOKEN_REQUEST_URL ACTIONS_ID_TOKEN_REQUEST_TOKEN
     HINT="Set it from the identity's variable in the job's env." require_env AZURE_CLIENT_ID AZURE_TENANT_ID
     require_env GITHUB_ENV
-    [[ $INTERVAL =~ ^[0-9]+$ && $INTERVAL -ge 10 && $INTERVAL -le 240 ]] ||
-        fail "TOKEN_REFRESH_SECONDS must be 10-240 (a token lives 300 s); got '$INTERVAL'."
+    [[ $INTERVAL =~ ^[0-9]+$ && $INTERVAL -ge 1 && $INTERVAL -le 240 ]] ||
+        fail "TOKEN_REFRESH_SECONDS must be 1-240 (a token lives 300 s); got '$INTERVAL'."
     command -v jq >/dev/null || fail "jq is not on PATH."
     mkdir -p "$DIR"
     chmod 700 "$DIR"
