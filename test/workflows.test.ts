@@ -250,7 +250,14 @@ test("credentials outlive the cluster create: token refresher before Pulumi, az 
         for (const v of ["AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"]) {
             assert.match(String(job.env?.[v]), /^\$\{\{ vars\.AZURE_[A-Z_]+ \}\}$/, `${where}: ${v}`);
         }
-        assert.equal(job.env?.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}", `${where}: state backend from a variable`);
+        // One state container per stack (STATE-2): the deploy job reads its environment's URL, the preview the stack's.
+        assert.equal(
+            job.env?.PULUMI_BACKEND_URL,
+            pulumiCommand(job) === "up"
+                ? "${{ vars.PULUMI_BACKEND_URL }}"
+                : "${{ matrix.stack == 'prod' && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
+            `${where}: state backend`,
+        );
     }
 });
 
