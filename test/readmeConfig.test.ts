@@ -1,0 +1,90 @@
+/**
+ * Every `pulumi config set` example in the README must be one the Pulumi CLI stores in a shape the project's typed
+ * config (Pulumi.yaml) accepts. There is no Pulumi CLI here, so the test applies the CLI's own rules, read in
+ * pulumi/pulumi at the pinned release line (platform-contracts STATE-3):
+ *   - a value without --path is stored as text (pkg/cmd/pulumi/config/config.go, `config set`);
+ *   - with --path and no --type, "true"/"false" become booleans and base-10 integers without a leading zero become
+ *     numbers (sdk/go/common/resource/config/object.go `coerce`, map.go `Set`); `--type string` keeps the text;
+ *   - typed config accepts for `integer` a number or integer text, for `boolean` a boolean or "true"/"false", for
+ *     `string` only text, and for `array` a list whose items pass the item type
+ *     (sdk/go/common/workspace/project.go `ValidateConfigValue`).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+const ROOT = join(__dirname, "..");
+type ConfigType = { type: "string" | "integer" | "boolean" | "array"; items?: { type: string } };
+const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, ConfigType> };
+
+/** The README's `pulumi config set` command lines, from its fenced code blocks and inline code spans. */
+function readmeExamples(): string[] {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const lines = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => m[1].split("\n"));
+    const inline = [...readme.matchAll(/`(pulumi config set [^`]*)`/g)].map((m) => m[1]);
+    return [...lines, ...inline]
+        .map((l) => l.replace(/\s+#.*$/, "").trim())
+        .filter((l) => l.startsWith("pulumi config set ") && !l.includes("<"));
+}
+
+/** Words of a command line with plain, '…' and "…" words (all the README uses). */
+function words(line: string): string[] {
+    return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+/** What the CLI stores for `pulumi config set [--path] [--type T] key value`, as the typed-config check sees it. */
+function stored(line: string): { key: string; index?: number; value: unknown } {
+    const args = words(line).slice(3);
+    let path = false;
+    let type: string | undefined;
+    const positional: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+        if (args[i] === "--path") path = true;
+        else if (args[i] === "--type") type = args[++i];
+        else if (args[i] === "--plaintext" || args[i] === "--secret") continue;
+        else positional.push(args[i]);
+    }
+    assert.equal(positional.length, 2, `${line}: key and value`);
+    const [rawKey, text] = positional;
+    const indexed = /^([A-Za-z][\w]*)\[(\d+)\]$/.exec(rawKey);
+    if (!path || !indexed) return { key: rawKey, value: text };
+    let value: unknown = text;
+    if (type === undefined) {
+        if (text === "true" || text === "false") value = text === "true";
+        else if (!(text.length > 1 && text[0] === "0") && /^-?\d+$/.test(text)) value = Number(text);
+    } else if (type === "int") value = Number(text);
+    else if (type === "bool") value = text === "true";
+    return { key: indexed[1], index: Number(indexed[2]), value };
+}
+
+/** Pulumi's ValidateConfigValue for one stored value (an item when `index` is set). */
+function accepted(t: ConfigType, s: { index?: number; value: unknown }): boolean {
+    const check = (type: string, v: unknown) =>
+        type === "string" ? typeof v === "string"
+        : type === "integer" ? (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && /^[-+]?\d+$/.test(v))
+        : type === "boolean" ? typeof v === "boolean" || v === "true" || v === "false"
+        : false;
+    if (t.type === "array") return s.index !== undefined && check(t.items!.type, s.value);
+    return s.index === undefined && check(t.type, s.value);
+}
+
+test("README: every `pulumi config set` example names a declared key and is stored in a shape the typed config accepts", () => {
+    const examples = readmeExamples();
+    assert.ok(examples.some((l) => /--path/.test(l)), `a list example exists: ${examples.join(" | ")}`);
+    for (const line of examples) {
+        const s = stored(line);
+        const declared = project.config[s.key];
+        assert.ok(declared, `${line}: '${s.key}' is not declared in Pulumi.yaml`);
+        assert.ok(accepted(declared, s), `${line}: stored as ${JSON.stringify(s.value)}, refused by type ${JSON.stringify(declared)}`);
+    }
+});
+
+test("README check: the CLI's number coercion under --path is caught (the old list example would be refused)", () => {
+    const zones = project.config.availabilityZones;
+    assert.equal(accepted(zones, stored("pulumi config set --path 'availabilityZones[0]' 1")), false);
+    assert.equal(accepted(zones, stored("pulumi config set --path 'availabilityZones[0]' --type string 1")), true);
+    assert.equal(accepted(project.config.systemNodeCount, stored("pulumi config set systemNodeCount 3")), true);
+    assert.equal(accepted(project.config.systemNodeCount, stored("pulumi config set systemNodeCount three")), false);
+});
