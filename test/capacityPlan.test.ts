@@ -117,7 +117,7 @@ describe("capacity plan", () => {
 
     it("uses the RCM controller requests components/platform/spinKubeRuntime.ts passes to the chart", () => {
         // spinKubeRuntime.ts does not export them; read its source so a change there fails here.
-        const source = readFileSync(join(root, "components", "spinKubeRuntime.ts"), "utf8");
+        const source = readFileSync(join(root, "components", "platform", "spinKubeRuntime.ts"), "utf8");
         const { cpu, memory } = STACK_POD_REQUESTS.rcmController;
         assert.match(source, new RegExp(`requests: \\{ cpu: "${cpu}", memory: "${memory}" \\}`));
     });

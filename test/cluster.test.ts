@@ -228,6 +228,20 @@ describe("WasmNodePool", () => {
         assert.equal(pool.resourceName, "t-aks");
     });
 
+    it("the Wasm pool runs Ubuntu 22.04 (containerd 1.7) so runtime-class-manager can register the shim", () => {
+        // RCM writes the runtime where containerd 2 drops it on AKS's Ubuntu 24.04 config (platform-contracts OS-1,
+        // RCM-CD2, CTD-MIG); the legacy WasmWasi pool had AKS's own shim and keeps the default image.
+        assert.equal(only("azure-native:containerservice:AgentPool", "spin-pool").inputs.osSKU, "Ubuntu2204");
+        assert.equal(only("azure-native:containerservice:AgentPool", "wasi-pool").inputs.osSKU, "Ubuntu");
+    });
+
+    it("keeps a SpinKube cluster on its minor (patch channel): AKS offers Ubuntu 22.04 pools only up to 1.36", async () => {
+        const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/kubernetesVersions.js");
+        assert.equal(SPINKUBE_MAX_MINOR, 36);
+        assert.deepEqual(versionPolicy("Standard", { pinMinor: true }), { supportPlan: "KubernetesOfficial", upgradeChannel: "patch" });
+        assert.deepEqual(versionPolicy("Standard"), { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" });
+    });
+
     it("leaves the pool's Kubernetes version to the cluster's auto-upgrade (no old version sent back)", () => {
         assert.deepEqual(options.get("azure-native:containerservice:AgentPool::spin-pool")!.ignoreChanges, ["orchestratorVersion"]);
     });

@@ -265,9 +265,28 @@ describe("stack config", () => {
     });
 
     it("accepts every community minor on Free and the LTS-only minors on Premium", () => {
-        for (const v of ["1.34", "1.35.1", "1.36", "1.37"]) assert.equal(parseStackConfig({ kubernetesVersion: v }).kubernetesVersion, v);
+        for (const v of ["1.34", "1.35.1", "1.36", "1.37"]) {
+            assert.equal(parseStackConfig({ kubernetesVersion: v, wasmRuntime: "wasmwasi" }).kubernetesVersion, v);
+        }
         for (const v of ["1.31", "1.32.4", "1.33"]) {
-            assert.equal(parseStackConfig({ kubernetesVersion: v, clusterTier: "Premium" }).clusterTier, "Premium");
+            assert.equal(parseStackConfig({ kubernetesVersion: v, clusterTier: "Premium", wasmRuntime: "wasmwasi" }).clusterTier, "Premium");
+        }
+    });
+
+    it("spinkube refuses Kubernetes 1.37 (no Ubuntu 22.04 pool there) and LTS from 1.33 (needs Ubuntu 24.04)", () => {
+        // The SpinKube Wasm pool runs Ubuntu 22.04: RCM cannot register the shim in AKS's containerd-2 config
+        // (platform-contracts OS-1, RCM-CD2, CTD-MIG); AKS offers Ubuntu2204 on 1.25-1.36 (OS-2).
+        for (const v of ["1.34", "1.35.1", "1.36"]) assert.equal(parseStackConfig({ kubernetesVersion: v }).kubernetesVersion, v);
+        assert.equal(parseStackConfig({ kubernetesVersion: "1.32", clusterTier: "Premium" }).kubernetesVersion, "1.32");
+        for (const [v, tier, limit] of [["1.37", "Free", "at most 1.36"], ["1.33", "Premium", "at most 1.32"]]) {
+            try {
+                parseStackConfig({ kubernetesVersion: v, clusterTier: tier });
+                assert.fail(`expected ${v} on ${tier} to be refused`);
+            } catch (e) {
+                assert.ok(e instanceof StackConfigError, String(e));
+                assert.deepEqual(e.problems.map((p) => p.key), ["kubernetesVersion"]);
+                assert.match(e.problems[0].accepted, new RegExp(`^${limit} with .*wasmRuntime "spinkube".*Ubuntu 22.04`));
+            }
         }
     });
 

@@ -257,7 +257,7 @@ describe("SpinWorkload argument checks", () => {
                     '  - appName = "1hello": a DNS-1035 label: 1-63 lower-case letters, digits or \'-\', starting with a letter (it names the Service)',
                     "  - replicas = 0: a whole number of at least 1",
                     "  - maxReplicas = -1: a whole number, 0 for no autoscaler",
-                    '  - resources.memoryLimit = "128MB": a memory quantity in Ki, Mi or Gi such as "64Mi"',
+                    '  - resources.memoryLimit = "128MB": a Kubernetes memory quantity of at least 1Mi such as "64Mi" or "1.5Gi"',
                     '  - resources.cpuLimit = "1": at least resources.cpuRequest (2)',
                     '  - image = "mockacr.azurecr.io/hello-wasm:latest": an image pinned by digest, "<registry>/<repository>@sha256:<64 hex digits>"',
                 ].join("\n"),

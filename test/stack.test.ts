@@ -125,6 +125,8 @@ describe("the dev stack, offline", () => {
                 assert.equal(routes.length > 0, ingressMode === "gateway");
                 const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!;
                 assert.equal(aks.inputs.ingressProfile.webAppRouting.enabled, ingressMode === "ingress", "the add-on the Ingress class needs");
+                // SpinKube's Ubuntu 22.04 Wasm pool exists only up to 1.36: the cluster keeps its minor (OS-2).
+                assert.equal(aks.inputs.autoUpgradeProfile.upgradeChannel, wasmRuntime === "spinkube" ? "patch" : "stable");
                 if (ingressMode === "ingress") {
                     const spec = (ingress[0] as any).spec;
                     assert.equal(spec.ingressClassName, "webapprouting.kubernetes.azure.com");

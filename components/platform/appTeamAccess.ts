@@ -1,6 +1,7 @@
 /**
- * Rights for app teams (config `appTeams`): for each team's namespaces, the namespace itself (Pod Security
- * `restricted`, as the stack's own app namespaces), and for each team principal:
+ * Rights for app teams (config `appTeams`): for each team's namespaces, the namespace itself (the same Pod Security
+ * labels as the stack's own app namespaces: `baseline` enforced for the Spin pods, `restricted` audited), and for
+ * each team principal:
  * - "AcrPush" on the registry, to push its Spin apps (platform-contracts K8SRBAC-4);
  * - "Azure Kubernetes Service RBAC Writer" scoped to `<cluster ID>/namespaces/<namespace>` for each of its
  *   namespaces, and nothing cluster-wide (K8SRBAC-1). Writer covers what `SpinApp` deploys in ingress mode
