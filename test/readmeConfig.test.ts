@@ -17,16 +17,29 @@ import { parse } from "yaml";
 
 const ROOT = join(__dirname, "..");
 type ConfigType = { type: "string" | "integer" | "boolean" | "array"; items?: { type: string } };
-const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, ConfigType> };
+type Project = { config: Record<string, ConfigType> };
+const projectAt = (dir: string) => parse(readFileSync(join(ROOT, dir, "Pulumi.yaml"), "utf8")) as Project;
+/** The platform project, and the app-team example project that the README's app-stack commands run in. */
+const PROJECTS = { root: projectAt("."), appStack: projectAt(join("examples", "app-stack")) };
 
-/** The README's `pulumi config set` command lines, from its fenced code blocks and inline code spans. */
-function readmeExamples(): string[] {
+/**
+ * The README's `pulumi config set` command lines, from its fenced code blocks and inline code spans, each with the
+ * project it runs in: the lines after a `# … in examples/app-stack` comment in a block are the app stack's.
+ */
+function readmeExamples(): { line: string; project: Project }[] {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const lines = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => m[1].split("\n"));
-    const inline = [...readme.matchAll(/`(pulumi config set [^`]*)`/g)].map((m) => m[1]);
-    return [...lines, ...inline]
-        .map((l) => l.replace(/\s+#.*$/, "").trim())
-        .filter((l) => l.startsWith("pulumi config set ") && !l.includes("<"));
+    const fenced = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => {
+        let project = PROJECTS.root;
+        return m[1].split("\n").map((raw) => {
+            if (/^\s*#.*\bin examples\/app-stack\b/.test(raw)) project = PROJECTS.appStack;
+            else if (/^\s*#.*\bin the repository root\b/.test(raw)) project = PROJECTS.root;
+            return { raw, project };
+        });
+    });
+    const inline = [...readme.matchAll(/`(pulumi config set [^`]*)`/g)].map((m) => ({ raw: m[1], project: PROJECTS.root }));
+    return [...fenced, ...inline]
+        .map(({ raw, project }) => ({ line: raw.replace(/\s+#.*$/, "").trim(), project }))
+        .filter(({ line }) => line.startsWith("pulumi config set ") && !line.includes("<"));
 }
 
 /** Words of a command line with plain, '…' and "…" words (all the README uses). */
@@ -72,8 +85,8 @@ function accepted(t: ConfigType, s: { index?: number; value: unknown }): boolean
 
 test("README: every `pulumi config set` example names a declared key and is stored in a shape the typed config accepts", () => {
     const examples = readmeExamples();
-    assert.ok(examples.some((l) => /--path/.test(l)), `a list example exists: ${examples.join(" | ")}`);
-    for (const line of examples) {
+    assert.ok(examples.some(({ line }) => /--path/.test(line)), `a list example exists: ${examples.map((e) => e.line).join(" | ")}`);
+    for (const { line, project } of examples) {
         const s = stored(line);
         const declared = project.config[s.key];
         assert.ok(declared, `${line}: '${s.key}' is not declared in Pulumi.yaml`);
@@ -82,6 +95,7 @@ test("README: every `pulumi config set` example names a declared key and is stor
 });
 
 test("README check: the CLI's number coercion under --path is caught (the old list example would be refused)", () => {
+    const project = PROJECTS.root;
     const zones = project.config.availabilityZones;
     assert.equal(accepted(zones, stored("pulumi config set --path 'availabilityZones[0]' 1")), false);
     assert.equal(accepted(zones, stored("pulumi config set --path 'availabilityZones[0]' --type string 1")), true);
