@@ -1,0 +1,34 @@
+/**
+ * The deploy identity's Role Based Access Control Administrator assignment (README, CI set-up step 6) is limited by
+ * a condition to the roles the stack itself assigns. A role the stack starts assigning without being added there
+ * would make the first real `pulumi up` fail with AuthorizationFailed: this test fails first.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { AKS_RBAC_CLUSTER_ADMIN_ROLE } from "../components/platform/aksCluster";
+import { ACR_PUSH_ROLE, AKS_RBAC_WRITER_ROLE } from "../components/platform/appTeamAccess";
+import { ACR_PULL_ROLE } from "../components/platform/containerRegistry";
+
+test("README: the deploy identity may assign exactly the roles the stack assigns", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const line = /^\s*ROLES="([^"]*)"/m.exec(readme);
+    assert.ok(line, "README step 6 sets ROLES");
+    const allowed = line[1].split(",").map((s) => s.trim()).sort();
+    assert.deepEqual(allowed, [ACR_PULL_ROLE, AKS_RBAC_CLUSTER_ADMIN_ROLE, ACR_PUSH_ROLE, AKS_RBAC_WRITER_ROLE].sort());
+});
+
+test("every role the stack assigns is one of the README's four (no component assigns an unlisted role)", () => {
+    const sources = ["components/platform/aksCluster.ts", "components/platform/appTeamAccess.ts", "components/platform/containerRegistry.ts"];
+    const listed = new Set([ACR_PULL_ROLE, AKS_RBAC_CLUSTER_ADMIN_ROLE, ACR_PUSH_ROLE, AKS_RBAC_WRITER_ROLE]);
+    const files = ["platform", "app"].flatMap((d) => readdirSync(join(__dirname, "..", "components", d)).map((f) => join("components", d, f)));
+    for (const file of files) {
+        const text = readFileSync(join(__dirname, "..", file), "utf8");
+        for (const guid of text.match(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g) ?? []) {
+            if (guid === "00000000-0000-0000-0000-000000000000") continue;
+            assert.ok(listed.has(guid), `${file} names role ${guid}, which README step 6 does not let the deploy identity assign`);
+        }
+    }
+    assert.ok(sources.every((s) => files.includes(s)));
+});
