@@ -37,10 +37,11 @@ function refuse(res: http.ServerResponse, status: number, error: string, message
     res.destroy();
     return;
   }
-  const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", "cache-control": "no-store" };
+  const body = JSON.stringify({ error, message } satisfies ErrorBody);
+  const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(body) };
   if (close) headers.connection = "close";
   res.writeHead(status, headers);
-  res.end(JSON.stringify({ error, message } satisfies ErrorBody));
+  res.end(body);
 }
 
 function forwardedHeaders(rawHeaders: readonly string[]): http.OutgoingHttpHeaders {
