@@ -125,6 +125,13 @@ const hostile: HostileCase[] = [
     statuses: [200],
     greetings: [{ path: "/abs", bodyBytes: 0 }],
   },
+  {
+    name: "an Upgrade request (websocket) is served as a plain request",
+    send: [`GET /ws HTTP/1.1\r\n${HOST}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`],
+    abortAfterMs: 3000,
+    statuses: [200],
+    greetings: [{ path: "/ws", bodyBytes: 0 }],
+  },
   { name: "CONNECT", send: [`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`], statuses: [405] },
   { name: "over-long header (20 KB)", send: [`GET /x HTTP/1.1\r\n${HOST}X-Big: ${"a".repeat(20_000)}\r\n${CLOSE}\r\n`], statuses: [431] },
   {

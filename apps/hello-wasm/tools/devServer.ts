@@ -133,13 +133,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     req.once("end", () => upstream.end());
     req.once("error", () => ((settled = true), upstream.destroy()));
   });
-  // CONNECT never reaches the request handler; without a listener node:http would just drop the socket.
+  // CONNECT never reaches the request handler; without a listener node:http just drops the socket (NODEHTTP-2).
   server.on("connect", (_req: http.IncomingMessage, socket: net.Socket) => {
     const body = JSON.stringify({ error: "method_not_allowed", message: "CONNECT is not supported: this server is not a proxy" } satisfies ErrorBody);
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   // Malformed request lines, bad header bytes, invalid chunked framing, over-long headers: node:http's parser
-  // (llhttp) stops there. Answer once with its status and close only that connection.
+  // (llhttp) stops there and hands the socket here (NODEHTTP-3). Answer once with its status and close only that
+  // connection; once a response is under way, just close it.
   server.on("clientError", (error: NodeJS.ErrnoException & { code?: string }, socket: net.Socket) => {
     if (!socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage) {
       socket.destroy();

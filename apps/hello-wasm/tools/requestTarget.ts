@@ -63,8 +63,9 @@ const PATH_WITH_QUERY = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
  * - absolute-form (`http://host/path`): authority and path from the target, Host ignored (RFC 9112 §3.2.2);
  * - asterisk-form (`OPTIONS *`) and CONNECT's authority-form: refused; the app has no server-wide options and no
  *   tunnels;
- * - HTTP/1.1 without Host, or with more than one, or with an invalid one: 400 (RFC 9112 §3.2). HTTP/1.0 without
- *   Host gets the server's own authority.
+ * - HTTP/1.1 without Host, or with more than one, or with an invalid one: 400 (RFC 9112 §3.2, platform-contracts
+ *   NODEHTTP-5). HTTP/1.0 without Host gets the server's own authority.
+ * Host lines are counted in `rawHeaders`: node:http keeps only the first Host in `headers` (NODEHTTP-1).
  */
 export function resolveTarget(head: RequestHead, ownAuthority: string): ForwardTarget | RefusedTarget {
   if (head.method === "CONNECT") return { ok: false, status: 405, message: "CONNECT is not supported: this server is not a proxy" };
