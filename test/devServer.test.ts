@@ -6,7 +6,9 @@ import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { MAX_BODY_BYTES } from "../apps/hello-wasm/src/handler";
 import { buildComponent } from "../apps/hello-wasm/tools/component";
+import { ComponentPool } from "../apps/hello-wasm/tools/componentPool";
 import { checkAuthority, resolveTarget } from "../apps/hello-wasm/tools/requestTarget";
+import type { Worker } from "node:worker_threads";
 import { serveComponent, type RunningServer } from "../apps/hello-wasm/tools/serve";
 
 describe("request target and Host rules (pure)", () => {
@@ -199,4 +201,34 @@ describe("hostile requests over raw sockets", () => {
       assert.equal(((await after.json()) as { path: string }).path, "/still-serving");
     });
   }
+});
+
+describe("component workers", () => {
+  test("a worker that dies is replaced by a new one, which serves", async () => {
+    const pool = await ComponentPool.start({ workers: 1, onOutput: () => {} });
+    try {
+      const first = pool.acquire()!;
+      first.release();
+      // Stand-in for a crash inside the wasi:http host (a trap, preview2-shim's process.exit in a worker): the
+      // worker thread ends from outside.
+      await (pool as unknown as { slots: { worker: Worker }[] }).slots[0]!.worker.terminate();
+      const deadline = Date.now() + 60_000;
+      let lease = pool.acquire();
+      while (lease === undefined || lease.port === first.port) {
+        lease?.release();
+        assert.ok(Date.now() < deadline, "no new worker within 60 s");
+        await new Promise((r) => setTimeout(r, 100));
+        lease = pool.acquire();
+      }
+      try {
+        const response = await fetch(`http://127.0.0.1:${lease.port}/after-crash`);
+        assert.equal(response.status, 200);
+        assert.equal(((await response.json()) as { path: string }).path, "/after-crash");
+      } finally {
+        lease.release();
+      }
+    } finally {
+      await pool.close();
+    }
+  });
 });
