@@ -1,6 +1,7 @@
 // Bench helper: runs the dev server (apps/hello-wasm/tools/devServer.ts) in a process of its own, so the load
 // generator does not share its event loop. Prints `Ready: <url>/`; answers a `stats` line on stdin with one JSON
-// line (instantiate and handler times inside the component hosts). Ends when stdin closes.
+// line (instantiate and handler times inside the component hosts). Ends when stdin closes. DEV_SERVER_WORKERS=N
+// overrides the number of worker threads (default: one per core), for trying other pool sizes by hand.
 import { freePort } from "../apps/hello-wasm/tools/serve";
 import { startDevServer } from "../apps/hello-wasm/tools/devServer";
 
