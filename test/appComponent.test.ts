@@ -1,6 +1,7 @@
 // The real hello-wasm component: built here (esbuild + j2w, reusing the skip-if-unchanged cache), served by a real
-// wasi:http host (Fermyon Spin when installed, else jco with a fresh instance per request) on a free loopback port,
-// and spoken to over real HTTP. The served component answers ~30 requests/s here, so request counts stay small.
+// wasi:http host (Fermyon Spin when installed, else the dev server: jco-transpiled, a fresh instance per request)
+// on a free loopback port, and spoken to over real HTTP. The served component answers ~100 requests/s here, so
+// request counts stay small. Hostile requests are in devServer.test.ts.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import http from "node:http";

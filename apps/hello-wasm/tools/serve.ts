@@ -1,11 +1,10 @@
-// Serves the built component on loopback: with Fermyon Spin (`spin up`) when it is installed, otherwise with jco's
-// wasi:http host, one fresh component instance per request as Spin does. Shared by the dev script, tests and bench.
+// Serves the built component on loopback: with Fermyon Spin (`spin up`) when it is installed, otherwise with the
+// dev server (devServer.ts): a checking node:http front over worker threads that run the jco-transpiled component,
+// one fresh instance per request as Spin does. Shared by the dev script, tests and bench.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { appDir, manifestPath, packageDir, wasmPath } from "./component.js";
+import { appDir, manifestPath } from "./component.js";
+import { startDevServer } from "./devServer.js";
 
 export type ComponentHost = "spin" | "jco";
 
@@ -36,6 +35,11 @@ export interface ServeOptions {
    * @default "auto"
    */
   readonly host?: ComponentHost | "auto";
+  /**
+   * Component worker threads of the dev server (not used with Spin).
+   * @default os.availableParallelism()
+   */
+  readonly workers?: number;
   /**
    * How long to wait for the port to accept connections.
    * @default 60000
@@ -108,7 +112,8 @@ function assertLoopback(hostname: string): void {
 
 /**
  * Serves dist/hello-wasm.wasm (build it first with `buildComponent`) and resolves once the port accepts
- * connections. The server runs in its own process group so `close()` (or a signal to the caller) ends all of it.
+ * connections. The dev server runs inside this process (worker threads), so it ends with it; `spin up` runs in a
+ * process group of its own that `close()` signals as a whole.
  */
 export async function serveComponent(options: ServeOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
@@ -125,31 +130,17 @@ export async function serveComponent(options: ServeOptions = {}): Promise<Runnin
     throw new Error("host (spin) needs Fermyon Spin on PATH; `spin --version` did not report it (Debian's `spin` is the SPIN model checker)");
   }
 
-  // jco transpiles into a directory it only removes on a clean exit; give it ours so close() can always remove it.
-  const jcoDir = useSpin ? undefined : await mkdtemp(path.join(os.tmpdir(), "hello-wasm-jco-"));
-  const [command, args] = useSpin
-    ? ["spin", ["up", "--from", manifestPath, "--listen", `${hostname}:${port}`]]
-    : [
-        process.execPath,
-        [
-          path.join(packageDir("@bytecodealliance/jco"), "dist", "jco.js"),
-          "serve",
-          // FIELD-NOTES §6: plain `jco serve` answers one request then hangs (a StarlingMonkey fetch event is
-          // one-shot per instance); a fresh instance per request is also what Spin does.
-          "--isolate-requests",
-          "instance",
-          "--host",
-          hostname,
-          "--port",
-          String(port),
-          "--jco-dir",
-          jcoDir!,
-          wasmPath,
-        ],
-      ];
-  const child = spawn(command as string, args as string[], { cwd: appDir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let tail = "";
   const onOutput = options.onOutput ?? ((chunk: string) => (tail = (tail + chunk).slice(-16_384)));
+  if (!useSpin) {
+    try {
+      return await startDevServer({ hostname, port, onOutput, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+    } catch (error) {
+      throw new Error(`the dev server did not start: ${error instanceof Error ? error.message : String(error)}. Its output:\n${tail.trim()}`);
+    }
+  }
+
+  const child = spawn("spin", ["up", "--from", manifestPath, "--listen", `${hostname}:${port}`], { cwd: appDir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
 
@@ -163,7 +154,7 @@ export async function serveComponent(options: ServeOptions = {}): Promise<Runnin
       exitedEarly = `exited with ${signal ?? `code ${code}`}`;
       resolve();
     });
-  }).then(() => (jcoDir ? rm(jcoDir, { recursive: true, force: true }) : undefined));
+  });
 
   const close = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
@@ -180,15 +171,15 @@ export async function serveComponent(options: ServeOptions = {}): Promise<Runnin
     if (exitedEarly !== undefined || Date.now() > deadline) {
       const reason = exitedEarly ?? `did not listen on ${hostname}:${port} within ${options.readyTimeoutMs ?? 60_000} ms`;
       await close();
-      throw new Error(`${useSpin ? "spin up" : "jco serve"} ${reason}. Its output:\n${tail.trim()}`);
+      throw new Error(`spin up ${reason}. Its output:\n${tail.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return { url: `http://${urlHost}:${port}`, host: useSpin ? "spin" : "jco", close, exited };
+  return { url: `http://${urlHost}:${port}`, host: "spin", close, exited };
 }
 
-/** Signals the process group we started (jco serve runs the server in a child process of its own). */
+/** Signals the process group we started (spin up may start processes of its own). */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);

@@ -1,0 +1,182 @@
+// The dev server's component hosts: the component transpiled once with jco, its core modules compiled once, and
+// one worker thread per core, each instantiating a fresh component instance per request (componentWorker.ts). A
+// worker that dies (a trap, a crash in the wasi:http shim) is replaced; the requests it held get 502 from the front.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { packageDir, wasmPath } from "./component.js";
+import type { ComponentWorkerData, ComponentWorkerMessage } from "./componentWorker.js";
+
+// Node's global WebAssembly object; @types/node declares only its types, not the value, under lib ES2022.
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+
+export interface PoolOptions {
+  /**
+   * Worker threads, each serving one request at a time.
+   * @default os.availableParallelism()
+   */
+  readonly workers?: number;
+  /** Worker stdout/stderr (the component's own output) and the pool's log lines. */
+  readonly onOutput: (chunk: string) => void;
+}
+
+export interface PoolStats {
+  /** Requests the component instances finished, summed over every worker alive now. */
+  requests: number;
+  /** Mean ms to instantiate a component from the compiled modules. */
+  instantiateMsMean: number;
+  /** Mean ms inside the component's incoming handler (the app's code plus wasi:http/io calls). */
+  handleMsMean: number;
+}
+
+interface Slot {
+  worker: Worker;
+  port: number;
+  agent: http.Agent;
+  inFlight: number;
+}
+
+/** A worker's loopback address and the agent that keeps connections to it open. */
+export interface Lease {
+  readonly port: number;
+  readonly agent: http.Agent;
+  /** Call once when the request is over, however it ended. */
+  release(): void;
+}
+
+export class ComponentPool {
+  private readonly slots: (Slot | undefined)[];
+  private closing = false;
+
+  private constructor(
+    private readonly data: ComponentWorkerData,
+    private readonly dir: string,
+    private readonly options: PoolOptions,
+    size: number,
+  ) {
+    this.slots = new Array<Slot | undefined>(size).fill(undefined);
+  }
+
+  /** Transpiles and compiles the built component (dist/hello-wasm.wasm) and starts every worker. */
+  static async start(options: PoolOptions): Promise<ComponentPool> {
+    const size = options.workers ?? os.availableParallelism();
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers (${size}) must be a positive integer`);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "hello-wasm-dev-"));
+    try {
+      const jcoDir = packageDir("@bytecodealliance/jco");
+      const jco = (await import(pathToFileURL(path.join(jcoDir, "dist", "api.js")).href)) as {
+        transpile(component: Uint8Array, opts: Record<string, unknown>): Promise<{ files: Record<string, Uint8Array> }>;
+      };
+      // The options `jco serve --isolate-requests instance` transpiles with (jco src/cmd/run.js, JCO-3): sync
+      // instantiation, so the host supplies the imports per instance.
+      const { files } = await jco.transpile(await readFile(wasmPath), { name: "component", noTypescript: true, wasiShim: true, instantiation: "sync" });
+      const modules: Record<string, WebAssembly.Module> = {};
+      for (const [name, bytes] of Object.entries(files)) {
+        if (name.endsWith(".wasm")) modules[name] = await wasm.compile(bytes);
+      }
+      const gluePath = path.join(dir, "component.mjs");
+      await writeFile(gluePath, files["component.js"]!);
+      // jco serve resolves preview2-shim from jco itself (JCO-3); so do we, for the same wasi:http host.
+      const fromJco = createRequire(path.join(jcoDir, "package.json"));
+      const data: ComponentWorkerData = {
+        gluePath,
+        modules,
+        shimHttpPath: fromJco.resolve("@bytecodealliance/preview2-shim/http"),
+        shimInstantiationPath: fromJco.resolve("@bytecodealliance/preview2-shim/instantiation"),
+      };
+      const pool = new ComponentPool(data, dir, options, size);
+      await Promise.all(pool.slots.map((_, index) => pool.spawn(index)));
+      return pool;
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private spawn(index: number): Promise<void> {
+    const workerFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "componentWorker.ts");
+    // execArgv is inherited, so the worker loads TypeScript the way this process does (tsx).
+    const worker = new Worker(workerFile, { workerData: this.data, stdout: true, stderr: true });
+    worker.stdout.on("data", (chunk: Buffer) => this.options.onOutput(chunk.toString()));
+    worker.stderr.on("data", (chunk: Buffer) => this.options.onOutput(chunk.toString()));
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on("message", (message: ComponentWorkerMessage) => {
+        if (message.type !== "ready" || ready) return;
+        ready = true;
+        this.slots[index] = { worker, port: message.port, agent: new http.Agent({ keepAlive: true }), inFlight: 0 };
+        resolve();
+      });
+      worker.once("error", (error) => this.options.onOutput(`dev server: component worker ${index} failed: ${error.stack ?? error}\n`));
+      worker.once("exit", (code) => {
+        const slot = this.slots[index];
+        if (slot?.worker === worker) {
+          slot.agent.destroy(); // fails what it still held, so the front answers 502
+          this.slots[index] = undefined;
+        }
+        if (!ready) {
+          reject(new Error(`component worker ${index} exited with code ${code} before it was ready`));
+          return;
+        }
+        if (this.closing) return;
+        this.options.onOutput(`dev server: component worker ${index} exited (code ${code}); starting a new one\n`);
+        this.spawn(index).catch((error: unknown) => this.options.onOutput(`dev server: could not restart worker ${index}: ${String(error)}\n`));
+      });
+    });
+  }
+
+  /** The live worker with the fewest requests in flight, or undefined while none is ready. */
+  acquire(): Lease | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (slot && (!best || slot.inFlight < best.inFlight)) best = slot;
+    if (!best) return undefined;
+    const slot = best;
+    slot.inFlight++;
+    let released = false;
+    return {
+      port: slot.port,
+      agent: slot.agent,
+      release: () => {
+        if (!released) (released = true), slot.inFlight--;
+      },
+    };
+  }
+
+  /** Instantiate and handler times, summed over the live workers (for the bench). */
+  async stats(): Promise<PoolStats> {
+    const parts = await Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<{ requests: number; instantiateMs: number; handleMs: number }>((resolve) => {
+            if (!slot) return resolve({ requests: 0, instantiateMs: 0, handleMs: 0 });
+            const onMessage = (message: ComponentWorkerMessage) => {
+              if (message.type !== "stats") return;
+              slot.worker.off("message", onMessage);
+              resolve(message);
+            };
+            slot.worker.on("message", onMessage);
+            slot.worker.postMessage({ type: "stats" });
+          }),
+      ),
+    );
+    const requests = parts.reduce((sum, p) => sum + p.requests, 0);
+    const mean = (key: "instantiateMs" | "handleMs") => (requests > 0 ? parts.reduce((sum, p) => sum + p[key], 0) / requests : 0);
+    return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs") };
+  }
+
+  /** Stops every worker (and the wasi:http I/O threads they started) and removes the transpiled files. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        slot?.agent.destroy();
+        await slot?.worker.terminate();
+      }),
+    );
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
