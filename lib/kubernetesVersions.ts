@@ -184,3 +184,14 @@ export function spinKubeVersionProblems(c: {
     }
     return [];
 }
+
+/**
+ * The version the cluster is created with: the configured one; unset, AKS's default, except with SpinKube, where
+ * AKS's default will move past what an Ubuntu 22.04 Wasm pool can run (1.37 once 1.38 is GA), so the newest minor
+ * it can run is sent instead: 1.36, or 1.32 under long-term support (OS-2). After creation the version is AKS's
+ * (the stack ignores its drift).
+ */
+export function creationKubernetesVersion(c: { kubernetesVersion?: string; clusterTier: string; wasmRuntime: string }): string | undefined {
+    if (c.kubernetesVersion !== undefined || c.wasmRuntime !== "spinkube") return c.kubernetesVersion;
+    return `1.${c.clusterTier === "Premium" ? UBUNTU_2204_MAX_LTS_MINOR : SPINKUBE_MAX_MINOR}`;
+}

@@ -242,6 +242,14 @@ describe("WasmNodePool", () => {
         assert.deepEqual(versionPolicy("Standard"), { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" });
     });
 
+    it("creates a SpinKube cluster on a minor its Ubuntu 22.04 Wasm pool can run when kubernetesVersion is unset", async () => {
+        const { creationKubernetesVersion } = await import("../lib/kubernetesVersions.js");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }), "1.36");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
+        assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.35", clusterTier: "Free", wasmRuntime: "spinkube" }), "1.35");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "wasmwasi" }), undefined, "AKS's default");
+    });
+
     it("leaves the pool's Kubernetes version to the cluster's auto-upgrade (no old version sent back)", () => {
         assert.deepEqual(options.get("azure-native:containerservice:AgentPool::spin-pool")!.ignoreChanges, ["orchestratorVersion"]);
     });

@@ -32,3 +32,11 @@ test("every role the stack assigns is one of the README's four (no component ass
     }
     assert.ok(sources.every((s) => files.includes(s)));
 });
+
+test("the role IDs are Azure's built-in roles (MicrosoftDocs azure-docs built-in-roles, read 2026-11-26; register K8SRBAC-4, GHA-10)", () => {
+    // Literal values on purpose: a typo in a constant would otherwise pass every test that compares it with itself.
+    assert.equal(ACR_PULL_ROLE, "7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull");
+    assert.equal(ACR_PUSH_ROLE, "8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush");
+    assert.equal(AKS_RBAC_CLUSTER_ADMIN_ROLE, "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b", "Azure Kubernetes Service RBAC Cluster Admin");
+    assert.equal(AKS_RBAC_WRITER_ROLE, "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", "Azure Kubernetes Service RBAC Writer");
+});

@@ -127,6 +127,7 @@ describe("the dev stack, offline", () => {
                 assert.equal(aks.inputs.ingressProfile.webAppRouting.enabled, ingressMode === "ingress", "the add-on the Ingress class needs");
                 // SpinKube's Ubuntu 22.04 Wasm pool exists only up to 1.36: the cluster keeps its minor (OS-2).
                 assert.equal(aks.inputs.autoUpgradeProfile.upgradeChannel, wasmRuntime === "spinkube" ? "patch" : "stable");
+                assert.equal(aks.inputs.kubernetesVersion, wasmRuntime === "spinkube" ? "1.36" : undefined, "unset: 1.36 with SpinKube, else AKS's default");
                 if (ingressMode === "ingress") {
                     const spec = (ingress[0] as any).spec;
                     assert.equal(spec.ingressClassName, "webapprouting.kubernetes.azure.com");

@@ -10,6 +10,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { registryName } from "../../lib/azureNames";
+import { creationKubernetesVersion } from "../../lib/kubernetesVersions";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs";
 import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
 import { AksCluster } from "./aksCluster";
@@ -78,7 +79,7 @@ export class Platform extends pulumi.ComponentResource {
             args.project,
             {
                 location: args.location,
-                kubernetesVersion: args.kubernetesVersion,
+                kubernetesVersion: creationKubernetesVersion(args),
                 tier: args.clusterTier,
                 pinMinorVersion: args.wasmRuntime === "spinkube",
                 availabilityZones: args.availabilityZones,
