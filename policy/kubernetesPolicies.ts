@@ -32,6 +32,18 @@ export interface ImageConfig {
     imagePattern?: string;
 }
 
+/** The config both Wasm-workload policies take: which runtime classes mark a Deployment as Wasm. */
+const WASM_WORKLOAD_CONFIG_SCHEMA = {
+    properties: {
+        runtimeClassNames: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            default: DEFAULT_WASM_RUNTIME_CLASSES,
+            description: "Runtime classes that mark a Deployment as a Wasm workload.",
+        },
+    },
+};
+
 export const wasmWorkloadRuntimeClassAndLimits: ResourceValidationPolicy = {
     name: "wasm-workload-runtime-class-and-limits",
     description:
@@ -40,16 +52,7 @@ export const wasmWorkloadRuntimeClassAndLimits: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps:
         'Set spec.template.spec.runtimeClassName to the Spin runtime class (wasmtime-spin-v2) and resources.limits.cpu/memory on each container; use the WasmPlacement output for nodeSelector and tolerations.',
-    configSchema: {
-        properties: {
-            runtimeClassNames: {
-                type: "array",
-                items: { type: "string" },
-                default: DEFAULT_WASM_RUNTIME_CLASSES,
-                description: "Runtime classes that mark a Deployment as a Wasm workload.",
-            },
-        },
-    },
+    configSchema: WASM_WORKLOAD_CONFIG_SCHEMA,
     validateResource: (args, reportViolation) => {
         if (args.type !== "kubernetes:apps/v1:Deployment") return;
         const spec = podSpecOf(args.type, args.props);
@@ -87,16 +90,7 @@ export const wasmWorkloadStartsOnTheShim: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps:
         "Use the Wasm security context of lib/workloadDefaults.ts (uid 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities drop ALL, seccomp RuntimeDefault) and set SPIN_HTTP_LISTEN_ADDR to 0.0.0.0:<port above 1023> with the same containerPort.",
-    configSchema: {
-        properties: {
-            runtimeClassNames: {
-                type: "array",
-                items: { type: "string" },
-                default: DEFAULT_WASM_RUNTIME_CLASSES,
-                description: "Runtime classes that mark a Deployment as a Wasm workload.",
-            },
-        },
-    },
+    configSchema: WASM_WORKLOAD_CONFIG_SCHEMA,
     validateResource: (args, reportViolation) => {
         if (args.type !== "kubernetes:apps/v1:Deployment") return;
         const spec = podSpecOf(args.type, args.props);

@@ -22,8 +22,8 @@ import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.netw
 import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, type IngressMode } from "../../config";
-import { recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
+import type { IngressMode } from "../../config";
+import { POD_SECURITY_LABELS, recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
 
 /** Namespace of the application routing add-on's NGINX controller pods. */
 export const APP_ROUTING_NAMESPACE = "app-routing-system";
@@ -61,17 +61,10 @@ export interface AppExposureArgs {
 }
 
 /**
- * PSA labels of the gateway namespace: `baseline` enforced (see the file comment for why not `restricted`),
- * `restricted` audited and warned, so the gap stays visible.
+ * PSA labels of the gateway namespace: the app namespaces' set (lib/workloadDefaults.ts), `baseline` enforced (see the
+ * file comment for why not `restricted`), `restricted` audited and warned, so the gap stays visible.
  */
-export const GATEWAY_POD_SECURITY_LABELS: Record<string, string> = {
-    "pod-security.kubernetes.io/enforce": "baseline",
-    "pod-security.kubernetes.io/enforce-version": `v1.${KUBERNETES_MINORS.min}`,
-    "pod-security.kubernetes.io/audit": "restricted",
-    "pod-security.kubernetes.io/audit-version": "latest",
-    "pod-security.kubernetes.io/warn": "restricted",
-    "pod-security.kubernetes.io/warn-version": "latest",
-};
+export const GATEWAY_POD_SECURITY_LABELS: Record<string, string> = POD_SECURITY_LABELS;
 
 /** Default namespace of a Gateway. */
 export function defaultGatewayNamespace(gatewayName: string): string {
