@@ -43,17 +43,25 @@ export async function buildReport(outputsJson: string, options: { source?: strin
 
 /**
  * The report never reads `kubeconfig`; this is the second line of defence. When the input carries a secret's
- * plain value (`--show-secrets`), the report must not contain it, or any of its lines that could identify it.
+ * plain value (`--show-secrets`), the report must not contain it, nor any of its lines or values (16 characters
+ * or more: shorter ones, like `apiVersion: v1`, identify nothing).
  */
 export function assertNoSecretValue(outputsJson: string, report: string): void {
-    let kubeconfig: unknown;
+    let outputs: Record<string, unknown>;
     try {
-        kubeconfig = (JSON.parse(outputsJson) as Record<string, unknown>).kubeconfig;
+        outputs = JSON.parse(outputsJson) as Record<string, unknown>;
     } catch {
         return;
     }
+    const kubeconfig = outputs?.kubeconfig;
     if (typeof kubeconfig !== "string" || kubeconfig === "[secret]") return;
-    const pieces = [kubeconfig, ...kubeconfig.split(/\r?\n/).map((l) => l.trim())].filter((p) => p.length >= 16);
+    // Text that other, public outputs also hold (the cluster name in a context name) identifies nothing secret.
+    const { kubeconfig: _secret, ...rest } = outputs;
+    const publicText = JSON.stringify(rest);
+    // The whole value, each line, and each line's value after "key:" (a token or certificate on its own).
+    const lines = kubeconfig.split(/\r?\n/).map((l) => l.trim());
+    const values = lines.map((l) => l.replace(/^-?\s*[\w.-]+:\s*/, "").replace(/^["']|["']$/g, ""));
+    const pieces = [kubeconfig, ...lines, ...values].filter((p) => p.length >= 16 && !publicText.includes(p));
     if (pieces.some((p) => report.includes(p))) {
         throw new ReportInputError("the report would contain part of the kubeconfig output; nothing was written. Run `pulumi stack output --json` without --show-secrets.");
     }
