@@ -304,7 +304,7 @@ test("deploy jobs put the comparison report in the job summary after pulumi up, 
         assert.match(run, /\| npm run --silent report >> "\$GITHUB_STEP_SUMMARY"/, `${where}: Markdown into the job summary`);
         assert.match(run, /\[ "\$outputs" = "\{\}" \][\s\S]*exit 0/, `${where}: no report (and no failure) where the stack has no outputs yet`);
         assert.match(run, /npm run --silent report -- --out "\$RUNNER_TEMP\/aks-wasm-report"/, `${where}: the chart is written for the artifact`);
-        // The chart: a job summary cannot show SVG (REPORT-3), so it is uploaded, by an action pinned by SHA.
+        // The chart: a job summary cannot show SVG (GHSUM-2), so it is uploaded, by an action pinned by SHA.
         const upload = stepIndex(job, (s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
         assert.ok(upload > report && upload < stop, `${where}: the chart is uploaded after the report`);
         const u = steps[upload];
