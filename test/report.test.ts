@@ -153,6 +153,17 @@ describe("report of contract 1.1 outputs (load test only)", () => {
         assert.deepEqual(chartRows(parseStackOutputs(V11)).map((r) => r.figure), ["requests per second", "latency p50", "latency p95", "latency p99"]);
     });
 
+    it("forms the ratios itself, the same way, when the outputs carry no comparison; an exported ratio wins", () => {
+        const outputs = JSON.parse(V11);
+        const lt = outputs.loadTest["hello-wasm"];
+        delete lt.comparison;
+        assert.deepEqual(rowOf(renderMarkdown(parseStackOutputs(JSON.stringify(outputs))), "requests per second"), ["requests per second", "329.3", "1,374.5", "0.240×"]);
+        lt.comparison = { subject: "wasm", baseline: "container", rpsRatio: 0.5, p50Ratio: null, p99Ratio: null, errorRateDelta: null };
+        const text = renderMarkdown(parseStackOutputs(JSON.stringify(outputs)));
+        assert.deepEqual(rowOf(text, "requests per second"), ["requests per second", "329.3", "1,374.5", "0.500×"]);
+        assert.deepEqual(rowOf(text, "latency p50"), ["latency p50", "28.4 ms", "6.8 ms", "—"], "exported null: the stack could not form it");
+    });
+
     it('says "not measured" for the load test when the outputs have none (loadTest off)', () => {
         const outputs = JSON.parse(V11);
         delete outputs.loadTest;
