@@ -14,7 +14,7 @@ import { parse } from "yaml";
 const ROOT = join(__dirname, "..");
 const WORKFLOW_DIR = join(ROOT, ".github", "workflows");
 
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = {
     needs?: string | string[];
     if?: string;
@@ -279,6 +279,48 @@ test("deploy jobs have kubectl, kubelogin, Spin and buildx before pulumi up; the
         const cli = (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.ok(cli.length > 0, `${where}: the Pulumi CLI comes from pulumi/actions`);
         for (const s of cli) assert.equal(s.with?.["pulumi-version"], pkg.dependencies["@pulumi/pulumi"], `${where}: CLI = @pulumi/pulumi`);
+    }
+});
+
+test("deploy jobs put the comparison report in the job summary after pulumi up, without secrets, the chart as a pinned artifact upload", () => {
+    const [file, wf] = workflowOn("push");
+    const artifactNames = new Set<string>();
+    for (const [name, job] of Object.entries(wf.jobs)) {
+        if (pulumiCommand(job) !== "up") continue;
+        const where = `${file}#${name}`;
+        const steps = job.steps!;
+        const pulumi = pulumiCommandIndex(job);
+        const stack = String(steps[pulumi].with!["stack-name"]);
+        const report = stepIndex(job, (s) => /\bnpm run --silent report\b/.test(s.run ?? ""));
+        const stop = stepIndex(job, (s) => runs(s, REFRESHER, "stop"));
+        assert.ok(report > pulumi, `${where}: the report runs after pulumi up`);
+        // The state backend reads the federated token file: the report reads the outputs before the refresher stops.
+        assert.ok(report < stop, `${where}: the report reads the outputs while the refresher still runs`);
+        const step = steps[report];
+        assert.equal(step.if, "always()", `${where}: a failed gate is when the report matters most`);
+        assert.equal(step.env?.STACK, stack, `${where}: the report reads the stack this job deployed`);
+        const run = step.run!;
+        assert.match(run, /pulumi stack output --stack "\$STACK" --json\)/, `${where}: reads the stack's outputs as JSON`);
+        assert.match(run, /\| npm run --silent report >> "\$GITHUB_STEP_SUMMARY"/, `${where}: Markdown into the job summary`);
+        assert.match(run, /\[ "\$outputs" = "\{\}" \][\s\S]*exit 0/, `${where}: no report (and no failure) where the stack has no outputs yet`);
+        assert.match(run, /npm run --silent report -- --out "\$RUNNER_TEMP\/aks-wasm-report"/, `${where}: the chart is written for the artifact`);
+        // The chart: a job summary cannot show SVG (GHSUM-2), so it is uploaded, by an action pinned by SHA.
+        const upload = stepIndex(job, (s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
+        assert.ok(upload > report && upload < stop, `${where}: the chart is uploaded after the report`);
+        const u = steps[upload];
+        assert.equal(u.uses, `actions/upload-artifact@${VERIFIED_PINS["actions/upload-artifact"].sha}`, `${where}: pinned by the verified SHA`);
+        assert.equal(u.if, "always()");
+        assert.equal(u.with?.path, "${{ runner.temp }}/aks-wasm-report/");
+        assert.match(String(u.with?.name), new RegExp(`-${stack}$`), `${where}: one artifact name per stack`);
+        artifactNames.add(String(u.with?.name));
+        const link = stepIndex(job, (s) => (s.env?.ARTIFACT_URL ?? "").includes(`steps.${u.id}.outputs.artifact-url`));
+        assert.ok(link > upload && link < stop && steps[link].if === "always()", `${where}: the summary links the uploaded chart`);
+        assert.match(steps[link].run!, />> "\$GITHUB_STEP_SUMMARY"/);
+    }
+    assert.equal(artifactNames.size, 2, "dev and prod upload under different names (an artifact name is once per run)");
+    // No secret is printed: no step of the deploy workflow asks Pulumi for plain-text secrets (REPORT-1).
+    for (const { name, job } of allJobs().filter((j) => j.file === file)) {
+        for (const s of job.steps ?? []) assert.doesNotMatch(JSON.stringify([s.run, s.with, s.env]), /show-secrets/, `${file}#${name}: ${s.name ?? s.uses}`);
     }
 });
 
