@@ -3,7 +3,8 @@
  * One result line on stdout ("aks-wasm-measurement {JSON}"); progress and reasons on stderr. Exit status, like
  * apps/loadtest: 0 pass, 1 a threshold is breached (the Job fails and so does `pulumi up`), 2 bad arguments,
  * 3 the run itself failed (no result line), 128 + signal when interrupted (SIGTERM from the Job's
- * activeDeadlineSeconds or a deletion, SIGINT). In every case the twin is scaled to 0 before the process ends.
+ * activeDeadlineSeconds or a deletion, SIGINT). In every case the twin is scaled to 0 before the process ends
+ * (platform-contracts MEAS-2, MEAS-3). A SIGKILL cannot be handled: the next run scales a twin left up to 0 first.
  */
 import { formatMeasurementLine } from "../../../lib/measurementResult";
 import { kubernetesApi, loadKubeConfig, type MeasureApi } from "./kube";

@@ -26,7 +26,7 @@ export interface MeasureOptions extends MeasurementThresholds {
     replicas: number;
     /** Scale-out rounds. @default 3 */
     rounds: number;
-    /** The pod port the app listens on. @default 8080 (lib/workloadDefaults.ts APP_PORT, containerBaseline CONTAINER_PORT) */
+    /** The pod port the app listens on. @default 8080 (lib/workloadDefaults.ts APP_PORT, containerBaseline CONTAINER_PORT; platform-contracts MEAS-1) */
     port: number;
     /** Path a fresh pod must answer with 2xx. @default "/healthz" */
     healthPath: string;
