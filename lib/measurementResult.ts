@@ -5,6 +5,11 @@
  * One schema for the program, the Pulumi side (components/app/scaleMeasurement.ts) and the report
  * (scripts/report.ts). The program prints exactly one line starting with {@link MEASUREMENT_RESULT_PREFIX}
  * followed by the JSON of a {@link MeasurementResult}; the stack parses and validates it before exporting it.
+ *
+ * Pure functions below: {@link parseMeasurementLine} (log → validated result, or one error naming every problem),
+ * {@link measurementProblems}, {@link evaluateMeasurementThresholds} (the breaches, each naming its `aks-wasm:`
+ * config key), {@link compareMeasurements} (Wasm ÷ container) and {@link medianSeconds}. This file imports nothing:
+ * the measurement image copies it as it is (apps/measure/Dockerfile).
  */
 
 /** Prefix of the result line in the measurement Job's log (everything after it is JSON). */

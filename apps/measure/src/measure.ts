@@ -281,6 +281,7 @@ class PodWatcher {
     private current: { stop(): void } | undefined;
     private stopped = false;
     private restarting = false;
+    private generation = 0;
 
     constructor(
         private readonly ctx: MeasureContext,
@@ -288,6 +289,9 @@ class PodWatcher {
     ) {}
 
     async start(): Promise<void> {
+        // Each list+watch is a generation: events and the end of an older stream (aborted, or ending late) are
+        // ignored, so they can neither overwrite the fresh list nor start a second restart.
+        const generation = ++this.generation;
         const list = await this.ctx.api.listPods(this.selector);
         this.pods.reset(list);
         this.notify();
@@ -296,10 +300,13 @@ class PodWatcher {
             this.selector,
             list.metadata?.resourceVersion,
             (event: WatchEvent) => {
+                if (generation !== this.generation) return;
                 if (this.pods.apply(event)) this.notify();
                 else this.restart(`watch ERROR event ${JSON.stringify(event.object)}`);
             },
-            (err) => this.restart(err ? errorText(err) : undefined),
+            (err) => {
+                if (generation === this.generation) this.restart(err ? errorText(err) : undefined);
+            },
         );
     }
 
