@@ -90,3 +90,49 @@ export interface MeasurementComparison {
     underLoadCpuMillicores: number | null;
     pulledBytes: number | null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// STAND-IN (m2-stack branch only): minimal `parseMeasurementLine` and `compareMeasurements` so the stack side can
+// run its tests before m1-measure's implementations land. The lead replaces everything below this line with
+// m1-measure's versions at merge; the stack calls them only by these names and signatures.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The one result line in a measurement Job's log (the line starting with {@link MEASUREMENT_RESULT_PREFIX}),
+ * parsed and checked. Throws naming `source` and what was wrong.
+ */
+export function parseMeasurementLine(log: string, source = "measurement"): MeasurementResult {
+    const lines = log.split(/\r?\n/).filter((l) => l.startsWith(MEASUREMENT_RESULT_PREFIX));
+    if (lines.length === 0) throw new Error(`${source}: no line starting with ${JSON.stringify(MEASUREMENT_RESULT_PREFIX)} in the Job's log`);
+    let value: MeasurementResult;
+    try {
+        value = JSON.parse(lines[lines.length - 1].slice(MEASUREMENT_RESULT_PREFIX.length));
+    } catch {
+        throw new Error(`${source}: the result line is not JSON`);
+    }
+    const problems: string[] = [];
+    if (value?.schemaVersion !== MEASUREMENT_SCHEMA_VERSION) problems.push(`schemaVersion = ${JSON.stringify(value?.schemaVersion)}: ${MEASUREMENT_SCHEMA_VERSION}`);
+    if (typeof value?.target !== "string") problems.push("target: a string");
+    for (const k of ["allReady", "firstResponse", "scaleIn"] as const) {
+        if (!value?.[k] || !Array.isArray(value[k].rounds)) problems.push(`${k}: {median, rounds}`);
+    }
+    if (!value?.footprint?.idle || !value?.footprint?.underLoad) problems.push("footprint: {idle, underLoad}");
+    if (value?.verdict !== "pass" && value?.verdict !== "fail") problems.push('verdict: "pass" or "fail"');
+    if (problems.length > 0) throw new Error(`${source}: the result line is not a measurement result:\n  - ${problems.join("\n  - ")}`);
+    return value;
+}
+
+/** Wasm ÷ container for each figure both have; null where either side is missing or zero. */
+export function compareMeasurements(wasm: MeasurementSummary, container: MeasurementSummary): MeasurementComparison {
+    const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+        a === null || a === undefined || b === null || b === undefined || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
+    return {
+        allReadyMedian: ratio(wasm.allReady.median, container.allReady.median),
+        firstResponseMedian: ratio(wasm.firstResponse.median, container.firstResponse.median),
+        idleMemoryMiB: ratio(wasm.footprint.idle.memoryMiB, container.footprint.idle.memoryMiB),
+        underLoadMemoryMiB: ratio(wasm.footprint.underLoad.memoryMiB, container.footprint.underLoad.memoryMiB),
+        idleCpuMillicores: ratio(wasm.footprint.idle.cpuMillicores, container.footprint.idle.cpuMillicores),
+        underLoadCpuMillicores: ratio(wasm.footprint.underLoad.cpuMillicores, container.footprint.underLoad.cpuMillicores),
+        pulledBytes: ratio(wasm.pulledBytes, container.pulledBytes),
+    };
+}
