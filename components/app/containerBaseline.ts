@@ -146,6 +146,8 @@ export class ContainerBaseline extends pulumi.ComponentResource {
     readonly serviceUrl: pulumi.Output<string>;
     /** The Deployment, for `dependsOn` (the load test must wait until it is ready). */
     readonly deployment: k8s.apps.v1.Deployment;
+    /** Labels selecting the baseline's pods (Service, NetworkPolicy; the measurement samples these pods). */
+    readonly selectorLabels: Record<string, string>;
     private readonly tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration[]>;
 
     constructor(name: string, args: ContainerBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -157,6 +159,7 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         this.tolerations = args.tolerations ?? [];
         const child = { parent: this, provider: args.provider };
         const selector = selectorLabels({ name: s.appName, instance: s.appName });
+        this.selectorLabels = selector;
         const labels = recommendedLabels({ name: s.appName, instance: s.appName, component: BASELINE_COMPONENT });
         const meta = (suffix = "") => ({ name: `${s.appName}${suffix}`, namespace: args.namespace, labels });
 
