@@ -51,7 +51,6 @@ import {
     selectorLabels,
     SYSTEM_POOL_SELECTOR,
 } from "../../lib/workloadDefaults";
-import { LOADTEST_COMPONENT, TARGET_LABEL as LOADTEST_TARGET_LABEL } from "./loadTest";
 
 type Labels = Record<string, string>;
 
@@ -93,6 +92,8 @@ export interface MeasurementTarget {
     servingDeployment: pulumi.Input<string>;
     /** Labels selecting the serving pods (the Service's selector). */
     servingSelector: Labels;
+    /** Labels of this target's load-test pods (SpinApp gives LoadTest's): the program samples "under load" while one runs. */
+    loadTestPodLabels: Labels;
     /** The twin's Deployment name, e.g. `<app>-twin`. A DNS-1035 label. */
     twinName: string;
     /** The serving pod template with the given labels (SpinWorkload / ContainerBaseline `podTemplate`). */
@@ -262,6 +263,7 @@ export interface MeasurementJobInput {
     twinName: string;
     servingDeployment: string;
     servingSelector: Labels;
+    loadTestPodLabels: Labels;
     /** The number of load-test targets (for the deadline). */
     loadTestTargets: number;
     /** The target images' digests: a change re-runs the measurement. */
@@ -284,7 +286,7 @@ export function measurementArgs(input: Omit<MeasurementJobInput, "componentName"
         `--twin=${input.twinName}`,
         `--serving-deployment=${input.servingDeployment}`,
         `--serving-selector=${selectorString(input.servingSelector)}`,
-        `--load-test-selector=${selectorString({ "app.kubernetes.io/component": LOADTEST_COMPONENT, [LOADTEST_TARGET_LABEL]: input.target })}`,
+        `--load-test-selector=${selectorString(input.loadTestPodLabels)}`,
         `--port-name=${APP_PORT_NAME}`,
         `--health-path=${HEALTH_PATH}`,
         `--replicas=${s.replicas}`,
@@ -463,6 +465,7 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
                         twinName: target.twinName,
                         servingDeployment,
                         servingSelector: target.servingSelector,
+                        loadTestPodLabels: target.loadTestPodLabels,
                         loadTestTargets,
                         rolloutTrigger: trigger,
                         settings: s,
