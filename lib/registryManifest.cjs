@@ -64,8 +64,8 @@ function manifestPulledBytes(manifest) {
 
 /**
  * The digest of the manifest an index lists for `platform` (image-spec v1.1.1 image-index.md: `platform.os`,
- * `platform.architecture`; ACRMAN-2). Entries without a platform (BuildKit's attestations carry
- * `unknown/unknown`) never match. Pure; throws when no entry matches.
+ * `platform.architecture`; ACRMAN-2). Entries without a platform, or with another one (BuildKit's attestations
+ * are said to carry `unknown/unknown`, ACRMAN-3, unconfirmed), never match. Pure; throws when no entry matches.
  */
 function platformManifestDigest(index, platform = DEFAULT_PLATFORM) {
     const entries = Array.isArray(index && index.manifests) ? index.manifests : [];

@@ -319,7 +319,9 @@ export function measurementJob(input: MeasurementJobInput) {
             spec: {
                 ...hardenedPodSpec,
                 // The one pod with an API token: the program scales the twins and reads pods and metrics through
-                // the API server, as this ServiceAccount (whose Role is limited to exactly that).
+                // the API server, as this ServiceAccount (whose Role is limited to exactly that). The pod's setting
+                // wins over the ServiceAccount's `false` (MSTK-1); the projected token volume is allowed under
+                // Pod Security `restricted` (MSTK-2).
                 automountServiceAccountToken: true,
                 serviceAccountName: input.serviceAccountName,
                 restartPolicy: "Never",
@@ -477,7 +479,8 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
             const job = new k8s.batch.v1.Job(
                 `${name}-${target.name}`,
                 { metadata: manifest.metadata, spec: manifest.spec as k8s.types.input.batch.v1.JobSpec },
-                // Beside the load test, not after it: the workloads, this target's twin and the RBAC.
+                // Beside the load test, not after it: the workloads (a component here stands for its Deployment,
+                // MSTK-3), this target's twin and the RBAC.
                 { ...child, dependsOn: [...(target.dependsOn ?? []), this.twins[i], this.roleBinding] },
             );
             jobs.push(job);
