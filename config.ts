@@ -77,6 +77,18 @@ export interface StackConfig {
     loadTestMinRps: number;
     /** Also deploy the same handler as an ordinary container and load-test both. */
     containerBaseline: boolean;
+    /** Measure scale-out, startup and footprint on twin Deployments beside the load test (needs `loadTest`). */
+    measure: boolean;
+    /** N: replicas each twin is scaled to from 0 in every round. */
+    measureReplicas: number;
+    /** Rounds per target; the exported times are medians over them. */
+    measureRounds: number;
+    /** Largest acceptable median time until all N twin pods are Ready, seconds; 0 checks nothing. */
+    measureMaxScaleOutSeconds: number;
+    /** Largest acceptable median time until a fresh twin pod answers, seconds; 0 checks nothing. */
+    measureMaxFirstResponseSeconds: number;
+    /** Largest acceptable per-pod memory under load, MiB; 0 checks nothing. */
+    measureMaxPodMemoryMiB: number;
     /** Mark the resource group, cluster and registry `protect` (prod). */
     protect: boolean;
     /** App teams: principals and the namespaces the platform creates for them and lets them deploy into. */
@@ -271,6 +283,13 @@ const RULES = {
     loadTestMaxErrorRate: decimal(0, 1, 0.01),
     loadTestMinRps: integer(0, 1000000, 0),
     containerBaseline: boolean(false),
+    measure: boolean(true),
+    // 20 is the guide's figure ("scale to 20 replicas"); 100 bounds the burst a measurement may put on a pool.
+    measureReplicas: integer(1, 100, 20),
+    measureRounds: integer(1, 10, 3),
+    measureMaxScaleOutSeconds: decimal(0, 3600, 0),
+    measureMaxFirstResponseSeconds: decimal(0, 3600, 0),
+    measureMaxPodMemoryMiB: integer(0, 65536, 0),
     protect: boolean(false),
     appTeams: { default: [], parse: parseAppTeams } satisfies Rule<AppTeam[]>,
 } as const;
@@ -426,6 +445,11 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
         // The baseline exists only to be load-tested beside the Wasm app; without the load test nothing uses it.
         problems.push({ key: "containerBaseline", value: "true", accepted: "false unless loadTest is true (the baseline is only there to be load-tested)" });
     }
+    if (ok("measure", "loadTest") && c.measure && !c.loadTest) {
+        // The footprint "under load" is sampled while the load test runs, and the measurement program's image is
+        // published beside the load generator's: without the load test there is half a measurement.
+        problems.push({ key: "measure", value: "true", accepted: "false unless loadTest is true (the footprint under load is sampled during the load test)" });
+    }
     if (ok("appTeams", "apps")) {
         const taken = appTeamNamespaces(c.appTeams).filter((ns) => c.apps.includes(ns));
         if (taken.length > 0) {
@@ -437,11 +461,11 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
         // The WasmWasi preview was x86_64 only; containerd-shim-spin ships an aarch64 tarball too (spinkube is fine).
         problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: "an x86_64 VM size when wasmRuntime is wasmwasi" });
     }
-    if (ok("systemVmSize", "loadTest", "containerBaseline") && (c.loadTest || c.containerBaseline)) {
+    if (ok("systemVmSize", "loadTest", "containerBaseline", "measure") && (c.loadTest || c.containerBaseline || c.measure)) {
         const size = parseVmSize(c.systemVmSize);
-        // The load-test and baseline images are built for linux/amd64 only (components/app/containerImage.ts) and run
-        // on the system pool (platform-contracts VM-4).
-        const why = "the load-test and container-baseline images are built for linux/amd64 and run on the system pool";
+        // The load-test, baseline and measurement images are built for linux/amd64 only
+        // (components/app/containerImage.ts) and run on the system pool (platform-contracts VM-4).
+        const why = "the load-test, container-baseline and measurement images are built for linux/amd64 and run on the system pool";
         if (size) for (const p of vmSizeProblems(size, { mode: "system", archs: ["amd64"], archReason: why }).filter((x) => x.includes("amd64"))) {
             problems.push({ key: "systemVmSize", value: c.systemVmSize, accepted: p });
         }
@@ -449,6 +473,7 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
     const sizing: (keyof StackConfig)[] = [
         "systemVmSize", "systemNodeCount", "systemNodeCountMax", "wasmVmSize", "wasmNodeCount", "wasmNodeCountMax", "wasmRuntime",
         "apps", "appReplicas", "appMaxReplicas", "appCpuRequest", "appMemoryRequest", "ingressMode", "loadTest", "containerBaseline",
+        "measure", "measureReplicas",
     ];
     if (ok(...sizing) && problems.length === 0) problems.push(...capacityPlan(c).problems);
     return problems;

@@ -6,9 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { ContainerImage } from "./components/app/containerImage";
-import { SpinApp } from "./components/app/spinApp";
+import { SpinApp, spinAppSettingsFromConfig } from "./components/app/spinApp";
 import { Platform } from "./components/platform/platform";
-import { appHostFor, configWarnings, loadStackConfig, PROJECT } from "./config";
+import { configWarnings, loadStackConfig, PROJECT } from "./config";
 import type { AppLoadTestOutput, AppOutput, StackOutputInputs } from "./outputs";
 
 const config = loadStackConfig();
@@ -17,21 +17,20 @@ for (const warning of configWarnings(config)) pulumi.log.warn(warning);
 // The platform: cluster, Wasm pool and runtime, registry, Gateway API enablement, app teams' rights.
 const platform = new Platform("platform", { ...config, project: PROJECT, stack: pulumi.getStack() });
 
-// The load generator's image, pushed to the platform's registry and published for app stacks too.
-const loadTestImage = config.loadTest
-    ? new ContainerImage(
-          "loadtest-image",
-          {
-              repository: "loadtest",
-              context: __dirname,
-              dockerfile: path.join(__dirname, "apps", "loadtest", "Dockerfile"),
-              registry: platform.registryTarget,
-          },
-      ).imageRef
-    : undefined;
-const described = platform.describe({ loadTestImage });
+// The load generator and the scale measurement's program (apps/loadtest, apps/measure), in the platform's registry
+// and published for app stacks too.
+const toolImage = (name: string) =>
+    new ContainerImage(`${name}-image`, {
+        repository: name,
+        context: __dirname,
+        dockerfile: path.join(__dirname, "apps", name, "Dockerfile"),
+        registry: platform.registryTarget,
+    }).imageRef;
+const loadTestImage = config.loadTest ? toolImage("loadtest") : undefined;
+const measureImage = config.measure ? toolImage("measure") : undefined;
+const described = { ...platform.describe({ loadTestImage }), measureImage };
 
-// One SpinApp per app: build and push, workload on the Wasm pool, exposure, container baseline, load test.
+// One SpinApp per app: build and push, workload on the Wasm pool, exposure, container baseline, load test, measurement.
 const apps: Record<string, pulumi.Output<AppOutput>> = {};
 const loadTests: Record<string, pulumi.Output<AppLoadTestOutput>> = {};
 config.apps.forEach((appName, index) => {
@@ -39,28 +38,7 @@ config.apps.forEach((appName, index) => {
         platform: described,
         appDir: path.join(__dirname, "apps", appName),
         extraSourceFiles: [path.join(__dirname, "package-lock.json")],
-        replicas: config.appReplicas,
-        maxReplicas: config.appMaxReplicas,
-        resources: {
-            cpuRequest: config.appCpuRequest,
-            cpuLimit: config.appCpuLimit,
-            memoryRequest: config.appMemoryRequest,
-            memoryLimit: config.appMemoryLimit,
-        },
-        host: appHostFor(config, index),
-        tlsSecretName: config.tlsSecretName,
-        loadTest: config.loadTest
-            ? {
-                  thresholds: { maxP99Ms: config.loadTestMaxP99Ms, maxErrorRate: config.loadTestMaxErrorRate, minRps: config.loadTestMinRps },
-                  durationSeconds: config.loadTestDurationSeconds,
-                  connections: config.loadTestConnections,
-              }
-            : undefined,
-        // The baseline is hello-wasm's handler as an ordinary image: only the first app gets one.
-        containerBaseline:
-            config.containerBaseline && index === 0
-                ? { context: __dirname, dockerfile: path.join(__dirname, "apps", "hello-wasm-container", "Dockerfile") }
-                : undefined,
+        ...spinAppSettingsFromConfig(config, index, __dirname),
     });
     apps[appName] = app.output;
     if (app.loadTestOutput) loadTests[appName] = app.loadTestOutput;
@@ -68,6 +46,7 @@ config.apps.forEach((appName, index) => {
 
 const outputs: StackOutputInputs = {
     ...platform.outputs({ loadTestImage }),
+    measureImage,
     apps: pulumi.output(apps),
     loadTest: config.loadTest ? pulumi.output(loadTests) : undefined,
 };

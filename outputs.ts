@@ -6,11 +6,16 @@
  *
  * 1.1 adds what an app stack needs to deploy onto the platform: `acrResourceId`, `ingressClassName`,
  * `gatewayClassName`, `loadTestImage` and `appTeams`.
+ *
+ * 1.2 adds the scale measurement (issue 14): per app, `loadTest[app].measurements` (scale-out, startup,
+ * footprint and pulled bytes per target) and `loadTest[app].measurementComparison` (Wasm ÷ container), and the
+ * platform's `measureImage` for app stacks.
  */
 import type { LoadTestComparison, LoadTestSummary } from "./lib/loadTestResult";
+import type { MeasurementComparison, MeasurementSummary } from "./lib/measurementResult";
 import type { WasmPlacement } from "./lib/workloadDefaults";
 
-export const OUTPUTS_CONTRACT_VERSION = "1.1";
+export const OUTPUTS_CONTRACT_VERSION = "1.2";
 
 /** One deployed Spin app. */
 export interface AppOutput {
@@ -29,6 +34,10 @@ export interface AppLoadTestOutput {
     summaries: Record<string, LoadTestSummary>;
     /** Wasm against the container baseline, when `containerBaseline` is on. */
     comparison?: LoadTestComparison;
+    /** Scale-out, startup, footprint and pulled bytes per target (`wasm`, `container`), when `measure` is on. Since 1.2. */
+    measurements?: Record<string, MeasurementSummary>;
+    /** Wasm ÷ container of the measurements, when both targets are measured. Since 1.2. */
+    measurementComparison?: MeasurementComparison;
 }
 
 /** The stack outputs of aks-wasm, contract version 1.x. */
@@ -55,6 +64,8 @@ export interface StackOutputs {
     gatewayClassName: string;
     /** The load generator's image (apps/loadtest) pinned by digest, when `loadTest` is on. Since 1.1. */
     loadTestImage?: string;
+    /** The scale measurement's image (apps/measure) pinned by digest, when `measure` is on. Since 1.2. */
+    measureImage?: string;
     /** Per app-team principal (`appTeams`), the namespaces it may deploy into. Since 1.1. */
     appTeams: Record<string, string[]>;
     apps: Record<string, AppOutput>;

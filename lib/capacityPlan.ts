@@ -2,7 +2,7 @@
  * Capacity plan: does everything the stack schedules fit on each pool, by requests against allocatable?
  *
  * Pure: config in, plan out. Each pool's load is a list of named pod groups (the stack's own pods, the AKS
- * add-ons' pods, per-node agents), so a later measurement (issue 14's twin Deployment) is one more group.
+ * add-ons' pods, per-node agents, the scale measurement's twins at their peak of N replicas).
  *
  * Where pods land: the Wasm pool is tainted (components/platform/wasmNodePool.ts) and only the Spin pods (through their
  * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
@@ -46,6 +46,9 @@ export interface CapacityInput {
     ingressMode: "ingress" | "gateway" | "none";
     loadTest: boolean;
     containerBaseline: boolean;
+    /** The scale measurement (components/app/scaleMeasurement.ts): twins scaled to `measureReplicas`. */
+    measure: boolean;
+    measureReplicas: number;
 }
 
 export interface PoolPlan {
@@ -175,6 +178,7 @@ export function gatewayPods(gateways: number): PodGroup[] {
 export const STACK_POD_REQUESTS = {
     rcmController: { cpu: "10m", memory: "64Mi" },
     loadTest: { cpu: "250m", memory: "128Mi" },
+    measure: { cpu: "100m", memory: "96Mi" },
 } as const;
 
 function totals(groups: PodGroup[], nodes: number): { cpu: number; memory: number } {
@@ -236,10 +240,21 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
         system.push(appGroup("container baseline rollout surge", 1, "components/app/containerBaseline.ts maxSurge 1"));
     }
 
+    // The scale measurement, at its peak: every app's Wasm twin at N replicas on the Wasm pool, the baseline's twin
+    // at N on the system pool, and one measurement Job pod per target (they run at the same time, beside the load
+    // test). Counted at the minimum node count: a twin pod waiting for a node the autoscaler adds would time the
+    // node's provisioning, not the pod's start.
+    if (c.measure) {
+        const targets = apps + (c.containerBaseline ? 1 : 0);
+        system.push(group(`measurement Jobs (${targets} targets)`, targets, STACK_POD_REQUESTS.measure.cpu, STACK_POD_REQUESTS.measure.memory, "components/app/scaleMeasurement.ts DEFAULT_RESOURCES"));
+        if (c.containerBaseline) system.push(appGroup("container baseline twin at measureReplicas", c.measureReplicas, "components/app/scaleMeasurement.ts: the baseline's pod × measureReplicas"));
+    }
+
     const wasm: PodGroup[] = [
         ...nodeAgents(),
         appGroup(`Spin apps (${apps} × appReplicas)`, apps * c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest per app"),
         appGroup("Spin app rollout surge", apps, "components/app/spinWorkload.ts maxSurge 1 per app"),
+        ...(c.measure ? [appGroup(`Wasm twins at measureReplicas (${apps} × ${c.measureReplicas})`, apps * c.measureReplicas, "components/app/scaleMeasurement.ts: the app's pod × measureReplicas per app")] : []),
     ];
     // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
     const wasmScaleOut = hpaExtra > 0 ? [appGroup(`HPA scale-out to appMaxReplicas (${apps} × ${hpaExtra})`, apps * hpaExtra, "appMaxReplicas − appReplicas")] : [];

@@ -66,6 +66,36 @@ function standInSummary(url) {
 }
 
 /**
+ * A measurement result line as apps/measure prints it (lib/measurementResult.ts: prefix "aks-wasm-measurement ",
+ * schema 1) for the target the Job name carries (`<component>-<target>-<8 hex>`); nothing here was measured.
+ */
+function standInMeasurement(script) {
+    const m = /job-name=[^']*-([a-z0-9]+)-[0-9a-f]{8}'/.exec(script);
+    const none = { median: null, rounds: [] };
+    const footprint = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+    return `aks-wasm-measurement ${JSON.stringify({
+        schemaVersion: 1,
+        target: m ? m[1] : "unknown",
+        namespace: "stand-in",
+        twinDeployment: "stand-in",
+        servingDeployment: "stand-in",
+        replicas: 0,
+        rounds: 0,
+        startedAt: "1970-01-01T00:00:00.000Z",
+        finishedAt: "1970-01-01T00:00:00.000Z",
+        allReady: none,
+        firstResponse: none,
+        scaleIn: none,
+        footprint: { idle: footprint, underLoad: footprint },
+        twinScaledToZero: true,
+        thresholds: {},
+        breaches: [],
+        verdict: "pass",
+        standIn: "offline evaluation: nothing was measured",
+    })}`;
+}
+
+/**
  * Outputs the program reads from resources, keyed by resource type. In a preview, commands have not run and
  * images are not built, so their outputs stay unknown, as they do in a real `pulumi preview`.
  */
@@ -103,6 +133,7 @@ function mockOutputs(args, preview = false) {
             if (preview) return {};
             const script = String(inputs.create || "");
             if (script.includes("spin-build-push")) return { stdout: `Pushed with digest sha256:${sha256(inputs.triggers)}\n`, stderr: "" };
+            if (script.includes("kubectl") && script.includes("--container measure")) return { stdout: `${standInMeasurement(script)}\n`, stderr: "" };
             if (script.includes("kubectl")) return { stdout: `${standInSummary("http://stand-in/")}\n`, stderr: "" };
             return { stdout: "", stderr: "" };
         }
@@ -126,6 +157,8 @@ function mockInvoke(args) {
         case "command:local:run":
             // The registry token helper (lib/acrToken.cjs) run at program time; a stand-in token.
             if (String((args.inputs || {}).command || "").endsWith("acrToken.cjs")) return { stdout: "stand-in-acr-token", stderr: "" };
+            // The registry manifest reader (lib/registryManifest.cjs); a stand-in size, not a registry's answer.
+            if (String((args.inputs || {}).command || "").endsWith("registryManifest.cjs")) return { stdout: '{"pulledBytes":0,"manifestDigest":"sha256:stand-in","mediaType":"stand-in"}\n', stderr: "" };
             return { stdout: "", stderr: "" };
         default:
             return {};

@@ -51,6 +51,8 @@ export interface PlatformDescription {
     exposure: PlatformExposure;
     /** The load generator's image (apps/loadtest), pinned by digest; undefined when the platform publishes none. */
     loadTestImage?: pulumi.Input<string>;
+    /** The scale measurement's image (apps/measure), pinned by digest; undefined when the platform publishes none (before 1.2). */
+    measureImage?: pulumi.Input<string>;
     /**
      * Resources an app's workload must wait for: the Wasm runtime (Shim or pool) in-process; none from a
      * StackReference, where the platform stack has already finished.
@@ -136,9 +138,11 @@ export function platformOutputProblems(outputs: Record<string, unknown>, kubecon
         if (value === undefined) problems.push(`${key}: missing; expected ${accepted}`);
         else if (!check(value)) problems.push(`${key} = ${JSON.stringify(value)}: expected ${accepted}`);
     }
-    const image = outputs.loadTestImage;
-    if (image !== undefined && !/^[^\s@]+@sha256:[0-9a-f]{64}$/.test(String(image))) {
-        problems.push(`loadTestImage = ${JSON.stringify(image)}: expected an image pinned by digest, or no output`);
+    for (const key of ["loadTestImage", "measureImage"]) {
+        const image = outputs[key];
+        if (image !== undefined && !/^[^\s@]+@sha256:[0-9a-f]{64}$/.test(String(image))) {
+            problems.push(`${key} = ${JSON.stringify(image)}: expected an image pinned by digest, or no output`);
+        }
     }
     if (!kubeconfigFound) problems.push("kubeconfig: missing; expected the cluster's kubeconfig (a secret output)");
     return problems;
@@ -170,7 +174,7 @@ export async function platformFromStackReference(
     const version = await readOutput(ref, "contractVersion");
     checkContractVersion(stackName, version.value);
 
-    const keys = [...REQUIRED.map((r) => r.key), "loadTestImage"] as const;
+    const keys = [...REQUIRED.map((r) => r.key), "loadTestImage", "measureImage"] as const;
     const read = await Promise.all(keys.map((k) => readOutput(ref, k)));
     const outputs: Record<string, unknown> = Object.fromEntries(keys.map((k, i) => [k, read[i].value]));
     const kubeconfig = await readOutput(ref, "kubeconfig");
@@ -198,6 +202,7 @@ export async function platformFromStackReference(
         wasmPlacement: o.wasmPlacement,
         exposure: { mode: o.ingressMode, ingressClassName: o.ingressClassName, gatewayClassName: o.gatewayClassName },
         loadTestImage: o.loadTestImage,
+        measureImage: o.measureImage,
         workloadDependsOn: [],
         exposureDependsOn: [],
     };

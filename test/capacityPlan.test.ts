@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_RESOURCES } from "../components/app/loadTest";
+import { DEFAULT_RESOURCES as MEASURE_RESOURCES } from "../components/app/scaleMeasurement";
 import { configDefaults } from "../config";
 import { parseVmSize, vmSizeProblems, type VmSize } from "../lib/azureVmSizes";
 import {
@@ -109,7 +110,8 @@ describe("names derived from an app (platform-contracts K8SNAME-1, K8SNAME-2)", 
 
 describe("capacity plan", () => {
     const defaults = configDefaults();
-    const input = (over: Partial<CapacityInput> = {}): CapacityInput => ({ ...defaults, ...over });
+    // The measurement's groups are asserted in their own cases below; the others leave it off.
+    const input = (over: Partial<CapacityInput> = {}): CapacityInput => ({ ...defaults, measure: false, ...over });
 
     it("uses the stack's own requests: the load test as components/app/loadTest.ts sets it", () => {
         assert.deepEqual(STACK_POD_REQUESTS.loadTest, DEFAULT_RESOURCES.requests);
@@ -167,6 +169,32 @@ describe("capacity plan", () => {
         assert.deepEqual(at(12).warnings.filter((w) => /wasm pool/.test(w)), [], "260 + 1300 = 1560m of 1900m: 18% free");
         assert.equal(at(13).warnings.filter((w) => /wasm pool .*headroom/.test(w)).length, 1, "1660m: 13% free");
         assert.equal(at(17).problems.length, 1, "2060m > 1900m");
+    });
+
+    it("uses the measurement Job's own requests (components/app/scaleMeasurement.ts)", () => {
+        assert.deepEqual(STACK_POD_REQUESTS.measure, MEASURE_RESOURCES.requests);
+    });
+
+    it("counts the measurement at its peak: N Wasm twins per app on the Wasm pool, the baseline's N twins and a Job per target on the system pool", () => {
+        const plan = capacityPlan(input({ measure: true, measureReplicas: 20, containerBaseline: true, loadTest: true, apps: ["a", "b"], appCpuRequest: "50m" }));
+        const [system, wasm] = plan.pools;
+        const twins = wasm.groups.find((g) => g.name.startsWith("Wasm twins"))!;
+        assert.equal(twins.replicas, 40, "2 apps × 20");
+        assert.equal(twins.cpu, 0.05);
+        const baselineTwin = system.groups.find((g) => g.name.startsWith("container baseline twin"))!;
+        assert.equal(baselineTwin.replicas, 20);
+        const jobs = system.groups.find((g) => g.name.startsWith("measurement Jobs"))!;
+        assert.equal(jobs.replicas, 3, "wasm for each of 2 apps, container for the first");
+        const off = capacityPlan(input({ measure: false, containerBaseline: true, loadTest: true }));
+        assert.ok(!off.pools.flatMap((p) => p.groups).some((g) => /twin|measurement/.test(g.name)));
+        assert.ok(!capacityPlan(input({ measure: true, containerBaseline: false })).pools[0].groups.some((g) => /twin/.test(g.name)), "no baseline, no container twin");
+    });
+
+    it("refuses twins that do not fit the minimum node count, and names the pool's keys", () => {
+        // One D2s_v5 Wasm node (1900m): 260m agents, 3 + 1 app pods and N twins at 100m each.
+        const at = (n: number) => capacityPlan(input({ measure: true, measureReplicas: n, wasmNodeCount: 1, wasmNodeCountMax: 1, appReplicas: 3, appCpuRequest: "100m" }));
+        assert.deepEqual(at(10).problems, [], "260 + 400 + 1000 = 1660m");
+        assert.equal(at(13).problems[0]?.key, "wasmNodeCount", "260 + 400 + 1300 = 1960m > 1900m");
     });
 
     it("says it cannot check memory for a size it does not know", () => {

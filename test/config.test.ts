@@ -41,6 +41,7 @@ describe("stack config", () => {
             wasmNodeCount: "3",
             wasmNodeCountMax: "10",
             loadTest: "false",
+            measure: "false",
             loadTestMaxErrorRate: "0.001",
             appHost: "hello.example.com",
             tlsSecretName: "hello-tls",
@@ -101,6 +102,17 @@ describe("stack config", () => {
         ["app folder without spin.toml", { apps: '["hello-wasm","missing-app"]' }, "apps", /no apps\/<name>\/spin\.toml for "missing-app"/],
         ["app name too long for the load-test Job", { apps: `["${"a".repeat(32)}"]` }, "apps", /load-test component .*at most 40/],
         ["baseline without the load test", { containerBaseline: "true", loadTest: "false" }, "containerBaseline", /unless loadTest is true/],
+        ["measurement without the load test", { loadTest: "false", measure: "true" }, "measure", /false unless loadTest is true \(the footprint under load is sampled during the load test\)/],
+        ["zero measurement replicas", { measureReplicas: "0" }, "measureReplicas", /whole number from 1 to 100/],
+        ["101 measurement replicas", { measureReplicas: "101" }, "measureReplicas", /whole number from 1 to 100/],
+        ["fractional measurement rounds", { measureRounds: "2.5" }, "measureRounds", /whole number from 1 to 10/],
+        ["eleven measurement rounds", { measureRounds: "11" }, "measureRounds", /whole number from 1 to 10/],
+        ["negative scale-out limit", { measureMaxScaleOutSeconds: "-1" }, "measureMaxScaleOutSeconds", /a number from 0 to 3600/],
+        ["scale-out limit not a number", { measureMaxScaleOutSeconds: "fast" }, "measureMaxScaleOutSeconds", /a number from 0 to 3600/],
+        ["first-response limit over an hour", { measureMaxFirstResponseSeconds: "3601" }, "measureMaxFirstResponseSeconds", /a number from 0 to 3600/],
+        ["fractional pod memory limit", { measureMaxPodMemoryMiB: "12.5" }, "measureMaxPodMemoryMiB", /whole number from 0 to 65536/],
+        ["Arm64 system pool with the measurement (its image is amd64)", { systemVmSize: "Standard_D4ps_v5", loadTest: "true", containerBaseline: "false" }, "systemVmSize", /measurement images are built for linux\/amd64/],
+        ["Wasm pool too small for the twins", { measureReplicas: "100", wasmNodeCount: "1" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests/],
         ["zero replicas", { appReplicas: "0" }, "appReplicas", /1 to 100/],
         ["replicas not a number", { appReplicas: "many" }, "appReplicas", /whole number/],
         ["zone 4", { availabilityZones: '["1","4"]' }, "availabilityZones", /zones "1", "2" or "3"/],
@@ -131,7 +143,7 @@ describe("stack config", () => {
         ["TLS without a host", { tlsSecretName: "tls" }, "tlsSecretName", /unless appHost is set/],
         ["Arm64 VM for WasmWasi", { wasmRuntime: "wasmwasi", wasmVmSize: "Standard_D2ps_v5" }, "wasmVmSize", /x86_64/],
         ["system pool too small for what it hosts", { systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
-        ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
+        ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1", measure: "false" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
         ["app pod larger than a node", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "wasmNodeCount", /one "Spin apps .*" pod requests 2000m, a node has 1640m free/],
     ];
 
@@ -144,6 +156,22 @@ describe("stack config", () => {
             assert.match(problem.accepted, accepted);
         });
     }
+
+    it("refuses loadTest=false while measure keeps its default (true), naming aks-wasm:measure", () => {
+        assert.deepEqual(problemsOf({ loadTest: "false" }).map((p) => p.key), ["measure"]);
+        assert.doesNotThrow(() => parseStackConfig({ loadTest: "false", measure: "false" }, { appManifestExists }));
+    });
+
+    it("reads the measurement keys, decimals included", () => {
+        const c = parseStackConfig(
+            { measureReplicas: "5", measureRounds: "2", measureMaxScaleOutSeconds: "12.5", measureMaxFirstResponseSeconds: "0.75", measureMaxPodMemoryMiB: "64" },
+            { appManifestExists },
+        );
+        assert.deepEqual(
+            [c.measure, c.measureReplicas, c.measureRounds, c.measureMaxScaleOutSeconds, c.measureMaxFirstResponseSeconds, c.measureMaxPodMemoryMiB],
+            [true, 5, 2, 12.5, 0.75, 64],
+        );
+    });
 
     it("reports every problem at once, each with key, value and what is accepted", () => {
         try {
@@ -159,19 +187,19 @@ describe("stack config", () => {
     });
 
     it("reports cross-key problems beside per-key ones (a bad key hides nothing)", () => {
-        const problems = problemsOf({ location: "West Europe", appReplicas: "3", appMaxReplicas: "2", containerBaseline: "true", loadTest: "false" });
+        const problems = problemsOf({ location: "West Europe", appReplicas: "3", appMaxReplicas: "2", containerBaseline: "true", loadTest: "false", measure: "false" });
         assert.deepEqual(problems.map((p) => p.key).sort(), ["appMaxReplicas", "containerBaseline", "location"]);
     });
 
     // Each row: a value Kubernetes accepts, which the config must accept too.
     const good: [string, RawConfig][] = [
-        ["fractional Gi memory", { appMemoryRequest: "1.5Gi", appMemoryLimit: "2Gi" }],
-        ["decimal-SI memory", { appMemoryRequest: "500M", appMemoryLimit: "1G" }],
+        ["fractional Gi memory", { appMemoryRequest: "1.5Gi", appMemoryLimit: "2Gi", measure: "false" }],
+        ["decimal-SI memory", { appMemoryRequest: "500M", appMemoryLimit: "1G", measure: "false" }],
         ["exponent memory", { appMemoryRequest: "1e8", appMemoryLimit: "1e9" }],
-        ["cores as a decimal", { appCpuRequest: "0.5", appCpuLimit: "1" }],
+        ["cores as a decimal", { appCpuRequest: "0.5", appCpuLimit: "1", measure: "false" }],
         ["exponent CPU", { appCpuRequest: "1e-1", appCpuLimit: "1e0" }],
         ["Arm64 Wasm pool with SpinKube (the shim ships an aarch64 tarball)", { wasmVmSize: "Standard_D2ps_v5" }],
-        ["Arm64 system pool when nothing amd64-only runs there", { systemVmSize: "Standard_D4ps_v5", loadTest: "false", containerBaseline: "false" }],
+        ["Arm64 system pool when nothing amd64-only runs there", { systemVmSize: "Standard_D4ps_v5", loadTest: "false", containerBaseline: "false", measure: "false" }],
         ["wildcard host for one app", { appHost: "*.example.com" }],
         ["constrained-vCPU size name", { wasmVmSize: "Standard_E4-2s_v5" }],
     ];
@@ -250,12 +278,12 @@ describe("stack config", () => {
 
     it("warns when a pool fits with less than 15% headroom", () => {
         // 2 × D2s_v5 system pool in gateway mode with a 7-pod baseline: about 86% of allocatable CPU requested.
-        const c = parseStackConfig({ ingressMode: "gateway", containerBaseline: "true", appReplicas: "6" }, { appManifestExists });
+        const c = parseStackConfig({ ingressMode: "gateway", containerBaseline: "true", appReplicas: "6", measure: "false" }, { appManifestExists });
         assert.ok(configWarnings(c).some((w) => /system pool \(2 × Standard_D2s_v5\) fits with only 1\d% headroom/.test(w)), configWarnings(c).join("\n"));
     });
 
     it("warns when the autoscaler cannot add enough Wasm nodes for appMaxReplicas", () => {
-        const c = parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", appMaxReplicas: "100", appCpuRequest: "100m" }, { appManifestExists });
+        const c = parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", appMaxReplicas: "100", appCpuRequest: "100m", measure: "false" }, { appManifestExists });
         assert.ok(configWarnings(c).some((w) => /at appMaxReplicas the wasm pool needs .*wasmNodeCountMax=2/.test(w)), configWarnings(c).join("\n"));
     });
 

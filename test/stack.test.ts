@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetesSchema";
 import { readStackConfig } from "../lib/offline";
 import { platformOutputProblems } from "../lib/platformContract";
+import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
 
 const exec = promisify(execFile);
 const root = join(__dirname, "..");
@@ -164,6 +165,26 @@ describe("the dev stack, offline", () => {
     }
 });
 
+describe("the dev stack's scale measurement, offline", () => {
+    it("registers the twins, the ServiceAccount, the Role limited to the twins, the RoleBinding and a Job per target", () => {
+        const r = rendered.get(key("spinkube", "ingress"))!;
+        const names = (kind: string) => byKind(r, kind).map((m) => m.metadata?.name);
+        assert.ok(names("Deployment").includes("hello-wasm-twin") && names("Deployment").includes("hello-wasm-container-twin"));
+        assert.ok(names("ServiceAccount").includes("hello-wasm-measure"));
+        assert.ok(names("RoleBinding").includes("hello-wasm-measure"));
+        const role = byKind(r, "Role").find((m) => m.metadata?.name === "hello-wasm-measure") as any;
+        assert.deepEqual(role.rules, [
+            { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["hello-wasm-twin", "hello-wasm-container-twin"], verbs: ["get"] },
+            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-twin", "hello-wasm-container-twin"], verbs: ["get", "patch"] },
+            { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+            { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },
+        ]);
+        const jobs = (byKind(r, "Job") as any[]).filter((j) => j.metadata.labels["aks-wasm/measure-target"]);
+        assert.deepEqual(jobs.map((j) => j.metadata.labels["aks-wasm/measure-target"]).sort(), ["container", "wasm"]);
+        for (const job of jobs) assert.match(job.spec.template.spec.containers[0].image, PINNED("measure"));
+    });
+});
+
 describe("the prod stack, offline", () => {
     it("is highly available: Standard tier, three zones, autoscaled pools, HPA, Premium registry", () => {
         const r = rendered.get("prod")!;
@@ -202,7 +223,8 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.ok(result, `no result: ${child.stderr ?? child}`);
         assert.equal(result.failure, undefined);
         const o = result.outputs;
-        assert.equal(o.contractVersion, "1.1");
+        assert.equal(o.contractVersion, "1.2");
+        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.2");
         assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
         assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
@@ -216,6 +238,16 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.match(o.loadTestImage, PINNED("loadtest"));
         assert.equal(o.ingressClassName, "webapprouting.kubernetes.azure.com");
         assert.deepEqual(o.appTeams, {});
+    });
+
+    it("exports the measurements per target and their comparison under loadTest (contract 1.2)", async () => {
+        const { result } = await pulumiRun({});
+        const lt = result.outputs.loadTest["hello-wasm"];
+        assert.deepEqual(Object.keys(lt.measurements).sort(), ["container", "wasm"]);
+        assert.equal(lt.measurements.wasm.schemaVersion, 1);
+        assert.equal(typeof lt.measurements.container.pulledBytes, "number");
+        assert.ok("allReadyMedian" in lt.measurementComparison);
+        assert.match(result.outputs.measureImage, PINNED("measure"));
     });
 
     it("refuses bad config with every problem listed, before registering any resource", async () => {

@@ -96,6 +96,46 @@ export function resolveBaselineSettings(args: Omit<ContainerBaselineArgs, "provi
     return s;
 }
 
+/** Labels of one set of pods: all of them, and the stable subset selectors use. */
+export interface PodIdentity {
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+}
+
+/**
+ * The baseline's pod template, from the resolved settings: pure, so the serving Deployment and the scale
+ * measurement's twin (components/app/scaleMeasurement.ts) run the very same pod and differ only in labels.
+ */
+export function baselinePodTemplate(input: {
+    settings: ContainerBaselineSettings;
+    image: pulumi.Input<string>;
+    tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration[]>;
+    pod: PodIdentity;
+}) {
+    const { settings: s, pod } = input;
+    return {
+        metadata: { labels: pod.labels },
+        spec: {
+            ...hardenedPodSpec,
+            nodeSelector: s.nodeSelector,
+            tolerations: input.tolerations,
+            topologySpreadConstraints: topologySpread(pod.selector),
+            containers: [
+                {
+                    name: s.appName,
+                    image: input.image,
+                    env: [{ name: "PORT", value: String(CONTAINER_PORT) }],
+                    // Same port name as the Wasm app's, so the probes (and Service) read the same.
+                    ports: [{ name: APP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
+                    resources: resourceRequirements(s.resources),
+                    ...probes(),
+                    securityContext: restrictedContainerSecurityContext,
+                },
+            ],
+        },
+    } satisfies k8s.types.input.core.v1.PodTemplateSpec;
+}
+
 export class ContainerBaseline extends pulumi.ComponentResource {
     readonly settings: ContainerBaselineSettings;
     /** The image deployed (pinned by digest): part of the load test's `rolloutTrigger`. */
@@ -106,6 +146,9 @@ export class ContainerBaseline extends pulumi.ComponentResource {
     readonly serviceUrl: pulumi.Output<string>;
     /** The Deployment, for `dependsOn` (the load test must wait until it is ready). */
     readonly deployment: k8s.apps.v1.Deployment;
+    /** Labels selecting the baseline's pods (Service, NetworkPolicy; the measurement samples these pods). */
+    readonly selectorLabels: Record<string, string>;
+    private readonly tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration[]>;
 
     constructor(name: string, args: ContainerBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:ContainerBaseline", name, {}, opts);
@@ -113,8 +156,10 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         this.settings = s;
         const image = pinnedImage(args.image, `ContainerBaseline "${s.appName}"`);
         this.image = image;
+        this.tolerations = args.tolerations ?? [];
         const child = { parent: this, provider: args.provider };
         const selector = selectorLabels({ name: s.appName, instance: s.appName });
+        this.selectorLabels = selector;
         const labels = recommendedLabels({ name: s.appName, instance: s.appName, component: BASELINE_COMPONENT });
         const meta = (suffix = "") => ({ name: `${s.appName}${suffix}`, namespace: args.namespace, labels });
 
@@ -127,27 +172,7 @@ export class ContainerBaseline extends pulumi.ComponentResource {
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            ...hardenedPodSpec,
-                            nodeSelector: s.nodeSelector,
-                            tolerations: args.tolerations ?? [],
-                            topologySpreadConstraints: topologySpread(selector),
-                            containers: [
-                                {
-                                    name: s.appName,
-                                    image,
-                                    env: [{ name: "PORT", value: String(CONTAINER_PORT) }],
-                                    // Same port name as the Wasm app's, so the probes (and Service) read the same.
-                                    ports: [{ name: APP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
-                                    resources: resourceRequirements(s.resources),
-                                    ...probes(),
-                                    securityContext: restrictedContainerSecurityContext,
-                                },
-                            ],
-                        },
-                    },
+                    template: this.podTemplate({ labels, selector }),
                 },
             },
             child,
@@ -166,5 +191,10 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         this.serviceName = service.metadata.name;
         this.serviceUrl = serviceUrl(service);
         this.registerOutputs({ image: this.image, deploymentName: this.deploymentName, serviceName: this.serviceName, serviceUrl: this.serviceUrl });
+    }
+
+    /** This baseline's pod template with other labels: the serving Deployment's, or a twin's (ScaleMeasurement). */
+    podTemplate(pod: PodIdentity): ReturnType<typeof baselinePodTemplate> {
+        return baselinePodTemplate({ settings: this.settings, image: this.image, tolerations: this.tolerations, pod });
     }
 }

@@ -18,12 +18,11 @@
  *   termination message (`FallbackToLogsOnError`: the log's tail, which ends with the summary line) appears in
  *   the provider's error, so a breach is explained in `pulumi up`'s own output.
  */
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { loadTestArgs } from "../../apps/loadtest/src/options";
 import { configDefaults } from "../../config";
+import { collectJobLog, jobLogScript, jobName, shortHash } from "../../lib/jobResult";
 import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
 import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/workloadDefaults";
 
@@ -188,19 +187,8 @@ export function activeDeadlineSeconds(durationSeconds: number): number {
     return durationSeconds + DEADLINE_MARGIN_SECONDS;
 }
 
-/** Short content hash: 8 hex digits of SHA-256, enough to tell one rollout's spec from the next. */
-export function shortHash(value: unknown): string {
-    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
-}
-
-/**
- * The Job's name: `<component>-<target>-<hash>`, at most 63 characters (the Job controller copies it into a pod
- * label, whose values are limited to 63).
- */
-export function jobName(componentName: string, target: string, hash: string): string {
-    const base = `${componentName}-${target}`.slice(0, 63 - 1 - hash.length).replace(/-+$/, "");
-    return `${base}-${hash}`;
-}
+// The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/jobResult.ts).
+export { jobName, REPEAT_PREVIOUS_RESULT, shortHash } from "../../lib/jobResult";
 
 /** The Job manifest for one target: pure, so tests read it without an engine. */
 export function loadTestJob(input: LoadTestJobInput) {
@@ -266,38 +254,10 @@ export function loadTestJob(input: LoadTestJobInput) {
     };
 }
 
-/**
- * The collection script (`sh -c`): the kubeconfig arrives on stdin and goes to a private temporary file that is
- * removed on any exit; `kubectl logs` prints the Job's log, whose JSON line `parseLoadTestOutput` picks.
- * Namespace and Job name are validated DNS labels, so quoting them is enough.
- */
+/** The collection script for one of this component's Jobs (lib/jobResult.ts `jobLogScript`, the load generator's container). */
 export function collectScript(namespace: string, job: string): string {
-    for (const [what, value] of [["namespace", namespace], ["job", job]]) {
-        if (!DNS_LABEL.test(value)) throw new Error(`collectScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
-    }
-    return [
-        "set -eu",
-        "umask 077",
-        'kubeconfig="$(mktemp)"',
-        `trap 'rm -f "$kubeconfig"' EXIT`,
-        "trap 'exit 129' HUP",
-        "trap 'exit 130' INT",
-        "trap 'exit 143' TERM",
-        'cat > "$kubeconfig"',
-        // By the Job's pod label rather than `job/<name>`: that picks one pod, and a pod lost to a node drain
-        // (ignored by the pod failure policy) may sit beside the one that finished. `--tail=-1`: a selector
-        // otherwise means the last 10 lines.
-        `kubectl --kubeconfig "$kubeconfig" --namespace '${namespace}' logs --selector 'batch.kubernetes.io/job-name=${job}' --container ${LOADTEST_CONTAINER} --tail=-1`,
-    ].join("\n");
+    return jobLogScript(namespace, job, LOADTEST_CONTAINER);
 }
-
-/**
- * The update script: the Command changes without its Job changing only when the kubeconfig does (a new login
- * mode, a rotated certificate). The log it read is still this Job's, and the Job may be gone (TTL), so repeat
- * the previous result, which the command provider passes in `PULUMI_COMMAND_STDOUT`. The kubeconfig on stdin is
- * read and dropped, so the provider's write to stdin never meets a closed pipe.
- */
-export const REPEAT_PREVIOUS_RESULT = `cat > /dev/null\nprintf '%s\\n' "$PULUMI_COMMAND_STDOUT"`;
 
 export class LoadTest extends pulumi.ComponentResource {
     /** The resolved settings (defaults applied). */
@@ -344,22 +304,8 @@ export class LoadTest extends pulumi.ComponentResource {
             jobs.push(job);
 
             if (args.kubeconfig !== undefined) {
-                const collect = new command.local.Command(
-                    `${name}-${target.name}-result`,
-                    {
-                        create: pulumi.all([job.metadata.namespace, job.metadata.name]).apply(([ns, jn]) => collectScript(ns, jn)),
-                        update: REPEAT_PREVIOUS_RESULT,
-                        stdin: pulumi.secret(args.kubeconfig),
-                        // No `environment`: it would be stored in state, and CI's login variables differ from a
-                        // laptop's. The command's process inherits them from `pulumi up` (CMD-1).
-                        addPreviousOutputInEnv: true,
-                        // A Job re-created under the same name (after a refresh found it gone) has a new uid.
-                        triggers: [job.metadata.uid],
-                    },
-                    // A new Job is a new measurement: replace, i.e. run `create` again; see REPEAT_PREVIOUS_RESULT.
-                    { parent: this, dependsOn: [job], replaceOnChanges: ["create", "triggers"], additionalSecretOutputs: ["stdin"] },
-                );
-                collected.push(collect.stdout.apply((out) => [target.name, parseLoadTestOutput(out, `load test "${target.name}"`)] as [string, LoadTestSummary]));
+                const stdout = collectJobLog(`${name}-${target.name}-result`, { job, container: LOADTEST_CONTAINER, kubeconfig: args.kubeconfig }, { parent: this });
+                collected.push(stdout.apply((out) => [target.name, parseLoadTestOutput(out, `load test "${target.name}"`)] as [string, LoadTestSummary]));
             }
         }
         this.jobs = jobs;

@@ -7,13 +7,16 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { appHostFor, type StackConfig } from "../../config";
 import type { AppLoadTestOutput, AppOutput } from "../../outputs";
 import type { PlatformDescription } from "../../lib/platformContract";
 import type { WorkloadResources } from "../../lib/workloadDefaults";
 import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
-import { LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
+import { LOADTEST_COMPONENT, LoadTest, TARGET_LABEL, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
+import { ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
+import type { MeasurementThresholds } from "../../lib/measurementResult";
 import { SpinApplication } from "./spinApplication";
 import { SpinWorkload } from "./spinWorkload";
 
@@ -25,6 +28,16 @@ export interface SpinAppLoadTest {
     durationSeconds?: number;
     /** Concurrent connections. @default 10 */
     connections?: number;
+}
+
+/** The scale measurement's settings (components/app/scaleMeasurement.ts). */
+export interface SpinAppMeasure {
+    /** N: replicas each twin is scaled to from 0. @default 20 */
+    replicas?: number;
+    /** Rounds per target. @default 3 */
+    rounds?: number;
+    /** Limits; 0 checks nothing. @default none */
+    thresholds?: MeasurementThresholds;
 }
 
 /** The same app as an ordinary container image, deployed beside it for comparison. */
@@ -68,6 +81,11 @@ export interface SpinAppArgs {
     loadTest?: SpinAppLoadTest;
     /** Also deploy this container image of the app and load-test both. @default undefined (none) */
     containerBaseline?: SpinAppContainerBaseline;
+    /**
+     * Measure scale-out, startup and footprint on twins of the app (and of the baseline) beside the load test,
+     * with the platform's measurement image. Needs `loadTest`. @default undefined (no measurement)
+     */
+    measure?: SpinAppMeasure;
 }
 
 /** Problems that would only surface halfway through registering the app. */
@@ -76,6 +94,14 @@ export function spinAppProblems(args: SpinAppArgs): string[] {
     if (args.loadTest && args.platform.loadTestImage === undefined) {
         problems.push(
             "loadTest is set, but the platform publishes no loadTestImage: turn aks-wasm:loadTest on in the platform stack, or leave loadTest unset",
+        );
+    }
+    if (args.measure && !args.loadTest) {
+        problems.push("measure is set without loadTest: the footprint under load is sampled while the load test runs; set loadTest too, or leave measure unset");
+    }
+    if (args.measure && args.platform.measureImage === undefined) {
+        problems.push(
+            "measure is set, but the platform publishes no measureImage: turn aks-wasm:measure on in the platform stack (contract 1.2), or leave measure unset",
         );
     }
     return problems;
@@ -87,6 +113,7 @@ export class SpinApp extends pulumi.ComponentResource {
     readonly exposure: AppExposure;
     readonly baseline?: ContainerBaseline;
     readonly loadTest?: LoadTest;
+    readonly measurement?: ScaleMeasurement;
     /** The app as the outputs contract describes it. */
     readonly output: pulumi.Output<AppOutput>;
     /** The load test's results, when there is one. */
@@ -183,7 +210,57 @@ export class SpinApp extends pulumi.ComponentResource {
                 },
                 child,
             );
-            this.loadTestOutput = pulumi.output({ summaries: this.loadTest.summaries, comparison: this.loadTest.comparison });
+            if (args.measure && p.measureImage !== undefined) {
+                const workload = this.workload;
+                // The load test's pods of one target, as LoadTest labels them.
+                const loadTestPods = (target: string) => ({ "app.kubernetes.io/component": LOADTEST_COMPONENT, [TARGET_LABEL]: target });
+                const targets: MeasurementTarget[] = [
+                    {
+                        name: "wasm",
+                        servingDeployment: workload.deploymentName,
+                        servingSelector: workload.selectorLabels,
+                        loadTestPodLabels: loadTestPods("wasm"),
+                        twinName: `${appName}-twin`,
+                        podTemplate: (pod) => workload.podTemplate(pod),
+                        image: this.build.imageRef,
+                        dependsOn: [workload],
+                    },
+                ];
+                if (baseline) {
+                    targets.push({
+                        name: "container",
+                        servingDeployment: baseline.deploymentName,
+                        servingSelector: baseline.selectorLabels,
+                        loadTestPodLabels: loadTestPods("container"),
+                        twinName: `${appName}-container-twin`,
+                        podTemplate: (pod) => baseline.podTemplate(pod),
+                        image: baseline.image,
+                        dependsOn: [baseline],
+                    });
+                }
+                this.measurement = new ScaleMeasurement(
+                    `${appName}-measure`,
+                    {
+                        provider: p.provider,
+                        namespace: this.workload.namespaceName,
+                        image: p.measureImage,
+                        targets,
+                        replicas: args.measure.replicas,
+                        rounds: args.measure.rounds,
+                        thresholds: args.measure.thresholds,
+                        loadTestDurationSeconds: this.loadTest.settings.durationSeconds,
+                        kubeconfig: p.kubeconfig,
+                        registry: p.registry,
+                    },
+                    { parent: this },
+                );
+            }
+            const measurement = this.measurement;
+            this.loadTestOutput = pulumi.output({
+                summaries: this.loadTest.summaries,
+                comparison: this.loadTest.comparison,
+                ...(measurement ? { measurements: measurement.summaries, measurementComparison: measurement.comparison } : {}),
+            });
         }
 
         this.output = pulumi.output({
@@ -194,4 +271,51 @@ export class SpinApp extends pulumi.ComponentResource {
         });
         this.registerOutputs({ output: this.output });
     }
+}
+
+/**
+ * What the one-stack program's config says about the `index`-th app in `apps`: sizing, host, TLS, load test,
+ * measurement and (first app only) the container baseline built from `projectDir`. Pure; the platform, app folder
+ * and source files come from the caller.
+ */
+export function spinAppSettingsFromConfig(
+    config: StackConfig,
+    index: number,
+    projectDir: string,
+): Omit<SpinAppArgs, "platform" | "appDir" | "extraSourceFiles"> {
+    return {
+        replicas: config.appReplicas,
+        maxReplicas: config.appMaxReplicas,
+        resources: {
+            cpuRequest: config.appCpuRequest,
+            cpuLimit: config.appCpuLimit,
+            memoryRequest: config.appMemoryRequest,
+            memoryLimit: config.appMemoryLimit,
+        },
+        host: appHostFor(config, index),
+        tlsSecretName: config.tlsSecretName,
+        loadTest: config.loadTest
+            ? {
+                  thresholds: { maxP99Ms: config.loadTestMaxP99Ms, maxErrorRate: config.loadTestMaxErrorRate, minRps: config.loadTestMinRps },
+                  durationSeconds: config.loadTestDurationSeconds,
+                  connections: config.loadTestConnections,
+              }
+            : undefined,
+        measure: config.measure
+            ? {
+                  replicas: config.measureReplicas,
+                  rounds: config.measureRounds,
+                  thresholds: {
+                      maxScaleOutSeconds: config.measureMaxScaleOutSeconds,
+                      maxFirstResponseSeconds: config.measureMaxFirstResponseSeconds,
+                      maxPodMemoryMiB: config.measureMaxPodMemoryMiB,
+                  },
+              }
+            : undefined,
+        // The baseline is hello-wasm's handler as an ordinary image: only the first app gets one.
+        containerBaseline:
+            config.containerBaseline && index === 0
+                ? { context: projectDir, dockerfile: path.join(projectDir, "apps", "hello-wasm-container", "Dockerfile") }
+                : undefined,
+    };
 }

@@ -165,6 +165,45 @@ function definedOnly<T extends object>(o: T): Partial<T> {
     return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Labels of one set of pods: all of them, and the stable subset selectors use. */
+export interface PodIdentity {
+    labels: Labels;
+    selector: Labels;
+}
+
+/**
+ * The Spin app's pod template, from the resolved settings: pure, so the serving Deployment and the scale
+ * measurement's twin (components/app/scaleMeasurement.ts) run the very same pod and differ only in labels. The
+ * image stays an Input, so a preview with a new (unknown) image shows only the image as unknown.
+ */
+export function spinPodTemplate(input: { settings: ResolvedWorkloadSettings; image: pulumi.Input<string>; placement: WasmPlacement; pod: PodIdentity }) {
+    const { settings: s, placement, pod } = input;
+    return {
+        metadata: { labels: pod.labels },
+        spec: {
+            ...wasmPodSpec,
+            runtimeClassName: placement.runtimeClassName,
+            // Also in the RuntimeClass's `scheduling` on SpinKube, but the WasmWasi class may not carry
+            // them: explicit here, so both runtimes land on the Wasm pool.
+            nodeSelector: placement.nodeSelector,
+            tolerations: placement.tolerations,
+            topologySpreadConstraints: topologySpread(pod.selector),
+            containers: [
+                {
+                    name: s.appName,
+                    image: input.image,
+                    command: ["/"],
+                    env: listenEnv(),
+                    ports: [{ name: APP_PORT_NAME, containerPort: APP_PORT, protocol: "TCP" }],
+                    resources: resourceRequirements(s.resources),
+                    ...probes(),
+                    securityContext: wasmContainerSecurityContext,
+                },
+            ],
+        },
+    } satisfies k8s.types.input.core.v1.PodTemplateSpec;
+}
+
 export class SpinWorkload extends pulumi.ComponentResource {
     /** Settings after defaults. */
     readonly settings: ResolvedWorkloadSettings;
@@ -175,12 +214,19 @@ export class SpinWorkload extends pulumi.ComponentResource {
     /** Labels selecting the app's pods (Service, PDB, NetworkPolicy, load-test target). */
     readonly selectorLabels: Labels;
     readonly deploymentName: pulumi.Output<string>;
+    /** The serving Deployment, for `dependsOn`. */
+    readonly deployment: k8s.apps.v1.Deployment;
+    /** The image deployed (pinned by digest). */
+    readonly image: pulumi.Output<string>;
+    private readonly placement: WasmPlacement;
 
     constructor(name: string, args: SpinWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:SpinWorkload", name, {}, opts);
         const s = resolveWorkloadSettings(args);
         this.settings = s;
         const image = pinnedImage(args.image, `SpinWorkload "${s.appName}"`);
+        this.image = image;
+        this.placement = args.placement;
         const child = { parent: this, provider: args.provider };
         const selector = selectorLabels({ name: s.appName, instance: s.instance });
         const labels = recommendedLabels({ name: s.appName, instance: s.instance, component: "spin-app", version: args.version });
@@ -196,7 +242,7 @@ export class SpinWorkload extends pulumi.ComponentResource {
                   ).metadata.name;
         const meta = (suffix = "") => ({ name: `${s.appName}${suffix}`, namespace: ns, labels });
 
-        const deployment = new k8s.apps.v1.Deployment(
+        const deployment = (this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
                 metadata: meta(),
@@ -207,34 +253,11 @@ export class SpinWorkload extends pulumi.ComponentResource {
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            ...wasmPodSpec,
-                            runtimeClassName: args.placement.runtimeClassName,
-                            // Also in the RuntimeClass's `scheduling` on SpinKube, but the WasmWasi class may not carry
-                            // them: explicit here, so both runtimes land on the Wasm pool.
-                            nodeSelector: args.placement.nodeSelector,
-                            tolerations: args.placement.tolerations,
-                            topologySpreadConstraints: topologySpread(selector),
-                            containers: [
-                                {
-                                    name: s.appName,
-                                    image,
-                                    command: ["/"],
-                                    env: listenEnv(),
-                                    ports: [{ name: APP_PORT_NAME, containerPort: APP_PORT, protocol: "TCP" }],
-                                    resources: resourceRequirements(s.resources),
-                                    ...probes(),
-                                    securityContext: wasmContainerSecurityContext,
-                                },
-                            ],
-                        },
-                    },
+                    template: this.podTemplate({ labels, selector }),
                 },
             },
             child,
-        );
+        ));
 
         const service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta(), spec: clusterIpServiceSpec(selector) }, child);
 
@@ -284,5 +307,10 @@ export class SpinWorkload extends pulumi.ComponentResource {
             deploymentName: this.deploymentName,
             selectorLabels: this.selectorLabels,
         });
+    }
+
+    /** This app's pod template with other labels: the serving Deployment's, or a twin's (ScaleMeasurement). */
+    podTemplate(pod: PodIdentity): ReturnType<typeof spinPodTemplate> {
+        return spinPodTemplate({ settings: this.settings, image: this.image, placement: this.placement, pod });
     }
 }

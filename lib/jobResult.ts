@@ -1,0 +1,90 @@
+/**
+ * Reading a Job's one-line result back into the stack: what the load test (components/app/loadTest.ts) and the
+ * scale measurement (components/app/scaleMeasurement.ts) share.
+ *
+ * The Kubernetes provider's Job outputs carry only the Job's status, not its pod's log, so the result comes back
+ * through `kubectl logs` in a `local.Command`: the kubeconfig reaches kubectl through stdin only (never a command
+ * line or an environment variable, both of which Pulumi stores in state), and the machine running `pulumi up`
+ * needs `kubectl` (and `kubelogin` for an Entra ID cluster), which get their login from the environment `pulumi
+ * up` runs in (platform-contracts CMD-1, KUBELOGIN-4). Also here: the Job's name, carrying a hash of its spec and
+ * of what must re-run it, since Job specs are immutable.
+ */
+import * as command from "@pulumi/command";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Short content hash: 8 hex digits of SHA-256, enough to tell one rollout's spec from the next. */
+export function shortHash(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
+}
+
+/**
+ * A Job's name: `<component>-<target>-<hash>`, at most 63 characters (the Job controller copies it into a pod
+ * label, whose values are limited to 63).
+ */
+export function jobName(componentName: string, target: string, hash: string): string {
+    const base = `${componentName}-${target}`.slice(0, 63 - 1 - hash.length).replace(/-+$/, "");
+    return `${base}-${hash}`;
+}
+
+/**
+ * The collection script (`sh -c`): the kubeconfig arrives on stdin and goes to a private temporary file that is
+ * removed on any exit; `kubectl logs` prints the Job's log, whose result line the caller's parser picks.
+ * Namespace, Job and container names are validated DNS labels, so quoting them is enough.
+ */
+export function jobLogScript(namespace: string, job: string, container: string): string {
+    for (const [what, value] of [["namespace", namespace], ["job", job], ["container", container]]) {
+        if (!DNS_LABEL.test(value)) throw new Error(`collectScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
+    }
+    return [
+        "set -eu",
+        "umask 077",
+        'kubeconfig="$(mktemp)"',
+        `trap 'rm -f "$kubeconfig"' EXIT`,
+        "trap 'exit 129' HUP",
+        "trap 'exit 130' INT",
+        "trap 'exit 143' TERM",
+        'cat > "$kubeconfig"',
+        // By the Job's pod label rather than `job/<name>`: that picks one pod, and a pod lost to a node drain
+        // (ignored by the pod failure policy) may sit beside the one that finished. `--tail=-1`: a selector
+        // otherwise means the last 10 lines.
+        `kubectl --kubeconfig "$kubeconfig" --namespace '${namespace}' logs --selector 'batch.kubernetes.io/job-name=${job}' --container ${container} --tail=-1`,
+    ].join("\n");
+}
+
+/**
+ * The update script: the Command changes without its Job changing only when the kubeconfig does (a new login
+ * mode, a rotated certificate). The log it read is still this Job's, and the Job may be gone (TTL), so repeat
+ * the previous result, which the command provider passes in `PULUMI_COMMAND_STDOUT`. The kubeconfig on stdin is
+ * read and dropped, so the provider's write to stdin never meets a closed pipe.
+ */
+export const REPEAT_PREVIOUS_RESULT = `cat > /dev/null\nprintf '%s\\n' "$PULUMI_COMMAND_STDOUT"`;
+
+/**
+ * The `local.Command` that prints a Job's log once the Job has completed, and its stdout. A new Job (new name or
+ * uid) is a new measurement: the command is replaced, i.e. runs `create` again; see REPEAT_PREVIOUS_RESULT.
+ */
+export function collectJobLog(
+    name: string,
+    args: { job: k8s.batch.v1.Job; container: string; kubeconfig: pulumi.Input<string> },
+    opts: { parent: pulumi.Resource },
+): pulumi.Output<string> {
+    const collect = new command.local.Command(
+        name,
+        {
+            create: pulumi.all([args.job.metadata.namespace, args.job.metadata.name]).apply(([ns, jn]) => jobLogScript(ns, jn, args.container)),
+            update: REPEAT_PREVIOUS_RESULT,
+            stdin: pulumi.secret(args.kubeconfig),
+            // No `environment`: it would be stored in state, and CI's login variables differ from a laptop's. The
+            // command's process inherits them from `pulumi up` (CMD-1).
+            addPreviousOutputInEnv: true,
+            // A Job re-created under the same name (after a refresh found it gone) has a new uid.
+            triggers: [args.job.metadata.uid],
+        },
+        { parent: opts.parent, dependsOn: [args.job], replaceOnChanges: ["create", "triggers"], additionalSecretOutputs: ["stdin"] },
+    );
+    return collect.stdout;
+}
