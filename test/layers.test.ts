@@ -59,3 +59,12 @@ test("the import reader sees imports (the checks above are not vacuous)", () => 
     assert.ok(importsOf("components/app/spinApp.ts").includes("components/app/spinWorkload"));
     assert.ok(importsOf("components/platform/platform.ts").includes("components/platform/aksCluster"));
 });
+
+test("index.ts only composes: under 80 lines, the Platform and one SpinApp per app, no component internals", () => {
+    const text = readFileSync(path.join(root, "index.ts"), "utf8");
+    assert.ok(text.split("\n").length < 80, `index.ts has ${text.split("\n").length} lines`);
+    const components = importsOf("index.ts").filter((f) => f.startsWith("components/"));
+    assert.deepEqual(components.sort(), ["components/app/containerImage", "components/app/spinApp", "components/platform/platform"]);
+    assert.match(text, /new Platform\(/);
+    assert.match(text, /config\.apps\.forEach\([^]*new SpinApp\(/);
+});
