@@ -1,7 +1,8 @@
 /**
  * The `appTeams` config key: which Entra ID principals (an app team's deploy identity or group) may deploy Spin
- * apps into which namespaces of the platform. Pulumi's typed config allows only `string | integer | boolean |
- * array` (schemas/pulumi-project.schema.json), so each team is one string, `<object ID>=<namespace>[,<namespace>…]`:
+ * apps into which namespaces of the platform. Each team is one string, `<object ID>=<namespace>[,<namespace>…]`,
+ * settable with one `pulumi config set --path` line: typed `object` config arrived only in Pulumi CLI 3.186
+ * (pulumi/pulumi #20129; the vendored schemas/pulumi-project.schema.json predates it), and strings work with any CLI:
  *
  *   pulumi config set --path 'appTeams[0]' '11111111-2222-3333-4444-555555555555=quotes,quotes-staging'
  */
