@@ -30,6 +30,49 @@ export function jobName(componentName: string, target: string, hash: string): st
     return `${base}-${hash}`;
 }
 
+/** Pulumi waits this much longer than a Job's deadline, so Kubernetes' `DeadlineExceeded` is the reported cause. */
+export const AWAIT_MARGIN_SECONDS = 60;
+
+/**
+ * A gating Job's metadata: its name carries a hash of its spec and of what must re-run it (Job specs are
+ * immutable), the trigger is kept as an annotation, and the provider waits past the Job's own deadline (by default
+ * it gives up on a Job after 10 minutes, which would cut a long valid run short).
+ */
+export function gatedJobMetadata(args: {
+    componentName: string;
+    target: string;
+    namespace: string;
+    labels: Record<string, string>;
+    spec: { activeDeadlineSeconds: number };
+    rolloutTrigger: string;
+}) {
+    return {
+        name: jobName(args.componentName, args.target, shortHash({ spec: args.spec, rolloutTrigger: args.rolloutTrigger })),
+        namespace: args.namespace,
+        labels: args.labels,
+        annotations: {
+            "aks-wasm/rollout-trigger": args.rolloutTrigger,
+            "pulumi.com/timeoutSeconds": String(args.spec.activeDeadlineSeconds + AWAIT_MARGIN_SECONDS),
+        },
+    };
+}
+
+/**
+ * The first lines of every script that runs kubectl for the stack (`sh -c`): the kubeconfig arrives on stdin and
+ * goes to a private temporary file (umask 077) that is removed on any exit, signals included. Callers then run
+ * `kubectl --kubeconfig "$kubeconfig" …`.
+ */
+export const KUBECONFIG_FROM_STDIN: readonly string[] = [
+    "set -eu",
+    "umask 077",
+    'kubeconfig="$(mktemp)"',
+    `trap 'rm -f "$kubeconfig"' EXIT`,
+    "trap 'exit 129' HUP",
+    "trap 'exit 130' INT",
+    "trap 'exit 143' TERM",
+    'cat > "$kubeconfig"',
+];
+
 /**
  * The collection script (`sh -c`): the kubeconfig arrives on stdin and goes to a private temporary file that is
  * removed on any exit; `kubectl logs` prints the Job's log, whose result line the caller's parser picks.
@@ -40,14 +83,7 @@ export function jobLogScript(namespace: string, job: string, container: string):
         if (!DNS_LABEL.test(value)) throw new Error(`collectScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
     }
     return [
-        "set -eu",
-        "umask 077",
-        'kubeconfig="$(mktemp)"',
-        `trap 'rm -f "$kubeconfig"' EXIT`,
-        "trap 'exit 129' HUP",
-        "trap 'exit 130' INT",
-        "trap 'exit 143' TERM",
-        'cat > "$kubeconfig"',
+        ...KUBECONFIG_FROM_STDIN,
         // By the Job's pod label rather than `job/<name>`: that picks one pod, and a pod lost to a node drain
         // (ignored by the pod failure policy) may sit beside the one that finished. `--tail=-1`: a selector
         // otherwise means the last 10 lines.

@@ -22,7 +22,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadTestArgs } from "../../apps/loadtest/src/options";
 import { configDefaults } from "../../config";
-import { collectJobLog, jobLogScript, jobName, shortHash } from "../../lib/jobResult";
+import { collectJobLog, gatedJobMetadata, jobLogScript } from "../../lib/jobResult";
 import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
 import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/workloadDefaults";
 
@@ -35,8 +35,6 @@ export const LOADTEST_CONTAINER = "loadtest";
 
 /** Time a Job gets beyond the load itself: scheduling, image pull, Node start-up, DNS. */
 export const DEADLINE_MARGIN_SECONDS = 180;
-/** Pulumi waits this much longer than the Job's deadline, so Kubernetes' `DeadlineExceeded` is the reported cause. */
-export const AWAIT_MARGIN_SECONDS = 60;
 /**
  * A finished Job (and its pod's log) stays a day: long enough to read a breach's log, short enough not to pile up.
  * Pulumi deletes a replaced Job itself; a Job already removed by the TTL counts as deleted.
@@ -188,7 +186,7 @@ export function activeDeadlineSeconds(durationSeconds: number): number {
 }
 
 // The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/jobResult.ts).
-export { jobName, REPEAT_PREVIOUS_RESULT, shortHash } from "../../lib/jobResult";
+export { AWAIT_MARGIN_SECONDS, jobName, REPEAT_PREVIOUS_RESULT, shortHash } from "../../lib/jobResult";
 
 /** The Job manifest for one target: pure, so tests read it without an engine. */
 export function loadTestJob(input: LoadTestJobInput) {
@@ -240,16 +238,7 @@ export function loadTestJob(input: LoadTestJobInput) {
         },
     };
     return {
-        metadata: {
-            name: jobName(input.componentName, input.target, shortHash({ spec, rolloutTrigger: input.rolloutTrigger })),
-            namespace: input.namespace,
-            labels,
-            annotations: {
-                "aks-wasm/rollout-trigger": input.rolloutTrigger,
-                // The provider gives up on a Job after 10 minutes by default; a long run must not be cut short.
-                "pulumi.com/timeoutSeconds": String(deadline + AWAIT_MARGIN_SECONDS),
-            },
-        },
+        metadata: gatedJobMetadata({ componentName: input.componentName, target: input.target, namespace: input.namespace, labels, spec, rolloutTrigger: input.rolloutTrigger }),
         spec,
     };
 }

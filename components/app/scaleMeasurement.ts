@@ -32,7 +32,7 @@ import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { configDefaults } from "../../config";
-import { collectJobLog, jobName, shortHash } from "../../lib/jobResult";
+import { collectJobLog, gatedJobMetadata } from "../../lib/jobResult";
 import {
     compareMeasurements,
     parseMeasurementLine,
@@ -69,8 +69,6 @@ export const MEASURE_CONTAINER = "measure";
 export const DEADLINE_MARGIN_SECONDS = 180;
 /** How much longer than the load itself the program waits for a load-test pod to start, and to finish. */
 export const LOAD_TEST_WAIT_MARGIN_SECONDS = 300;
-/** Pulumi waits this much longer than the Job's deadline, so Kubernetes' `DeadlineExceeded` is the reported cause. */
-export const AWAIT_MARGIN_SECONDS = 60;
 /** A finished Job (and its log) stays a day, like the load test's. */
 export const TTL_SECONDS_AFTER_FINISHED = 86_400;
 /** The program's resources: a Node process holding a few watch streams and samples. */
@@ -341,15 +339,7 @@ export function measurementJob(input: MeasurementJobInput) {
         },
     };
     return {
-        metadata: {
-            name: jobName(input.componentName, input.target, shortHash({ spec, rolloutTrigger: input.rolloutTrigger })),
-            namespace: input.namespace,
-            labels,
-            annotations: {
-                "aks-wasm/rollout-trigger": input.rolloutTrigger,
-                "pulumi.com/timeoutSeconds": String(deadline + AWAIT_MARGIN_SECONDS),
-            },
-        },
+        metadata: gatedJobMetadata({ componentName: input.componentName, target: input.target, namespace: input.namespace, labels, spec, rolloutTrigger: input.rolloutTrigger }),
         spec,
     };
 }

@@ -21,6 +21,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
+import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
 import type { WasmPlacement } from "../../lib/workloadDefaults";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
@@ -232,14 +233,7 @@ export function shimReinstallScript(args: {
     const { namespace, shimName } = args;
     const t = args.timeouts ?? REINSTALL_TIMEOUT_SECONDS;
     return [
-        "set -eu",
-        "umask 077",
-        'kubeconfig="$(mktemp)"',
-        `trap 'rm -f "$kubeconfig"' EXIT`,
-        "trap 'exit 129' HUP",
-        "trap 'exit 130' INT",
-        "trap 'exit 143' TERM",
-        'cat > "$kubeconfig"',
+        ...KUBECONFIG_FROM_STDIN,
         `if [ "\${PULUMI_COMMAND_STDOUT:-}" = "$SHIM_FINGERPRINT" ]; then printf '%s\\n' "$SHIM_FINGERPRINT"; exit 0; fi`,
         'k() { kubectl --kubeconfig "$kubeconfig" "$@"; }',
         `nodes="$(k get nodes --selector '${shimName}' --output 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}')"`,
