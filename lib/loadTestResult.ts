@@ -5,6 +5,7 @@
  * The summary's type is the CLI's own (apps/loadtest/src/summary.ts); this module checks the fields it relies on.
  */
 import type { LoadTestSummary } from "../apps/loadtest/src/summary";
+import { ratio, round } from "./ratio";
 
 export type { LoadTestSummary };
 
@@ -136,17 +137,6 @@ export function compareSummaries(
     };
 }
 
-/** numerator ÷ denominator, or null when either is missing (no responses) or the denominator is 0. */
-function ratio(numerator: number | undefined, denominator: number | undefined): number | null {
-    if (numerator === undefined || denominator === undefined || denominator === 0) return null;
-    return round(numerator / denominator, 3);
-}
-
-function round(x: number, digits: number): number {
-    const f = 10 ** digits;
-    // `+ 0` turns -0 into 0, so an exact tie never prints as "-0".
-    return Math.round(x * f) / f + 0;
-}
 
 function describe(value: unknown): string {
     if (value === undefined) return "missing";

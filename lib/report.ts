@@ -9,6 +9,7 @@
  * either side is missing or the baseline is 0; lib/loadTestResult.ts `compareSummaries`).
  */
 import type { ReportApp, ReportFootprint, ReportInput, ReportLoadTest, ReportMeasurement, ReportTimes } from "./reportInput";
+import { ratio } from "./ratio";
 
 export const NOT_MEASURED = "not measured";
 const NO_RATIO = "—";
@@ -47,11 +48,7 @@ const FIGURES = [
 ] as const;
 type FigureKey = (typeof FIGURES)[number]["key"];
 
-/** subject ÷ baseline, rounded to 3 decimals; null when either is missing or the baseline is 0. */
-export function ratio(subject: number | null | undefined, baseline: number | null | undefined): number | null {
-    if (subject === null || subject === undefined || baseline === null || baseline === undefined || baseline === 0) return null;
-    return Math.round((subject / baseline) * 1000) / 1000 + 0;
-}
+export { ratio } from "./ratio";
 
 /** Every Wasm ÷ container ratio of one app: exported by the stack where it did, else formed from both sides. */
 export function appRatios(app: ReportApp): Record<FigureKey, number | null> {
