@@ -241,9 +241,12 @@ const RULES = {
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
     clusterAdminPrincipalIds: list(GUID, "service principal object IDs (GUIDs)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
-    systemVmSize: vmSize("system", "Standard_D2s_v5"),
-    // 2 by default: AKS documents a minimum of two system nodes (use-system-pools.md), and one D2s_v5 cannot hold
-    // kube-system, app routing's NGINX and the load test (see lib/capacityPlan.ts).
+    // 4 vCPUs by default: use-system-pools.md says system pools "require a VM SKU of at least 4 vCPUs" while
+    // quotas-skus-regions.md says 2 (platform-contracts VM-3); which one AKS enforces is unconfirmed, so the default
+    // satisfies both, and smaller sizes are warned about (configWarnings), not refused.
+    systemVmSize: vmSize("system", "Standard_D4s_v5"),
+    // 2 by default: AKS documents a minimum of two system nodes (use-system-pools.md), and one small node cannot
+    // hold kube-system, app routing's NGINX and the load test (see lib/capacityPlan.ts).
     systemNodeCount: integer(1, 10, 2),
     systemNodeCountMax: integer(0, 100, 0),
     wasmVmSize: vmSize("user", "Standard_D2s_v5"),
@@ -514,6 +517,15 @@ export function configWarnings(c: StackConfig): string[] {
         );
     }
     warnings.push(...regionWarnings(c.location, c.availabilityZones));
+    const systemSize = parseVmSize(c.systemVmSize);
+    if (systemSize && systemSize.vcpus < 4) {
+        warnings.push(
+            // platform-contracts VM-3
+            `systemVmSize=${c.systemVmSize} has ${systemSize.vcpus} vCPUs: AKS's use-system-pools.md says system pools "require a ` +
+                'VM SKU of at least 4 vCPUs" (quotas-skus-regions.md says 2; which one AKS enforces is unconfirmed). If ' +
+                "`pulumi up` is refused at the cluster, choose a 4-vCPU size such as Standard_D4s_v5.",
+        );
+    }
     if (c.systemNodeCount < 2) {
         warnings.push(
             // platform-contracts CFG-4

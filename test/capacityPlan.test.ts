@@ -148,11 +148,11 @@ describe("capacity plan", () => {
     });
 
     it("refuses the issue's case: one D2s_v5 system node cannot hold NGINX, the load test and the baseline", () => {
-        const plan = capacityPlan(input({ systemNodeCount: 1, systemNodeCountMax: 1, containerBaseline: true, loadTest: true }));
+        const plan = capacityPlan(input({ systemVmSize: "Standard_D2s_v5", systemNodeCount: 1, systemNodeCountMax: 1, containerBaseline: true, loadTest: true }));
         assert.equal(plan.problems.length, 1);
         assert.equal(plan.problems[0].key, "systemNodeCount");
         assert.match(plan.problems[0].accepted, /CPU requests \d+m > allocatable 1900m/);
-        assert.deepEqual(capacityPlan(input({ systemNodeCount: 2, systemNodeCountMax: 2, containerBaseline: true, loadTest: true })).problems, []);
+        assert.deepEqual(capacityPlan(input({ systemVmSize: "Standard_D2s_v5", systemNodeCount: 2, systemNodeCountMax: 2, containerBaseline: true, loadTest: true })).problems, []);
     });
 
     it("checks the minimum against the minimum node count and the HPA maximum against the autoscaler's maximum", () => {

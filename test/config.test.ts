@@ -142,7 +142,7 @@ describe("stack config", () => {
         ["TLS without exposure", { ingressMode: "none", tlsSecretName: "tls", appHost: "a.example.com" }, "tlsSecretName", /ingressMode is "none"/],
         ["TLS without a host", { tlsSecretName: "tls" }, "tlsSecretName", /unless appHost is set/],
         ["Arm64 VM for WasmWasi", { wasmRuntime: "wasmwasi", wasmVmSize: "Standard_D2ps_v5" }, "wasmVmSize", /x86_64/],
-        ["system pool too small for what it hosts", { systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
+        ["system pool too small for what it hosts", { systemVmSize: "Standard_D2s_v5", systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
         ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1", measure: "false" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
         ["app pod larger than a node", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "wasmNodeCount", /one "Spin apps .*" pod requests 2000m, a node has 1640m free/],
     ];
@@ -278,13 +278,20 @@ describe("stack config", () => {
 
     it("warns when a pool fits with less than 15% headroom", () => {
         // 2 × D2s_v5 system pool in gateway mode with a 7-pod baseline: about 86% of allocatable CPU requested.
-        const c = parseStackConfig({ ingressMode: "gateway", containerBaseline: "true", appReplicas: "6", measure: "false" }, { appManifestExists });
+        const c = parseStackConfig({ systemVmSize: "Standard_D2s_v5", ingressMode: "gateway", containerBaseline: "true", appReplicas: "6", measure: "false" }, { appManifestExists });
         assert.ok(configWarnings(c).some((w) => /system pool \(2 × Standard_D2s_v5\) fits with only 1\d% headroom/.test(w)), configWarnings(c).join("\n"));
     });
 
     it("warns when the autoscaler cannot add enough Wasm nodes for appMaxReplicas", () => {
         const c = parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", appMaxReplicas: "100", appCpuRequest: "100m", measure: "false" }, { appManifestExists });
         assert.ok(configWarnings(c).some((w) => /at appMaxReplicas the wasm pool needs .*wasmNodeCountMax=2/.test(w)), configWarnings(c).join("\n"));
+    });
+
+    it("warns about a system VM size under 4 vCPUs (one AKS page asks for 4) and not at 4", () => {
+        const small = configWarnings(parseStackConfig({ systemVmSize: "Standard_D2s_v5", measure: "false" }, { appManifestExists }));
+        assert.ok(small.some((w) => /^systemVmSize=Standard_D2s_v5 has 2 vCPUs: .*at least 4 vCPUs/.test(w)), small.join("\n"));
+        const four = configWarnings(parseStackConfig({ systemVmSize: "Standard_D4s_v5" }, { appManifestExists }));
+        assert.ok(!four.some((w) => /^systemVmSize=/.test(w)), four.join("\n"));
     });
 
     it("warns about a one-node system pool", () => {

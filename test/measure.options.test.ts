@@ -65,7 +65,7 @@ describe("measureDeadlineSeconds", () => {
 describe("measureRoleRules", () => {
     it("grants get/patch of the twin's scale, get of the twin, list/watch of pods and list of pod metrics: nothing else", () => {
         assert.deepEqual(measureRoleRules(["hello-wasm-twin"]), [
-            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-twin"], verbs: ["get", "patch"] },
+            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-twin"], verbs: ["patch"] },
             { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["hello-wasm-twin"], verbs: ["get"] },
             { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
             { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },

@@ -68,7 +68,7 @@ describe("npm run render", () => {
     it("leaves no output of an earlier run after a failed render", async () => {
         assert.ok(existsSync(join(dir, "manifests")));
         writeFileSync(join(dir, "notes.txt"), "the reviewer's own file");
-        const failed = await render(dir, "--stack", "dev", "--set", "systemNodeCount=1");
+        const failed = await render(dir, "--stack", "dev", "--set", "systemNodeCount=1", "--set", "systemVmSize=Standard_D2s_v5");
         assert.equal(failed.code, 1);
         assert.match(failed.stderr, /aks-wasm:systemNodeCount = "1": more nodes, or a larger aks-wasm:systemVmSize/);
         assert.deepEqual(readdirSync(dir), ["notes.txt"], "only the file the render does not own is left");

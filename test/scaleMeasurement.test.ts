@@ -179,7 +179,7 @@ describe("the measurement's identity (platform-contracts RBAC-1..3)", () => {
     it("has a Role that can read and scale only the twins, and read pods and pod metrics: exactly these rules", () => {
         const role = find("kubernetes:rbac.authorization.k8s.io/v1:Role", "hello-wasm-measure-role").inputs;
         assert.deepEqual(role.rules, [
-            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["get", "patch"] },
+            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["patch"] },
             { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["get"] },
             { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
             { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },

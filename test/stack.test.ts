@@ -174,7 +174,7 @@ describe("the dev stack's scale measurement, offline", () => {
         assert.ok(names("RoleBinding").includes("hello-wasm-measure"));
         const role = byKind(r, "Role").find((m) => m.metadata?.name === "hello-wasm-measure") as any;
         assert.deepEqual(role.rules, [
-            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["get", "patch"] },
+            { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["patch"] },
             { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["hello-wasm-container-twin", "hello-wasm-twin"], verbs: ["get"] },
             { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
             { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },

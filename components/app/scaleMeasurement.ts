@@ -13,8 +13,8 @@
  * - The Jobs run beside the load test, not after it: the footprint "under load" is sampled while the load test
  *   runs, so they depend on the workloads (and their own twins and RBAC), never on the load test.
  * - Least privilege (platform-contracts RBAC-1..3): the program's own ServiceAccount, bound to a Role that can
- *   read and scale only the twins (resourceNames), list and watch pods (to time them; list/watch cannot be
- *   limited by name), and list pod metrics. Nothing else: it cannot touch the serving Deployments, create or
+ *   read and scale only the twins (resourceNames), list and watch pods (to time them; a label-selected
+ *   list/watch cannot be limited by name), and list pod metrics. Nothing else: it cannot touch the serving Deployments, create or
  *   delete anything, read Secrets or pod logs. Its pod is the only one of the stack with an API token
  *   (`automountServiceAccountToken: true`), because it talks to the API server; every other pod keeps it off.
  * - A twin's own NetworkPolicy admits only the measurement pods to its port: they probe a fresh twin pod for its
@@ -194,9 +194,9 @@ export function resolveMeasurementSettings(
 
 /**
  * The Role's rules: exactly the calls apps/measure makes, from the program's own list (apps/measure/src/rbac.ts), so
- * the program, the Role and its test cannot drift apart (RBAC-1, RBAC-2, RBAC-3, K8SAPI-3, K8SAPI-4): `get`/`patch`
+ * the program, the Role and its test cannot drift apart (RBAC-1, RBAC-2, RBAC-3, K8SAPI-3, K8SAPI-4): `patch`
  * on the twins' `scale` subresource (0 → N → 0), `get` on the twins (their selector), `list`/`watch` on pods (Ready
- * and gone times; RBAC cannot limit list/watch by name), `list` on pod metrics (metrics.k8s.io PodMetrics).
+ * and gone times; a label-selected list/watch cannot be limited by name), `list` on pod metrics (metrics.k8s.io PodMetrics).
  */
 export function measurementRoleRules(twinNames: string[]): k8s.types.input.rbac.v1.PolicyRule[] {
     return measureRoleRules(twinNames);

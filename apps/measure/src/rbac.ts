@@ -4,12 +4,13 @@
  * the program, the Role and its test cannot drift apart. Pure data: no import, so the Pulumi program can load it.
  *
  * Each rule is one call the program makes (apps/measure/src/kube.ts):
- *  - PATCH (merge patch) and GET of `deployments/scale` of the twin: scale 0 → N → 0, read the result back.
+ *  - PATCH (merge patch) of `deployments/scale` of the twin: scale 0 → N → 0 (the answer is the new Scale, so no GET).
  *    `resourceNames` pins it to the twin: the serving Deployment can never be scaled (platform-contracts K8SAPI-3).
  *  - GET of `deployments` of the twin: read its pod selector (spec.selector.matchLabels) and replica count.
  *  - LIST and WATCH of `pods` in the namespace: the twin's pods (Ready, pod IP), the serving pods' names, the
- *    load-test pod's phase. Kubernetes authorizes list/watch per namespace: `resourceNames` cannot narrow a
- *    list or a watch, so this rule is namespace-wide (read only) by necessity (K8SAPI-4).
+ *    load-test pod's phase. `resourceNames` narrows a list or a watch only when it carries a `metadata.name`
+ *    field selector naming one object, which a label-selected list cannot use, so this rule is namespace-wide
+ *    (read only) by necessity (K8SAPI-4).
  *  - LIST of `pods` in API group `metrics.k8s.io` in the namespace: CPU and memory per pod (METRICS-1).
  * No create, delete, update, exec, logs, secrets, or anything cluster-scoped.
  */
@@ -33,7 +34,7 @@ export function measureRoleRules(twinDeployments: readonly string[]): MeasurePol
     }
     const twins = [...new Set(twinDeployments)].sort();
     return [
-        { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: twins, verbs: ["get", "patch"] },
+        { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: twins, verbs: ["patch"] },
         { apiGroups: ["apps"], resources: ["deployments"], resourceNames: twins, verbs: ["get"] },
         { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
         { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },
