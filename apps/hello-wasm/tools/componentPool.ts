@@ -10,11 +10,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MAX_BODY_BYTES } from "../src/handler.js";
 import { packageDir, wasmPath } from "./component.js";
+import { importMemory } from "./memoryImage.js";
 import type { ComponentWorkerData, ComponentWorkerMessage, ComponentWorkerRequest } from "./componentWorker.js";
 import type { PlainRequest, PlainResponse } from "./memoryHost.js";
 
 // Node's global WebAssembly object; @types/node declares only its types, not the value, under lib ES2022.
 const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+
+/** The core module jco names after the component (`name: "component"`): StarlingMonkey with the app. */
+const MAIN_CORE_MODULE = "component.core.wasm";
 
 export interface PoolOptions {
   /**
@@ -38,6 +42,8 @@ export interface PoolStats {
   instantiateMsMean: number;
   /** Mean ms inside the component's incoming handler (the app's code plus wasi:http/io calls). */
   handleMsMean: number;
+  /** Instances that got a recycled memory reset to the initial image instead of a new one (memoryImage.ts). */
+  recycledMemories: number;
 }
 
 interface Pending {
@@ -91,8 +97,11 @@ export class ComponentPool {
       // instantiation, so the host supplies the imports per instance.
       const { files } = await jco.transpile(await readFile(wasmPath), { name: "component", noTypescript: true, wasiShim: true, instantiation: "sync" });
       const modules: Record<string, WebAssembly.Module> = {};
+      // The main core module imports its memory instead, so a worker can hand each new instance a recycled memory
+      // reset to the initial image (memoryImage.ts); any other shape is instantiated as jco made it.
+      const rewritten = importMemory(files[MAIN_CORE_MODULE] ?? new Uint8Array());
       for (const [name, bytes] of Object.entries(files)) {
-        if (name.endsWith(".wasm")) modules[name] = await wasm.compile(bytes);
+        if (name.endsWith(".wasm")) modules[name] = await wasm.compile(name === MAIN_CORE_MODULE && rewritten ? rewritten.bytes : bytes);
       }
       const gluePath = path.join(dir, "component.mjs");
       await writeFile(gluePath, files["component.js"]!);
@@ -101,6 +110,7 @@ export class ComponentPool {
       const data: ComponentWorkerData = {
         gluePath,
         modules,
+        memory: rewritten ? { module: MAIN_CORE_MODULE, initialPages: rewritten.initialPages, maximumPages: rewritten.maximumPages, image: rewritten.image } : undefined,
         shimRandomPath: fromJco.resolve("@bytecodealliance/preview2-shim/random"),
         maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
       };
@@ -176,8 +186,8 @@ export class ComponentPool {
     const parts = await Promise.all(
       this.slots.map(
         (slot) =>
-          new Promise<{ requests: number; instantiateMs: number; handleMs: number }>((resolve) => {
-            if (!slot) return resolve({ requests: 0, instantiateMs: 0, handleMs: 0 });
+          new Promise<{ requests: number; instantiateMs: number; handleMs: number; recycledMemories: number }>((resolve) => {
+            if (!slot) return resolve({ requests: 0, instantiateMs: 0, handleMs: 0, recycledMemories: 0 });
             const onMessage = (message: ComponentWorkerMessage) => {
               if (message.type !== "stats") return;
               slot.worker.off("message", onMessage);
@@ -190,7 +200,7 @@ export class ComponentPool {
     );
     const requests = parts.reduce((sum, p) => sum + p.requests, 0);
     const mean = (key: "instantiateMs" | "handleMs") => (requests > 0 ? parts.reduce((sum, p) => sum + p[key], 0) / requests : 0);
-    return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs") };
+    return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs"), recycledMemories: parts.reduce((sum, p) => sum + p.recycledMemories, 0) };
   }
 
   /** Stops every worker and removes the transpiled files. */

@@ -10,6 +10,7 @@ import http from "node:http";
 import type net from "node:net";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { IMPORT_MODULE, IMPORT_NAME } from "./memoryImage.js";
 import { importObject, NoResponseError, serveRequest, type IncomingRequest, type PlainRequest, type PlainResponse, type ResponseOutparam } from "./memoryHost.js";
 
 /** What the main thread hands each worker. */
@@ -18,6 +19,11 @@ export interface ComponentWorkerData {
   readonly gluePath: string;
   /** Core modules by the file name the glue asks for, compiled once and shared (WebAssembly.Module clones). */
   readonly modules: Record<string, WebAssembly.Module>;
+  /**
+   * Set when the main core module was rewritten to import its memory (memoryImage.ts): which module, the memory's
+   * limits, and its initial image.
+   */
+  readonly memory: { module: string; initialPages: number; maximumPages: number | undefined; image: Uint8Array } | undefined;
   /** preview2-shim's `random` entry point, resolved from jco (it starts no I/O thread, JCO2-2). */
   readonly shimRandomPath: string;
   /** Largest body the worker's own loopback port accepts (the front bounds what it posts itself). */
@@ -32,13 +38,19 @@ export type ComponentWorkerMessage =
   | { type: "ready"; port: number }
   | { type: "response"; id: number; response: PlainResponse }
   | { type: "failed"; id: number; message: string }
-  | { type: "stats"; requests: number; instantiateMs: number; handleMs: number };
+  | { type: "stats"; requests: number; instantiateMs: number; handleMs: number; recycledMemories: number };
 
 interface IncomingHandler {
   handle(request: IncomingRequest, responseOut: ResponseOutparam): void;
 }
+// Node's WasmMemory/Instance; @types/node declares only WebAssembly.Module under lib ES2022.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+type WasmInstance = object;
+type InstantiateCore = (module: WebAssembly.Module, imports: Record<string, Record<string, unknown>>) => WasmInstance;
 interface Glue {
-  instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: unknown): { incomingHandler: IncomingHandler };
+  instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: unknown, instantiateCore: InstantiateCore): { incomingHandler: IncomingHandler };
 }
 
 const init = workerData as ComponentWorkerData;
@@ -53,7 +65,49 @@ const getCoreModule = (name: string): WebAssembly.Module => {
 };
 
 // Where a request's time goes inside the component host, for `npm run bench` (never for pass/fail tests).
-const stats = { requests: 0, instantiateMs: 0, handleMs: 0 };
+const stats = { requests: 0, instantiateMs: 0, handleMs: 0, recycledMemories: 0 };
+
+// Memory for the rewritten main module: the last request's memory, reset to the initial image before it is used
+// again, or a new one. It is reset only once the request that used it is over and its microtasks have run (on the
+// next macrotask), so nothing of the old instance can write into it afterwards.
+const wasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number }) => WasmMemory; Instance: new (m: WebAssembly.Module, i: unknown) => WasmInstance } }).WebAssembly;
+let spare: { memory: WasmMemory; clean: boolean } | undefined;
+let inUse: WasmMemory | undefined;
+
+function takeMemory(layout: NonNullable<ComponentWorkerData["memory"]>): WasmMemory {
+  let memory: WasmMemory;
+  if (spare) {
+    memory = spare.memory;
+    stats.recycledMemories++;
+    if (!spare.clean) new Uint8Array(memory.buffer).set(layout.image);
+    spare = undefined;
+  } else {
+    memory = new wasmApi.Memory({ initial: layout.initialPages, ...(layout.maximumPages !== undefined ? { maximum: layout.maximumPages } : {}) });
+    new Uint8Array(memory.buffer).set(layout.image);
+  }
+  return memory;
+}
+
+/** After a request: keep its memory for the next one unless it grew (a grown memory cannot shrink back). */
+function recycleMemory(): void {
+  const layout = init.memory;
+  const memory = inUse;
+  inUse = undefined;
+  if (!layout || !memory || memory.buffer.byteLength !== layout.image.length) return;
+  const entry = { memory, clean: false };
+  spare = entry;
+  setImmediate(() => {
+    if (spare === entry && !entry.clean) new Uint8Array(memory.buffer).set(layout.image), (entry.clean = true);
+  });
+}
+
+const instantiateCore: InstantiateCore = (module, importObject) => {
+  const layout = init.memory;
+  if (!layout || module !== init.modules[layout.module]) return new wasmApi.Instance(module, importObject);
+  inUse = takeMemory(layout);
+  return new wasmApi.Instance(module, { ...importObject, [IMPORT_MODULE]: { [IMPORT_NAME]: inUse } });
+};
+
 
 /**
  * A fresh instance per request, as Spin gives every request (and StarlingMonkey's fetch event is one-shot per
@@ -62,11 +116,12 @@ const stats = { requests: 0, instantiateMs: 0, handleMs: 0 };
  */
 function serve(request: PlainRequest): PlainResponse {
   const started = performance.now();
-  const instance = glue.instantiate(getCoreModule, imports);
+  const instance = glue.instantiate(getCoreModule, imports, instantiateCore);
   const instantiated = performance.now();
   try {
     return serveRequest(instance.incomingHandler, request);
   } finally {
+    recycleMemory();
     stats.requests++;
     stats.instantiateMs += instantiated - started;
     stats.handleMs += performance.now() - instantiated;
