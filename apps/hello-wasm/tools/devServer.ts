@@ -125,8 +125,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
             res.end(req.method === "HEAD" ? undefined : answer.body);
           },
           (error: unknown) => {
+            if (settled) return; // the client is gone (or the server is closing): nobody to tell
             options.onOutput(`dev server: ${req.method} ${decision.pathWithQuery} failed in the component host: ${error instanceof Error ? error.message : String(error)}\n`);
-            if (!settled) refuse(res, 502, "bad_gateway", "the component host failed on this request", true);
+            refuse(res, 502, "bad_gateway", "the component host failed on this request", true);
           },
         )
         .finally(() => lease.release());
