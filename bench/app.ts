@@ -7,7 +7,8 @@
  * The component is served two ways, measured back to back in alternating rounds (other work on the machine moves
  * the numbers, so every round is reported with the spread): upstream `jco serve --isolate-requests instance` (what
  * `npm run dev` used before: one thread instantiates every request) and the dev server (devServer.ts: a checking
- * front over one worker thread per core). For the dev server the bench also reports where a request's time goes
+ * front posting each request to one of one worker thread per core, which serves it on a fresh instance through an
+ * in-memory wasi:http host). For the dev server the bench also reports where a request's time goes
  * (instantiate, handler, the rest: HTTP and queueing) and CPU ms per request, read from /proc.
  *
  * Note: the cold build deletes apps/hello-wasm/dist; don't run it beside the tests.
@@ -264,15 +265,16 @@ export async function run(options: AppBenchOptions = {}): Promise<Record<string,
     warmBuildMs: Math.round(warm.ms),
     load: { connections: opts.connections, durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, rounds: opts.rounds, target: "127.0.0.1", cpus: os.availableParallelism(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
     before: { host: "jco serve --isolate-requests instance (one thread)", ...summary(before) },
-    after: { host: "dev server: node:http front + one worker thread per core, fresh instance per request", ...summary(after) },
+    after: { host: "dev server: node:http front + one worker thread per core (requests as messages, in-memory wasi:http), fresh instance per request", ...summary(after) },
     afterOverBefore: { rpsPerRound: rpsRatios, rpsMedian: spread(rpsRatios).median },
     // Per request inside a dev server worker (means over every request served, warm-ups included); the p50 minus
-    // both is HTTP (front, loopback hop, wasi:http I/O thread) and waiting for a free worker.
+    // both is the front (HTTP parsing, the message to and from the worker) and waiting for a free worker.
     timePerRequest: {
       instantiateMs: round(split.instantiateMsMean),
       handlerMs: round(split.handleMsMean),
       p50MinusBothMs: round(meanWallMs(after) - split.instantiateMsMean - split.handleMsMean),
       requests: split.requests,
+      recycledMemories: split.recycledMemories,
     },
     node: { host: "node:http", ...baseline },
     ratio: {

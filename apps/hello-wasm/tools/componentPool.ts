@@ -1,18 +1,24 @@
 // The dev server's component hosts: the component transpiled once with jco, its core modules compiled once, and
-// one worker thread per core, each instantiating a fresh component instance per request (componentWorker.ts). A
-// worker that dies (a trap, a crash in the wasi:http shim) is replaced; the requests it held get 502 from the front.
+// one worker thread per core, each instantiating a fresh component instance per request (componentWorker.ts). The
+// front posts a worker each checked request whole and gets the response back as a message. A worker that dies (a
+// trap, a crash in the host) is replaced; the requests it held fail, and the front answers them 502.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { MAX_BODY_BYTES } from "../src/handler.js";
 import { packageDir, wasmPath } from "./component.js";
-import type { ComponentWorkerData, ComponentWorkerMessage } from "./componentWorker.js";
+import { importMemory } from "./memoryImage.js";
+import type { ComponentWorkerData, ComponentWorkerMessage, ComponentWorkerRequest } from "./componentWorker.js";
+import type { PlainRequest, PlainResponse } from "./memoryHost.js";
 
 // Node's global WebAssembly object; @types/node declares only its types, not the value, under lib ES2022.
 const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+
+/** The core module jco names after the component (`name: "component"`): StarlingMonkey with the app. */
+const MAIN_CORE_MODULE = "component.core.wasm";
 
 export interface PoolOptions {
   /**
@@ -20,6 +26,11 @@ export interface PoolOptions {
    * @default os.availableParallelism()
    */
   readonly workers?: number;
+  /**
+   * Largest body a worker's own loopback port accepts (the front bounds what it sends itself).
+   * @default MAX_BODY_BYTES, hello-wasm's own bound (src/handler.ts)
+   */
+  readonly maxBodyBytes?: number;
   /** Worker stdout/stderr (the component's own output) and the pool's log lines. */
   readonly onOutput: (chunk: string) => void;
 }
@@ -31,19 +42,29 @@ export interface PoolStats {
   instantiateMsMean: number;
   /** Mean ms inside the component's incoming handler (the app's code plus wasi:http/io calls). */
   handleMsMean: number;
+  /** Instances that got a recycled memory reset to the initial image instead of a new one (memoryImage.ts). */
+  recycledMemories: number;
+}
+
+interface Pending {
+  resolve(response: PlainResponse): void;
+  reject(error: Error): void;
 }
 
 interface Slot {
   worker: Worker;
   port: number;
-  agent: http.Agent;
   inFlight: number;
+  /** Requests posted to this worker and not answered yet, by id. */
+  pending: Map<number, Pending>;
 }
 
-/** A worker's loopback address and the agent that keeps connections to it open. */
+/** One worker, chosen for one request. */
 export interface Lease {
+  /** The worker's own loopback port (direct access for debugging; the front posts requests instead). */
   readonly port: number;
-  readonly agent: http.Agent;
+  /** Runs the request on a fresh instance in this worker; rejects when the component or the worker failed. */
+  send(request: PlainRequest): Promise<PlainResponse>;
   /** Call once when the request is over, however it ended. */
   release(): void;
 }
@@ -51,6 +72,7 @@ export interface Lease {
 export class ComponentPool {
   private readonly slots: (Slot | undefined)[];
   private closing = false;
+  private nextId = 0;
 
   private constructor(
     private readonly data: ComponentWorkerData,
@@ -75,18 +97,22 @@ export class ComponentPool {
       // instantiation, so the host supplies the imports per instance.
       const { files } = await jco.transpile(await readFile(wasmPath), { name: "component", noTypescript: true, wasiShim: true, instantiation: "sync" });
       const modules: Record<string, WebAssembly.Module> = {};
+      // The main core module imports its memory instead, so a worker can hand each new instance a recycled memory
+      // reset to the initial image (memoryImage.ts); any other shape is instantiated as jco made it.
+      const rewritten = importMemory(files[MAIN_CORE_MODULE] ?? new Uint8Array());
       for (const [name, bytes] of Object.entries(files)) {
-        if (name.endsWith(".wasm")) modules[name] = await wasm.compile(bytes);
+        if (name.endsWith(".wasm")) modules[name] = await wasm.compile(name === MAIN_CORE_MODULE && rewritten ? rewritten.bytes : bytes);
       }
       const gluePath = path.join(dir, "component.mjs");
       await writeFile(gluePath, files["component.js"]!);
-      // jco serve resolves preview2-shim from jco itself (JCO-3); so do we, for the same wasi:http host.
+      // jco serve resolves preview2-shim from jco itself (JCO-3); so do we, for wasi:random (memoryHost.ts has the rest).
       const fromJco = createRequire(path.join(jcoDir, "package.json"));
       const data: ComponentWorkerData = {
         gluePath,
         modules,
-        shimHttpPath: fromJco.resolve("@bytecodealliance/preview2-shim/http"),
-        shimInstantiationPath: fromJco.resolve("@bytecodealliance/preview2-shim/instantiation"),
+        memory: rewritten ? { module: MAIN_CORE_MODULE, initialPages: rewritten.initialPages, maximumPages: rewritten.maximumPages, image: rewritten.image } : undefined,
+        shimRandomPath: fromJco.resolve("@bytecodealliance/preview2-shim/random"),
+        maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
       };
       const pool = new ComponentPool(data, dir, options, size);
       await Promise.all(pool.slots.map((_, index) => pool.spawn(index)));
@@ -105,19 +131,23 @@ export class ComponentPool {
     worker.stderr.on("data", (chunk: Buffer) => this.options.onOutput(chunk.toString()));
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      const pending = new Map<number, Pending>();
       worker.on("message", (message: ComponentWorkerMessage) => {
+        if (message.type === "response") pending.get(message.id)?.resolve(message.response);
+        else if (message.type === "failed") pending.get(message.id)?.reject(new Error(message.message));
+        if (message.type === "response" || message.type === "failed") pending.delete(message.id);
         if (message.type !== "ready" || ready) return;
         ready = true;
-        this.slots[index] = { worker, port: message.port, agent: new http.Agent({ keepAlive: true }), inFlight: 0 };
+        this.slots[index] = { worker, port: message.port, inFlight: 0, pending };
         resolve();
       });
       worker.once("error", (error) => this.options.onOutput(`dev server: component worker ${index} failed: ${error.stack ?? error}\n`));
       worker.once("exit", (code) => {
         const slot = this.slots[index];
-        if (slot?.worker === worker) {
-          slot.agent.destroy(); // fails what it still held, so the front answers 502
-          this.slots[index] = undefined;
-        }
+        if (slot?.worker === worker) this.slots[index] = undefined;
+        // Fails what it still held, so the front answers 502.
+        for (const request of pending.values()) request.reject(new Error(`component worker ${index} exited (code ${code})`));
+        pending.clear();
         if (!ready) {
           reject(new Error(`component worker ${index} exited with code ${code} before it was ready`));
           return;
@@ -139,7 +169,12 @@ export class ComponentPool {
     let released = false;
     return {
       port: slot.port,
-      agent: slot.agent,
+      send: (request) =>
+        new Promise<PlainResponse>((resolve, reject) => {
+          const id = this.nextId++;
+          slot.pending.set(id, { resolve, reject });
+          slot.worker.postMessage({ type: "request", id, request } satisfies ComponentWorkerRequest);
+        }),
       release: () => {
         if (!released) (released = true), slot.inFlight--;
       },
@@ -151,32 +186,27 @@ export class ComponentPool {
     const parts = await Promise.all(
       this.slots.map(
         (slot) =>
-          new Promise<{ requests: number; instantiateMs: number; handleMs: number }>((resolve) => {
-            if (!slot) return resolve({ requests: 0, instantiateMs: 0, handleMs: 0 });
+          new Promise<{ requests: number; instantiateMs: number; handleMs: number; recycledMemories: number }>((resolve) => {
+            if (!slot) return resolve({ requests: 0, instantiateMs: 0, handleMs: 0, recycledMemories: 0 });
             const onMessage = (message: ComponentWorkerMessage) => {
               if (message.type !== "stats") return;
               slot.worker.off("message", onMessage);
               resolve(message);
             };
             slot.worker.on("message", onMessage);
-            slot.worker.postMessage({ type: "stats" });
+            slot.worker.postMessage({ type: "stats" } satisfies ComponentWorkerRequest);
           }),
       ),
     );
     const requests = parts.reduce((sum, p) => sum + p.requests, 0);
     const mean = (key: "instantiateMs" | "handleMs") => (requests > 0 ? parts.reduce((sum, p) => sum + p[key], 0) / requests : 0);
-    return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs") };
+    return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs"), recycledMemories: parts.reduce((sum, p) => sum + p.recycledMemories, 0) };
   }
 
-  /** Stops every worker (and the wasi:http I/O threads they started) and removes the transpiled files. */
+  /** Stops every worker and removes the transpiled files. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        slot?.agent.destroy();
-        await slot?.worker.terminate();
-      }),
-    );
+    await Promise.all(this.slots.map((slot) => slot?.worker.terminate()));
     await rm(this.dir, { recursive: true, force: true });
   }
 }

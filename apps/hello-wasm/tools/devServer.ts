@@ -1,6 +1,7 @@
 // The dev server's front: node:http on loopback, in front of the component pool (componentPool.ts). It checks the
-// request line and headers (requestTarget.ts), bounds the body, and forwards a clean request to a worker; whatever
-// a client sends costs at most that one request or connection, never the server.
+// request line and headers (requestTarget.ts), reads the body (bounded), and posts a clean request to a worker,
+// which answers with the component's response; whatever a client sends costs at most that one request or
+// connection, never the server.
 import http from "node:http";
 import net from "node:net";
 import { MAX_BODY_BYTES, type ErrorBody } from "../src/handler.js";
@@ -44,19 +45,22 @@ function refuse(res: http.ServerResponse, status: number, error: string, message
   res.end(body);
 }
 
-function forwardedHeaders(rawHeaders: readonly string[]): http.OutgoingHttpHeaders {
-  const headers: Record<string, string[]> = {};
+/** The client's end-to-end headers, lower-cased, in order (the component sees them as wasi:http fields). */
+function forwardedHeaders(rawHeaders: readonly string[]): [string, string][] {
+  const headers: [string, string][] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
-    if (!HOP_BY_HOP.has(name)) (headers[name] ??= []).push(rawHeaders[i + 1]!);
+    if (!HOP_BY_HOP.has(name)) headers.push([name, rawHeaders[i + 1]!]);
   }
   return headers;
 }
 
-function responseHeaders(upstream: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream.headersDistinct)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+/** The component's response headers, minus the connection-level ones the front sets itself. */
+function responseHeaders(answer: readonly (readonly [string, string])[]): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  for (const [raw, value] of answer) {
+    const name = raw.toLowerCase();
+    if (!HOP_BY_HOP.has(name)) (headers[name] ??= []).push(value);
   }
   return headers;
 }
@@ -64,7 +68,7 @@ function responseHeaders(upstream: http.IncomingMessage): http.OutgoingHttpHeade
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const pool = await ComponentPool.start({ onOutput: options.onOutput, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+  const pool = await ComponentPool.start({ onOutput: options.onOutput, maxBodyBytes, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
   let ownAuthority = "";
 
   const server = http.createServer((req, res) => {
@@ -79,59 +83,55 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       refuse(res, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`, true);
       return;
     }
-    const lease = pool.acquire();
-    if (!lease) {
-      refuse(res, 503, "unavailable", "no component worker is ready; try again shortly", true);
-      return;
-    }
-    const headers = forwardedHeaders(req.rawHeaders);
-    headers.host = decision.authority;
-    if (declared !== undefined) headers["content-length"] = declared;
-    else if (req.headers["transfer-encoding"] !== undefined) headers["transfer-encoding"] = "chunked";
-
-    // Set once the front has answered itself (413) or the client has gone: the upstream's errors are then expected.
-    let settled = false;
-    let released = false;
-    const release = () => {
-      if (!released) (released = true), lease.release();
-    };
-    const upstream = http.request({ host: "127.0.0.1", port: lease.port, agent: lease.agent, method: req.method, path: decision.pathWithQuery, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, responseHeaders(answer));
-      answer.pipe(res);
-      answer.once("end", release);
-      answer.once("error", () => (release(), res.destroy()));
-    });
-    upstream.once("error", (error) => {
-      release();
-      if (settled) return;
-      options.onOutput(`dev server: ${req.method} ${decision.pathWithQuery} failed in the component host: ${error.message}\n`);
-      refuse(res, 502, "bad_gateway", "the component host failed on this request", true);
-    });
-    res.once("close", () => {
-      // The response is complete, or the client went away mid-request: then stop feeding the component.
-      if (!res.writableFinished) (settled = true), upstream.destroy();
-      release();
-    });
-
+    // The body is read whole (bounded: at most maxBodyBytes are held) before a worker gets the request, so the
+    // worker hands the component an in-memory body (memoryHost.ts) and a slow upload never holds a worker.
+    const chunks: Buffer[] = [];
     let received = 0;
+    // Set once the front has answered itself (413) or the client has gone.
+    let settled = false;
     req.on("data", (chunk: Buffer) => {
       if (settled) return;
       received += chunk.length;
       if (received > maxBodyBytes) {
         settled = true;
+        chunks.length = 0;
         req.pause();
-        upstream.destroy();
-        release();
         refuse(res, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`, true);
         return;
       }
-      if (!upstream.write(chunk)) {
-        req.pause();
-        upstream.once("drain", () => req.resume());
-      }
+      chunks.push(chunk);
     });
-    req.once("end", () => upstream.end());
-    req.once("error", () => ((settled = true), upstream.destroy()));
+    req.once("error", () => (settled = true));
+    res.once("close", () => (settled = true)); // the response is done, or the client went away
+    req.once("end", () => {
+      if (settled) return;
+      const lease = pool.acquire();
+      if (!lease) {
+        refuse(res, 503, "unavailable", "no component worker is ready; try again shortly", true);
+        return;
+      }
+      const headers = forwardedHeaders(req.rawHeaders);
+      if (declared !== undefined) headers.push(["content-length", declared]);
+      else if (req.headers["transfer-encoding"] !== undefined) headers.push(["transfer-encoding", "chunked"]);
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      lease
+        .send({ method: req.method ?? "GET", pathWithQuery: decision.pathWithQuery, authority: decision.authority, headers, body })
+        .then(
+          (answer) => {
+            if (settled) return;
+            // Framed as before this front read whole responses (chunked on HTTP/1.1): the response headers are
+            // the component's, minus the connection-level ones.
+            res.writeHead(answer.status, responseHeaders(answer.headers));
+            res.end(req.method === "HEAD" ? undefined : answer.body);
+          },
+          (error: unknown) => {
+            if (settled) return; // the client is gone (or the server is closing): nobody to tell
+            options.onOutput(`dev server: ${req.method} ${decision.pathWithQuery} failed in the component host: ${error instanceof Error ? error.message : String(error)}\n`);
+            refuse(res, 502, "bad_gateway", "the component host failed on this request", true);
+          },
+        )
+        .finally(() => lease.release());
+    });
   });
   // CONNECT never reaches the request handler; without a listener node:http just drops the socket (NODEHTTP-2).
   server.on("connect", (_req: http.IncomingMessage, socket: net.Socket) => {
