@@ -10,7 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { regionWarnings } from "./lib/azureRegions";
 import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
-import { capacityPlan } from "./lib/capacityPlan";
+import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
@@ -473,12 +473,7 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
             problems.push({ key: "systemVmSize", value: c.systemVmSize, accepted: p });
         }
     }
-    const sizing: (keyof StackConfig)[] = [
-        "systemVmSize", "systemNodeCount", "systemNodeCountMax", "wasmVmSize", "wasmNodeCount", "wasmNodeCountMax", "wasmRuntime",
-        "apps", "appReplicas", "appMaxReplicas", "appCpuRequest", "appMemoryRequest", "ingressMode", "loadTest", "containerBaseline",
-        "measure", "measureReplicas",
-    ];
-    if (ok(...sizing) && problems.length === 0) problems.push(...capacityPlan(c).problems);
+    if (ok(...CAPACITY_KEYS) && problems.length === 0) problems.push(...capacityPlan(c).problems);
     return problems;
 }
 

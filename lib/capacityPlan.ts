@@ -8,6 +8,7 @@
  * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
  * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
  */
+import type { StackConfig } from "../config";
 import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
 
@@ -29,27 +30,30 @@ export interface PodGroup {
     source: string;
 }
 
-/** The config keys the plan reads. */
-export interface CapacityInput {
-    systemVmSize: string;
-    systemNodeCount: number;
-    systemNodeCountMax: number;
-    wasmVmSize: string;
-    wasmNodeCount: number;
-    wasmNodeCountMax: number;
-    wasmRuntime: "spinkube" | "wasmwasi";
-    apps: readonly string[];
-    appReplicas: number;
-    appMaxReplicas: number;
-    appCpuRequest: string;
-    appMemoryRequest: string;
-    ingressMode: "ingress" | "gateway" | "none";
-    loadTest: boolean;
-    containerBaseline: boolean;
-    /** The scale measurement (components/app/scaleMeasurement.ts): twins scaled to `measureReplicas`. */
-    measure: boolean;
-    measureReplicas: number;
-}
+/** The config keys the plan reads; config.ts runs the plan once all of them parsed. */
+export const CAPACITY_KEYS = [
+    "systemVmSize",
+    "systemNodeCount",
+    "systemNodeCountMax",
+    "wasmVmSize",
+    "wasmNodeCount",
+    "wasmNodeCountMax",
+    "wasmRuntime",
+    "apps",
+    "appReplicas",
+    "appMaxReplicas",
+    "appCpuRequest",
+    "appMemoryRequest",
+    "ingressMode",
+    "loadTest",
+    "containerBaseline",
+    // The scale measurement (components/app/scaleMeasurement.ts): twins scaled to `measureReplicas`.
+    "measure",
+    "measureReplicas",
+] as const satisfies readonly (keyof StackConfig)[];
+
+/** What the plan reads of the stack config. */
+export type CapacityInput = Pick<StackConfig, (typeof CAPACITY_KEYS)[number]>;
 
 export interface PoolPlan {
     pool: "system" | "wasm";
