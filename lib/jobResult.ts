@@ -30,6 +30,24 @@ export function jobName(componentName: string, target: string, hash: string): st
     return `${base}-${hash}`;
 }
 
+/**
+ * A finished gating Job (and its pod's log) stays a day: long enough to read a breach's log, short enough not to
+ * pile up. Pulumi deletes a replaced Job itself; a Job already removed by the TTL counts as deleted.
+ */
+export const TTL_SECONDS_AFTER_FINISHED = 86_400;
+
+/**
+ * How a gating Job runs, the same for the load test and the measurement: one pod, no retry (a breach is a verdict,
+ * not a flake), kept a day, and a pod killed by a node drain or preemption is not a verdict.
+ */
+export const GATED_JOB_RUN_POLICY = {
+    backoffLimit: 0,
+    completions: 1,
+    parallelism: 1,
+    ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
+    podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }] },
+};
+
 /** Pulumi waits this much longer than a Job's deadline, so Kubernetes' `DeadlineExceeded` is the reported cause. */
 export const AWAIT_MARGIN_SECONDS = 60;
 

@@ -22,7 +22,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadTestArgs } from "../../apps/loadtest/src/options";
 import { configDefaults } from "../../config";
-import { collectJobLog, gatedJobMetadata, jobLogScript } from "../../lib/jobResult";
+import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata, jobLogScript } from "../../lib/jobResult";
 import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
 import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/workloadDefaults";
 
@@ -35,12 +35,6 @@ export const LOADTEST_CONTAINER = "loadtest";
 
 /** Time a Job gets beyond the load itself: scheduling, image pull, Node start-up, DNS. */
 export const DEADLINE_MARGIN_SECONDS = 180;
-/**
- * A finished Job (and its pod's log) stays a day: long enough to read a breach's log, short enough not to pile up.
- * Pulumi deletes a replaced Job itself; a Job already removed by the TTL counts as deleted.
- */
-export const TTL_SECONDS_AFTER_FINISHED = 86_400;
-
 /** Limits the run is judged against. */
 export interface LoadTestThresholds {
     /** Highest acceptable p99 latency in milliseconds. */
@@ -186,7 +180,7 @@ export function activeDeadlineSeconds(durationSeconds: number): number {
 }
 
 // The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/jobResult.ts).
-export { AWAIT_MARGIN_SECONDS, jobName, REPEAT_PREVIOUS_RESULT, shortHash } from "../../lib/jobResult";
+export { AWAIT_MARGIN_SECONDS, jobName, REPEAT_PREVIOUS_RESULT, shortHash, TTL_SECONDS_AFTER_FINISHED } from "../../lib/jobResult";
 
 /** The Job manifest for one target: pure, so tests read it without an engine. */
 export function loadTestJob(input: LoadTestJobInput) {
@@ -199,14 +193,8 @@ export function loadTestJob(input: LoadTestJobInput) {
     };
     const deadline = activeDeadlineSeconds(input.durationSeconds);
     const spec = {
-        backoffLimit: 0,
-        completions: 1,
-        parallelism: 1,
+        ...GATED_JOB_RUN_POLICY,
         activeDeadlineSeconds: deadline,
-        ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
-        podFailurePolicy: {
-            rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }],
-        },
         template: {
             metadata: { labels },
             spec: {

@@ -32,7 +32,7 @@ import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { configDefaults } from "../../config";
-import { collectJobLog, gatedJobMetadata } from "../../lib/jobResult";
+import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
 import {
     compareMeasurements,
     parseMeasurementLine,
@@ -69,8 +69,6 @@ export const MEASURE_CONTAINER = "measure";
 export const DEADLINE_MARGIN_SECONDS = 180;
 /** How much longer than the load itself the program waits for a load-test pod to start, and to finish. */
 export const LOAD_TEST_WAIT_MARGIN_SECONDS = 300;
-/** A finished Job (and its log) stays a day, like the load test's. */
-export const TTL_SECONDS_AFTER_FINISHED = 86_400;
 /** The program's resources: a Node process holding a few watch streams and samples. */
 export const DEFAULT_RESOURCES = {
     requests: { cpu: "100m", memory: "96Mi" },
@@ -303,13 +301,8 @@ export function measurementJob(input: MeasurementJobInput) {
     };
     const deadline = measurementDeadlineSeconds(input);
     const spec = {
-        backoffLimit: 0,
-        completions: 1,
-        parallelism: 1,
+        ...GATED_JOB_RUN_POLICY,
         activeDeadlineSeconds: deadline,
-        ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
-        // A pod killed by a node drain or preemption is not a verdict (as in the load test).
-        podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }] },
         template: {
             metadata: { labels },
             spec: {
