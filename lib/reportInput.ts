@@ -78,19 +78,12 @@ export interface ReportMeasurement {
 }
 
 /** Wasm ÷ container ratios as the stack exported them (null: not exported or not formable). */
-export interface ReportRatios {
+export interface ReportRatios extends MeasurementComparison {
     rps: number | null;
     p50: number | null;
     p99: number | null;
     /** Subject's error rate minus the baseline's (a difference, not a ratio). */
     errorRateDelta: number | null;
-    allReadyMedian: number | null;
-    firstResponseMedian: number | null;
-    idleMemoryMiB: number | null;
-    underLoadMemoryMiB: number | null;
-    idleCpuMillicores: number | null;
-    underLoadCpuMillicores: number | null;
-    pulledBytes: number | null;
 }
 
 /** One app in the report. */
