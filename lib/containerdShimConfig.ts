@@ -61,7 +61,7 @@ export function blockMarkers(handler: string): { begin: string; end: string; new
 export function runtimePluginOf(config: string): CriRuntimePlugin | undefined {
     for (const plugin of [CRI_RUNTIME_PLUGIN.containerd2, CRI_RUNTIME_PLUGIN.containerd17]) {
         const escaped = plugin.replace(/\./g, "\\.");
-        if (new RegExp(`^[ \\t]*\\[plugins\\."${escaped}"\\.containerd[].]`, "m").test(config)) return plugin;
+        if (new RegExp(`^[ \\t]*\\[plugins\\."${escaped}"\\.containerd[\\].]`, "m").test(config)) return plugin;
     }
     return undefined;
 }
@@ -124,7 +124,7 @@ export function installShimRuntime(config: string, runtime: ShimRuntime): string
 
 /** Whether a `…containerd.runtimes.<handler>` table (quoted or not) appears in the file. */
 export function declaresRuntime(config: string, handler: string): boolean {
-    return new RegExp(`containerd\\.runtimes\\.("?)${handler}("?)[].]`).test(config);
+    return new RegExp(`containerd\\.runtimes\\.("?)${handler}("?)[\\].]`).test(config);
 }
 
 function checkRuntime(runtime: ShimRuntime): void {
