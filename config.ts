@@ -14,8 +14,9 @@ import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
-import { KUBERNETES_MINORS, kubernetesVersionTierProblems, spinKubeVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
+import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, todayUtc, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
 
 export const PROJECT = "aks-wasm";
 
@@ -51,6 +52,11 @@ export interface StackConfig {
     /** Autoscaler upper bound of the Wasm pool; equal to `wasmNodeCount` turns the autoscaler off. */
     wasmNodeCountMax: number;
     wasmRuntime: WasmRuntime;
+    /**
+     * OS image of the SpinKube Wasm pool (lib/wasmNodeOs.ts): `Ubuntu2204` (containerd 1.7, runtime-class-manager;
+     * until 2027-06-30), or `Ubuntu` / `AzureLinux` (containerd 2, the project's shim installer; experimental).
+     */
+    wasmOsSku: WasmOsSku;
     acrSku: AcrSku;
     /** Spin apps to build from `apps/<name>` and deploy. */
     apps: string[];
@@ -253,6 +259,7 @@ const RULES = {
     wasmNodeCount: integer(1, 100, 2),
     wasmNodeCountMax: integer(0, 1000, 0),
     wasmRuntime: oneOf<WasmRuntime>(["spinkube", "wasmwasi"], "spinkube"),
+    wasmOsSku: oneOf<WasmOsSku>(WASM_OS_SKUS, WASM_OS_SKU_DEFAULT),
     acrSku: oneOf<AcrSku>(["Basic", "Standard", "Premium"], "Basic"),
     apps: list(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "app folder names under apps/ (a lower-case letter, then lower case, digits and '-'; they name Services)", ["hello-wasm"], {
         nonEmpty: true,
@@ -317,6 +324,8 @@ export interface ParseOptions {
      * @default a check of the project's own apps/ folder on disk
      */
     appManifestExists?: (app: string) => boolean;
+    /** The day dated rules judge against (YYYY-MM-DD). @default today (UTC) */
+    today?: string;
 }
 
 /** The project's apps/ folder, beside this file. */
@@ -360,6 +369,9 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
     problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
+    if (["kubernetesVersion", "clusterTier", "wasmRuntime", "wasmOsSku"].every((k) => parsed.has(k as keyof StackConfig))) {
+        problems.push(...wasmOsProblems(config, options.today ?? todayUtc()));
+    }
     if (options.requireClusterAdmin && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminGroupObjectIds")) {
         problems.push(...clusterAdminProblems(config));
     }
@@ -374,7 +386,7 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
     if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
-    if (ok("kubernetesVersion", "clusterTier", "wasmRuntime")) problems.push(...spinKubeVersionProblems(c));
+    // The Ubuntu 22.04 limits (spinKubeVersionProblems) apply only to that OS: parseStackConfig runs wasmOsProblems.
     if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
@@ -497,6 +509,7 @@ export function quantity(q: string): number {
 /** Things that are valid but deserve a word at evaluation time. */
 export function configWarnings(c: StackConfig): string[] {
     const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
+    warnings.push(...wasmOsWarnings(c, todayUtc()));
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
             "wasmRuntime=wasmwasi: Azure retired WASI node pools; it refuses new WasmWasi pools since 2025-05-05 " +

@@ -68,6 +68,13 @@ before(async () => {
         nodeCount: 2,
         nodeCountMax: 5,
     });
+    new mod.pool.WasmNodePool("cd2", {
+        resourceGroupName: cluster.resourceGroupName,
+        clusterName: cluster.clusterName,
+        runtime: "spinkube",
+        osSku: "AzureLinux",
+        poolName: "wasmcd2",
+    });
     new mod.pool.WasmNodePool("wasi", {
         resourceGroupName: cluster.resourceGroupName,
         clusterName: cluster.clusterName,
@@ -235,6 +242,12 @@ describe("WasmNodePool", () => {
         assert.equal(only("azure-native:containerservice:AgentPool", "wasi-pool").inputs.osSKU, "Ubuntu");
     });
 
+    it("the SpinKube Wasm pool runs the configured OS image (wasmOsSku), e.g. Azure Linux 3 with containerd 2", () => {
+        assert.equal(only("azure-native:containerservice:AgentPool", "cd2-pool").inputs.osSKU, "AzureLinux");
+        assert.equal(mod.pool.wasmPoolOsSku("spinkube", "Ubuntu"), "Ubuntu");
+        assert.equal(mod.pool.wasmPoolOsSku("wasmwasi", "AzureLinux"), "Ubuntu", "the WasmWasi pool ignores it");
+    });
+
     it("keeps a SpinKube cluster on its minor (patch channel): AKS offers Ubuntu 22.04 pools only up to 1.36", async () => {
         const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/kubernetesVersions.js");
         assert.equal(SPINKUBE_MAX_MINOR, 36);
@@ -280,11 +293,12 @@ describe("SpinKubeRuntime", () => {
         assert.equal(rcm.atomic, true);
     });
 
-    it("creates RuntimeClass wasmtime-spin-v2 whose scheduling places pods on the tainted pool", () => {
+    it("creates RuntimeClass wasmtime-spin-v2 whose scheduling places pods on the tainted pool, on nodes with the shim", () => {
         const rc = only("kubernetes:node.k8s.io/v1:RuntimeClass").inputs;
         assert.equal(rc.metadata.name, "wasmtime-spin-v2");
         assert.equal(rc.handler, "spin-v2");
-        assert.deepEqual(rc.scheduling.nodeSelector, { "aks-wasm/pool": "wasm" });
+        // RCM labels a node spin-v2=provisioned when its install Job completes (RCM-2): no Wasm pod lands before.
+        assert.deepEqual(rc.scheduling.nodeSelector, { "aks-wasm/pool": "wasm", "spin-v2": "provisioned" });
         assert.deepEqual(rc.scheduling.tolerations, mod.pool.wasmPlacement().tolerations);
     });
 

@@ -64,9 +64,11 @@ before(async () => {
     const results = await pool([
         ...matrix.map((m) => () => render("dev", { ...m, appHost: "hello.example.com", tlsSecretName: m.ingressMode === "none" ? "" : "hello-tls" })),
         () => render("prod"),
+        () => render("dev", { wasmOsSku: "AzureLinux", kubernetesVersion: "1.37" }),
     ]);
     matrix.forEach((m, i) => rendered.set(key(m.wasmRuntime, m.ingressMode), results[i]));
     rendered.set("prod", results[matrix.length]);
+    rendered.set("containerd2", results[matrix.length + 1]);
 });
 
 function byKind(r: Rendered, kind: string): KubernetesObject[] {
@@ -182,6 +184,23 @@ describe("the dev stack's scale measurement, offline", () => {
         const jobs = (byKind(r, "Job") as any[]).filter((j) => j.metadata.labels["aks-wasm/measure-target"]);
         assert.deepEqual(jobs.map((j) => j.metadata.labels["aks-wasm/measure-target"]).sort(), ["container", "wasm"]);
         for (const job of jobs) assert.match(job.spec.template.spec.containers[0].image, PINNED("measure"));
+    });
+});
+
+describe("the dev stack on a containerd-2 Wasm pool (wasmOsSku=AzureLinux, experimental), offline", () => {
+    it("renders Kubernetes 1.37, an Azure Linux pool, the project's shim installer and no runtime-class-manager", () => {
+        const r = rendered.get("containerd2")!;
+        const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!.inputs;
+        assert.equal(aks.kubernetesVersion, "1.37");
+        assert.equal(aks.autoUpgradeProfile.upgradeChannel, "stable", "no Ubuntu 22.04 limit to pin the minor against");
+        const pool = r.resources.find((x) => x.type === "azure-native:containerservice:AgentPool")!.inputs;
+        assert.equal(pool.osSKU, "AzureLinux");
+        const types = new Set(r.resources.map((x) => x.type));
+        assert.ok(!types.has("kubernetes:helm.sh/v3:Release") && !types.has("kubernetes:runtime.spinkube.dev/v1alpha1:Shim"));
+        const ds = byKind(r, "DaemonSet").find((m) => m.metadata?.name === "shim-installer") as any;
+        assert.ok(ds, "the installer DaemonSet is rendered");
+        assert.deepEqual((byKind(r, "RuntimeClass")[0] as any).scheduling.nodeSelector, { "aks-wasm/pool": "wasm", "spin-v2": "provisioned" });
+        for (const m of r.manifests) assert.deepEqual(validateKubernetesObject(m), [], `${m.kind} ${m.metadata?.name}`);
     });
 });
 

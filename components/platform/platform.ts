@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { registryName } from "../../lib/azureNames";
 import { creationKubernetesVersion } from "../../lib/kubernetesVersions";
+import { limitedByUbuntu2204, wasmOsProfile } from "../../lib/wasmNodeOs";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs";
 import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
 import { AksCluster } from "./aksCluster";
@@ -37,6 +38,7 @@ export type PlatformArgs = Pick<
     | "wasmNodeCount"
     | "wasmNodeCountMax"
     | "wasmRuntime"
+    | "wasmOsSku"
     | "acrSku"
     | "ingressMode"
     | "ingressClassName"
@@ -79,9 +81,10 @@ export class Platform extends pulumi.ComponentResource {
             args.project,
             {
                 location: args.location,
-                kubernetesVersion: creationKubernetesVersion(args),
+                // Only an Ubuntu 22.04 Wasm pool caps the cluster's minor (lib/wasmNodeOs.ts; OS-2).
+                kubernetesVersion: limitedByUbuntu2204(args) ? creationKubernetesVersion(args) : args.kubernetesVersion,
                 tier: args.clusterTier,
-                pinMinorVersion: args.wasmRuntime === "spinkube",
+                pinMinorVersion: limitedByUbuntu2204(args),
                 availabilityZones: args.availabilityZones,
                 systemVmSize: args.systemVmSize,
                 systemNodeCount: args.systemNodeCount,
@@ -105,6 +108,7 @@ export class Platform extends pulumi.ComponentResource {
                 resourceGroupName: cluster.resourceGroupName,
                 clusterName: cluster.clusterName,
                 runtime: args.wasmRuntime,
+                osSku: args.wasmOsSku,
                 vmSize: args.wasmVmSize,
                 nodeCount: args.wasmNodeCount,
                 nodeCountMax: args.wasmNodeCountMax,
@@ -119,7 +123,13 @@ export class Platform extends pulumi.ComponentResource {
             args.wasmRuntime === "spinkube"
                 ? new SpinKubeRuntime(
                       "spinkube",
-                      { provider: cluster.provider, placement: this.pool.placement, dependsOn: [this.pool], kubeconfig: cluster.kubeconfig },
+                      {
+                          provider: cluster.provider,
+                          placement: this.pool.placement,
+                          installer: wasmOsProfile(args.wasmOsSku).installer,
+                          dependsOn: [this.pool],
+                          kubeconfig: cluster.kubeconfig,
+                      },
                       child,
                   )
                 : undefined;
@@ -181,7 +191,7 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
-            workloadDependsOn: [this.runtime?.shim ?? this.pool],
+            workloadDependsOn: [this.runtime?.installed ?? this.pool],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

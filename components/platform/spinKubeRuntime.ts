@@ -22,7 +22,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
 import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
+import type { ShimInstallerKind } from "../../lib/wasmNodeOs";
 import type { WasmPlacement } from "../../lib/workloadDefaults";
+import { ShimInstaller } from "./shimInstaller";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
 export const SPINKUBE_VERSIONS = {
@@ -59,6 +61,12 @@ export interface SpinKubeRuntimeArgs {
     provider: k8s.Provider;
     /** Placement of the Wasm pool: the RuntimeClass gets its selector and toleration. */
     placement: WasmPlacement;
+    /**
+     * Who installs the shim: runtime-class-manager (containerd 1.7, the `Ubuntu2204` pool) or the project's
+     * installer DaemonSet (AKS's containerd-2 images; shimInstaller.ts). lib/wasmNodeOs.ts picks it per OS SKU.
+     * @default "runtime-class-manager"
+     */
+    installer?: ShimInstallerKind;
     /** Namespace for runtime-class-manager. @default "runtime-class-manager" */
     namespace?: string;
     /** Resources that must exist first (the node pool). @default [] */
@@ -73,8 +81,13 @@ export interface SpinKubeRuntimeArgs {
 
 export class SpinKubeRuntime extends pulumi.ComponentResource {
     readonly runtimeClassName: pulumi.Output<string>;
-    /** The Shim resource; workloads depend on it so they roll out after the shim is requested. */
-    readonly shim: k8s.apiextensions.CustomResource;
+    /** The Shim resource (runtime-class-manager only). */
+    readonly shim?: k8s.apiextensions.CustomResource;
+    /**
+     * What workloads depend on, so they roll out after the shim: the Shim (RCM), or the installer's DaemonSet, ready
+     * only once every Wasm node has the shim (the DaemonSet path).
+     */
+    readonly installed: pulumi.Resource;
     /** What the nodes must run (see {@link shimInstallFingerprint}); a change reinstalls on existing nodes. */
     readonly shimFingerprint: string;
 
@@ -82,6 +95,20 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         super("aks-wasm:index:SpinKubeRuntime", name, {}, opts);
         const o = { parent: this, provider: args.provider };
         const nsName = args.namespace ?? RCM_NAMESPACE;
+        this.shimFingerprint = shimInstallFingerprint(shimSpec(args.placement));
+
+        if (args.installer === "aks-wasm-daemonset") {
+            const installer = new ShimInstaller(
+                `${name}-installer`,
+                { provider: args.provider, placement: args.placement, release: SPINKUBE_VERSIONS, handler: SPIN_HANDLER, dependsOn: args.dependsOn },
+                { parent: this },
+            );
+            const runtimeClass = new k8s.node.v1.RuntimeClass(`${name}-runtimeclass`, runtimeClassArgs(args.placement), o);
+            this.installed = installer.daemonSet;
+            this.runtimeClassName = runtimeClass.metadata.name;
+            this.registerOutputs({ runtimeClassName: this.runtimeClassName, shimFingerprint: this.shimFingerprint });
+            return;
+        }
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
@@ -114,15 +141,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             o,
         );
 
-        const runtimeClass = new k8s.node.v1.RuntimeClass(
-            `${name}-runtimeclass`,
-            {
-                metadata: { name: args.placement.runtimeClassName },
-                handler: SPIN_HANDLER,
-                scheduling: { nodeSelector: args.placement.nodeSelector, tolerations: args.placement.tolerations },
-            },
-            o,
-        );
+        const runtimeClass = new k8s.node.v1.RuntimeClass(`${name}-runtimeclass`, runtimeClassArgs(args.placement), o);
 
         this.shim = new k8s.apiextensions.CustomResource(
             `${name}-shim`,
@@ -134,8 +153,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             },
             { ...o, dependsOn: [rcm, runtimeClass] },
         );
-
-        this.shimFingerprint = shimInstallFingerprint(shimSpec(args.placement));
+        this.installed = this.shim;
         if (args.kubeconfig !== undefined) {
             // Runs nothing on create (the nodes install what the Shim asks); on an update whose fingerprint
             // differs from the one it printed last time, reinstalls node by node (see shimReinstallScript).
@@ -156,6 +174,24 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         this.runtimeClassName = runtimeClass.metadata.name;
         this.registerOutputs({ runtimeClassName: this.runtimeClassName, shimFingerprint: this.shimFingerprint });
     }
+}
+
+/**
+ * The RuntimeClass: the handler, and scheduling that places every pod using it on the Wasm pool (its selector and
+ * toleration) and only on nodes labelled `<handler>=provisioned` (issue 19 item 5: Wasm pods land only where the
+ * shim is). Both installers set that label: RCM when its install Job completes (RCM-2), the project's installer
+ * when the running containerd reports the runtime (shimInstaller.ts). The Shim's own nodeSelector stays the pool's:
+ * RCM must select nodes before they are provisioned.
+ */
+export function runtimeClassArgs(placement: WasmPlacement): k8s.node.v1.RuntimeClassArgs {
+    return {
+        metadata: { name: placement.runtimeClassName },
+        handler: SPIN_HANDLER,
+        scheduling: {
+            nodeSelector: { ...placement.nodeSelector, [SPIN_HANDLER]: "provisioned" },
+            tolerations: placement.tolerations,
+        },
+    };
 }
 
 /** The Shim's spec: which nodes, which tarball (verified), which containerd options, which RuntimeClass. */

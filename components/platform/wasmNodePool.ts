@@ -12,6 +12,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as features from "@pulumi/azure-native/features";
 import * as pulumi from "@pulumi/pulumi";
 import type { WasmRuntime } from "../../config";
+import type { WasmOsSku } from "../../lib/wasmNodeOs";
 import type { WasmPlacement } from "../../lib/workloadDefaults";
 
 /** RuntimeClass name in both modes: SpinKube's convention, and what the AKS WasmWasi pool created. */
@@ -24,6 +25,11 @@ export interface WasmNodePoolArgs {
     clusterName: pulumi.Input<string>;
     /** Wasm runtime: `spinkube` (an ordinary pool for SpinKube) or `wasmwasi` (the retired AKS preview). */
     runtime: WasmRuntime;
+    /**
+     * OS image of a SpinKube pool (lib/wasmNodeOs.ts); the WasmWasi pool always runs `Ubuntu`.
+     * @default "Ubuntu2204"
+     */
+    osSku?: WasmOsSku;
     /** VM size. @default "Standard_D2s_v5" */
     vmSize?: string;
     /** Minimum (and initial) node count. @default 2 */
@@ -88,7 +94,7 @@ export function agentPoolArgs(
         agentPoolName: args.poolName ?? "wasm",
         mode: "User",
         osType: "Linux",
-        osSKU: wasmPoolOsSku(args.runtime),
+        osSKU: wasmPoolOsSku(args.runtime, args.osSku),
         vmSize: args.vmSize ?? "Standard_D2s_v5",
         count,
         enableAutoScaling: autoscale,
@@ -113,14 +119,12 @@ export function wasmPlacement(): WasmPlacement {
 }
 
 /**
- * The Wasm pool's OS image. SpinKube: `Ubuntu2204`, i.e. containerd 1.7. runtime-class-manager appends the shim's
- * runtime to /etc/containerd/config.toml under containerd 2's plugin only when the file says `version = 3`
- * (platform-contracts RCM-CD2); AKS's containerd-2 images (`Ubuntu` = 24.04 from Kubernetes 1.35, Azure Linux 3)
- * write `version = 2` with containerd 2's plugin paths (OS-1), and containerd 2's migration of that file keeps
- * AKS's runtimes table and drops RCM's `spin-v2` (CTD-MIG): pods would fail with "no runtime for spin-v2". AKS offers
- * `Ubuntu2204` on Kubernetes 1.25 to 1.36 and supports Ubuntu 22.04 until 2027-06-30 (OS-2); config.ts refuses
- * newer minors with SpinKube. The legacy WasmWasi pool keeps `Ubuntu` (AKS installed its own shim there).
+ * The Wasm pool's OS image. SpinKube: the configured `wasmOsSku`, by default `Ubuntu2204` (containerd 1.7), where
+ * runtime-class-manager registers the shim in the section containerd 1.7 reads. On AKS's containerd-2 images
+ * (`Ubuntu` = 24.04 from Kubernetes 1.35, `AzureLinux` = Azure Linux 3) RCM writes it where containerd 2's migration
+ * drops it (platform-contracts OS-1, RCM-CD2, CTD-MIG), so those images get the project's installer instead
+ * (shimInstaller.ts; CD2-1 … CD2-9). The legacy WasmWasi pool keeps `Ubuntu` (AKS installed its own shim there).
  */
-export function wasmPoolOsSku(runtime: WasmRuntime): "Ubuntu2204" | "Ubuntu" {
-    return runtime === "spinkube" ? "Ubuntu2204" : "Ubuntu";
+export function wasmPoolOsSku(runtime: WasmRuntime, osSku: WasmOsSku = "Ubuntu2204"): WasmOsSku {
+    return runtime === "spinkube" ? osSku : "Ubuntu";
 }

@@ -1,0 +1,233 @@
+/**
+ * The containerd-2 shim installer (components/platform/shimInstaller.ts): what SpinKubeRuntime registers with
+ * `installer: "aks-wasm-daemonset"` under Pulumi's mocks, and the node script's `node-install` run against
+ * stand-ins for the node's tools.
+ *
+ * The stand-ins (curl, containerd, crictl, systemctl, kubectl) are shell scripts first on PATH. They are not a node:
+ * `curl` serves a tarball built here, `containerd config dump` prints the file unmigrated, `systemctl restart
+ * containerd` records the config "loaded" and `crictl info` prints it, `kubectl` keeps one node's labels in a file.
+ * They prove the script's order of steps, its exits and what it leaves on disk; what real containerd and AKS do is
+ * in the register (CD2-*) and is what the first cluster must show (docs/wasm-runtime.md).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { installOfflineMocks, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installShimRuntime } from "../lib/containerdShimConfig";
+
+let run: OfflineRun;
+let installer: typeof import("../components/platform/shimInstaller");
+let spin: typeof import("../components/platform/spinKubeRuntime");
+
+const of = (type: string, name?: string): RecordedResource[] => run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+function one(type: string, name: string): RecordedResource {
+    const found = of(type, name);
+    assert.equal(found.length, 1, `expected one ${type} ${name}, found ${found.length}`);
+    return found[0];
+}
+
+before(async () => {
+    run = await installOfflineMocks({});
+    const k8s = await import("@pulumi/kubernetes");
+    installer = await import("../components/platform/shimInstaller.js");
+    spin = await import("../components/platform/spinKubeRuntime.js");
+    const pool = await import("../components/platform/wasmNodePool.js");
+    const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
+    new spin.SpinKubeRuntime("cd2", { provider, placement: pool.wasmPlacement(), installer: "aks-wasm-daemonset" });
+    await settle();
+});
+
+describe("SpinKubeRuntime with the project's installer (containerd-2 images)", () => {
+    it("registers no runtime-class-manager, no Shim and no reinstall command", () => {
+        assert.equal(of("kubernetes:helm.sh/v3:Release").length, 0);
+        assert.equal(of("kubernetes:runtime.spinkube.dev/v1alpha1:Shim").length, 0);
+        assert.equal(of("command:local:Command").length, 0);
+    });
+
+    it("runs a DaemonSet on exactly the Wasm pool, from an image pinned by digest", () => {
+        const ds = one("kubernetes:apps/v1:DaemonSet", "cd2-installer-ds").inputs;
+        const pod = ds.spec.template.spec;
+        assert.deepEqual(pod.nodeSelector, { "aks-wasm/pool": "wasm" });
+        assert.deepEqual(pod.tolerations, [{ key: "aks-wasm/pool", operator: "Equal", value: "wasm", effect: "NoSchedule" }]);
+        assert.match(pod.containers[0].image, /^docker\.io\/library\/busybox:1\.37\.0-glibc@sha256:[0-9a-f]{64}$/);
+        assert.equal(pod.containers[0].image, installer.SHIM_INSTALLER_IMAGE);
+        assert.deepEqual(ds.spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
+    });
+
+    it("is privileged with the node's PID namespace, in its own privileged namespace, and carries no API token", () => {
+        const ds = one("kubernetes:apps/v1:DaemonSet", "cd2-installer-ds").inputs;
+        const pod = ds.spec.template.spec;
+        assert.equal(pod.hostPID, true, "nsenter into PID 1's namespaces");
+        assert.equal(pod.containers[0].securityContext.privileged, true);
+        assert.equal(pod.automountServiceAccountToken, false, "it labels its node with the kubelet's own credentials");
+        assert.equal(of("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").length, 0);
+        assert.equal(of("kubernetes:core/v1:ServiceAccount").length, 0);
+        const ns = one("kubernetes:core/v1:Namespace", "cd2-installer-ns").inputs;
+        assert.equal(ns.metadata.name, "aks-wasm-shim-installer");
+        assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.equal(ds.metadata.namespace, "aks-wasm-shim-installer");
+    });
+
+    it("runs the generated node script, and rolls the pods when the script changes", () => {
+        const cm = one("kubernetes:core/v1:ConfigMap", "cd2-installer-script").inputs;
+        const script = installer.shimInstallerScript({ release: spin.SPINKUBE_VERSIONS, handler: spin.SPIN_HANDLER });
+        assert.equal(cm.data["install.sh"], script);
+        assert.match(cm.data["loop.sh"], /nsenter --target 1 --mount --uts --ipc --net --pid -- bash -s node-install < \/scripts\/install\.sh/);
+        const ds = one("kubernetes:apps/v1:DaemonSet", "cd2-installer-ds").inputs;
+        assert.equal(ds.spec.template.metadata.annotations["aks-wasm/script-sha256"], createHash("sha256").update(script).digest("hex"));
+        const bumped = installer.shimInstallerScript({ release: { ...spin.SPINKUBE_VERSIONS, shim: "v0.24.0" }, handler: spin.SPIN_HANDLER });
+        assert.notEqual(createHash("sha256").update(bumped).digest("hex"), ds.spec.template.metadata.annotations["aks-wasm/script-sha256"]);
+        assert.deepEqual(ds.spec.template.spec.containers[0].readinessProbe.exec.command, ["test", "-f", "/tmp/installed"]);
+    });
+
+    it("schedules Wasm pods only on pool nodes the installer labelled provisioned (issue 19 item 5)", () => {
+        const rc = one("kubernetes:node.k8s.io/v1:RuntimeClass", "cd2-runtimeclass").inputs;
+        assert.equal(rc.handler, "spin-v2");
+        assert.deepEqual(rc.scheduling.nodeSelector, { "aks-wasm/pool": "wasm", "spin-v2": "provisioned" });
+    });
+
+    it("refuses a shim version or digest that is not one (they are written into a root shell script)", () => {
+        assert.throws(() => installer.shimInstallerScript({ release: { ...spin.SPINKUBE_VERSIONS, shim: "v1; rm -rf /" }, handler: "spin-v2" }), /vMAJOR\.MINOR\.PATCH/);
+        const bad = { ...spin.SPINKUBE_VERSIONS, shimSha256: { ...spin.SPINKUBE_VERSIONS.shimSha256, x86_64: "$(reboot)" } };
+        assert.throws(() => installer.shimInstallerScript({ release: bad, handler: "spin-v2" }), /64 lower-case hex/);
+    });
+});
+
+/** A fake node: stand-in tools, a containerd config, a tarball with a fake shim. */
+function fakeNode(options: { loads?: boolean } = {}) {
+    const dir = mkdtempSync(join(tmpdir(), "shim-node-"));
+    const bin = join(dir, "bin");
+    const state = join(dir, "state");
+    mkdirSync(bin);
+    mkdirSync(state);
+    const payload = join(dir, "payload");
+    mkdirSync(payload);
+    writeFileSync(join(payload, "containerd-shim-spin-v2"), "#!/bin/sh\necho stand-in shim\n");
+    const tarball = join(dir, "shim.tar.gz");
+    assert.equal(spawnSync("tar", ["-czf", tarball, "-C", payload, "containerd-shim-spin-v2"]).status, 0);
+    const sha = createHash("sha256").update(readFileSync(tarball)).digest("hex");
+    const conf = join(dir, "config.toml");
+    const original = readFileSync(join(__dirname, "fixtures", "containerd", "agentbaker-azurelinux3.toml"), "utf8");
+    writeFileSync(conf, original);
+    const tools: Record<string, string> = {
+        curl: `echo "curl $*" >> "${state}/calls"; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp "${tarball}" "$2"; fi; shift; done`,
+        containerd: `echo "containerd $*" >> "${state}/calls"; cat "$2"`,
+        systemctl: `echo "systemctl $*" >> "${state}/calls"; ${options.loads === false ? "true" : `cp "${conf}" "${state}/loaded.toml"`}`,
+        crictl: `cat "${state}/loaded.toml" 2>/dev/null || true`,
+        kubectl: [
+            `echo "kubectl $*" >> "${state}/calls"`,
+            'case "$3" in',
+            `  get) cat "${state}/label" 2>/dev/null || true ;;`,
+            `  label) case "$6" in *-) rm -f "${state}/label" ;; *=*) printf '%s' "\${6#*=}" > "${state}/label" ;; esac ;;`,
+            "esac",
+        ].join("\n"),
+    };
+    for (const [name, body] of Object.entries(tools)) {
+        writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+        chmodSync(join(bin, name), 0o755);
+    }
+    const root = join(dir, "opt", "containerd-shim-spin");
+    const release = { shim: "v0.23.0", shimSha256: { x86_64: sha, aarch64: sha } };
+    const script = join(dir, "install.sh");
+    const write = (r = release) =>
+        writeFileSync(script, installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2 }));
+    write();
+    return {
+        dir, conf, root, original, release, state,
+        binary: join(root, "v0.23.0", "containerd-shim-spin-v2"),
+        write,
+        run(mode = "node-install") {
+            rmSync(join(state, "calls"), { force: true });
+            const r = spawnSync("bash", [script, mode], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "aks-wasm-123-vmss000000" } });
+            const calls = existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : [];
+            return { status: r.status, stderr: r.stderr, calls };
+        },
+        label: () => (existsSync(join(state, "label")) ? readFileSync(join(state, "label"), "utf8") : undefined),
+    };
+}
+
+describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
+    it("downloads, verifies, registers, restarts containerd once and labels the node provisioned", () => {
+        const node = fakeNode();
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(existsSync(node.binary));
+        const runtime = { handler: "spin-v2", binaryPath: node.binary, systemdCgroup: true };
+        assert.equal(readFileSync(node.conf, "utf8"), installShimRuntime(node.original, runtime));
+        assert.equal(readFileSync(`${node.conf}.aks-wasm.bak`, "utf8"), node.original, "the previous file is kept");
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+        assert.ok(r.calls.some((c) => c.startsWith("containerd --config") && c.endsWith("config dump")), "the candidate is checked by containerd first");
+        assert.equal(node.label(), "provisioned");
+    });
+
+    it("a second run changes nothing: no download, no restart, no label call", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const again = node.run();
+        assert.equal(again.status, 0, again.stderr);
+        assert.deepEqual(again.calls.filter((c) => !/ get node /.test(c)), []);
+    });
+
+    it("after a reimage (fresh config, no binary, the label kept), takes the label off, reinstalls and labels again", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        writeFileSync(node.conf, node.original);
+        rmSync(node.root, { recursive: true });
+        rmSync(join(node.state, "loaded.toml"));
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        const labelCalls = r.calls.filter((c) => c.includes(" label "));
+        assert.match(labelCalls[0], /label node aks-wasm-123-vmss000000 spin-v2-$/, "unschedulable first");
+        assert.match(labelCalls.at(-1)!, /spin-v2=provisioned --overwrite$/);
+        assert.equal(node.label(), "provisioned");
+    });
+
+    it("a tarball whose sha256 is not the pinned one is refused: nothing installed, config untouched, no restart", () => {
+        const node = fakeNode();
+        node.write({ ...node.release, shimSha256: { x86_64: "0".repeat(64), aarch64: "0".repeat(64) } });
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /sha256 is not the pinned/);
+        assert.ok(!existsSync(node.binary));
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl")));
+        assert.equal(node.label(), undefined);
+    });
+
+    it("when containerd does not report the runtime after the restart, the previous config comes back and the node stays unlabelled", () => {
+        const node = fakeNode({ loads: false });
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /the previous .* is back/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd", "systemctl restart containerd"]);
+        assert.equal(node.label(), undefined);
+    });
+
+    it("a new version installs beside the old one, switches the config, and removes the old binary", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        node.write({ ...node.release, shim: "v0.24.0" });
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(existsSync(join(node.root, "v0.24.0", "containerd-shim-spin-v2")));
+        assert.ok(!existsSync(node.binary), "v0.23.0 removed (running shims keep their open file)");
+        assert.match(readFileSync(node.conf, "utf8"), /v0\.24\.0\/containerd-shim-spin-v2/);
+        assert.equal(readFileSync(node.conf, "utf8").split("# BEGIN aks-wasm").length, 2);
+    });
+
+    it("node-uninstall takes the label off, restores the original config and removes the binaries", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const r = node.run("node-uninstall");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(node.root));
+        assert.equal(node.label(), undefined);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+    });
+});
