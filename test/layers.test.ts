@@ -34,6 +34,7 @@ test("the layers are where the README says", () => {
         "components/platform/containerRegistry.ts",
         "components/platform/gatewayApi.ts",
         "components/platform/platform.ts",
+        "components/platform/shimInstaller.ts",
         "components/platform/spinKubeRuntime.ts",
         "components/platform/wasmNodePool.ts",
     ]);

@@ -1,6 +1,6 @@
 /**
- * The containerd-2 shim installer (components/platform/shimInstaller.ts): what SpinKubeRuntime registers with
- * `installer: "aks-wasm-daemonset"` under Pulumi's mocks, and the node script's `node-install` run against
+ * The containerd-2 shim installer (components/platform/shimInstaller.ts): what it and SpinKubeRuntime with
+ * `installer: "aks-wasm-daemonset"` register under Pulumi's mocks, and the node script's `node-install` run against
  * stand-ins for the node's tools.
  *
  * The stand-ins (curl, containerd, crictl, systemctl, kubectl) are shell scripts first on PATH. They are not a node:
@@ -37,6 +37,8 @@ before(async () => {
     spin = await import("../components/platform/spinKubeRuntime.js");
     const pool = await import("../components/platform/wasmNodePool.js");
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
+    // As Platform composes them on a containerd-2 pool: the installer, and SpinKubeRuntime holding only the RuntimeClass.
+    new installer.ShimInstaller("cd2-installer", { provider, placement: pool.wasmPlacement(), release: spin.SPINKUBE_VERSIONS, handler: spin.SPIN_HANDLER });
     new spin.SpinKubeRuntime("cd2", { provider, placement: pool.wasmPlacement(), installer: "aks-wasm-daemonset" });
     await settle();
 });

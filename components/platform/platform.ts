@@ -18,7 +18,8 @@ import { AksCluster } from "./aksCluster";
 import { AppTeamAccess } from "./appTeamAccess";
 import { ContainerRegistry } from "./containerRegistry";
 import { AppRoutingGatewayApi } from "./gatewayApi";
-import { SpinKubeRuntime } from "./spinKubeRuntime";
+import { ShimInstaller } from "./shimInstaller";
+import { SPIN_HANDLER, SPINKUBE_VERSIONS, SpinKubeRuntime } from "./spinKubeRuntime";
 import { WasmNodePool } from "./wasmNodePool";
 
 /** The platform's keys of the stack config; config.ts documents and validates each. */
@@ -60,6 +61,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly pool: WasmNodePool;
     /** SpinKube on the Wasm pool; undefined on a WasmWasi pool, where AKS installs the shim itself. */
     readonly runtime?: SpinKubeRuntime;
+    /** The project's shim installer, on a containerd-2 Wasm pool (`wasmOsSku` Ubuntu or AzureLinux). */
+    readonly shimInstaller?: ShimInstaller;
     readonly registry: ContainerRegistry;
     /** The Gateway API enablement, in `gateway` mode. */
     readonly gatewayApi?: AppRoutingGatewayApi;
@@ -119,6 +122,16 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         // On a WasmWasi pool AKS itself installs the shim and the RuntimeClass; SpinKube is needed only on ordinary pools.
+        // Who installs containerd-shim-spin depends on the pool's containerd (lib/wasmNodeOs.ts).
+        const installer = wasmOsProfile(args.wasmOsSku).installer;
+        this.shimInstaller =
+            args.wasmRuntime === "spinkube" && installer === "aks-wasm-daemonset"
+                ? new ShimInstaller(
+                      "shim-installer",
+                      { provider: cluster.provider, placement: this.pool.placement, release: SPINKUBE_VERSIONS, handler: SPIN_HANDLER, dependsOn: [this.pool] },
+                      { parent: this },
+                  )
+                : undefined;
         this.runtime =
             args.wasmRuntime === "spinkube"
                 ? new SpinKubeRuntime(
@@ -126,7 +139,7 @@ export class Platform extends pulumi.ComponentResource {
                       {
                           provider: cluster.provider,
                           placement: this.pool.placement,
-                          installer: wasmOsProfile(args.wasmOsSku).installer,
+                          installer,
                           dependsOn: [this.pool],
                           kubeconfig: cluster.kubeconfig,
                       },
@@ -191,7 +204,8 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
-            workloadDependsOn: [this.runtime?.installed ?? this.pool],
+            // The installer's DaemonSet is ready only once every Wasm node has the shim (shimInstaller.ts).
+            workloadDependsOn: [this.shimInstaller?.daemonSet ?? this.runtime?.shim ?? this.pool],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

@@ -24,7 +24,6 @@ import { PROJECT } from "../../config";
 import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
 import type { ShimInstallerKind } from "../../lib/wasmNodeOs";
 import type { WasmPlacement } from "../../lib/workloadDefaults";
-import { ShimInstaller } from "./shimInstaller";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
 export const SPINKUBE_VERSIONS = {
@@ -62,8 +61,9 @@ export interface SpinKubeRuntimeArgs {
     /** Placement of the Wasm pool: the RuntimeClass gets its selector and toleration. */
     placement: WasmPlacement;
     /**
-     * Who installs the shim: runtime-class-manager (containerd 1.7, the `Ubuntu2204` pool) or the project's
-     * installer DaemonSet (AKS's containerd-2 images; shimInstaller.ts). lib/wasmNodeOs.ts picks it per OS SKU.
+     * Who installs the shim: runtime-class-manager (containerd 1.7, the `Ubuntu2204` pool), deployed here; or the
+     * project's installer DaemonSet (AKS's containerd-2 images), which Platform composes beside this component
+     * (shimInstaller.ts): then this component holds only the RuntimeClass. lib/wasmNodeOs.ts picks it per OS SKU.
      * @default "runtime-class-manager"
      */
     installer?: ShimInstallerKind;
@@ -81,13 +81,8 @@ export interface SpinKubeRuntimeArgs {
 
 export class SpinKubeRuntime extends pulumi.ComponentResource {
     readonly runtimeClassName: pulumi.Output<string>;
-    /** The Shim resource (runtime-class-manager only). */
+    /** The Shim resource (runtime-class-manager only); workloads depend on it so they roll out after the shim is requested. */
     readonly shim?: k8s.apiextensions.CustomResource;
-    /**
-     * What workloads depend on, so they roll out after the shim: the Shim (RCM), or the installer's DaemonSet, ready
-     * only once every Wasm node has the shim (the DaemonSet path).
-     */
-    readonly installed: pulumi.Resource;
     /** What the nodes must run (see {@link shimInstallFingerprint}); a change reinstalls on existing nodes. */
     readonly shimFingerprint: string;
 
@@ -98,13 +93,8 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
         this.shimFingerprint = shimInstallFingerprint(shimSpec(args.placement));
 
         if (args.installer === "aks-wasm-daemonset") {
-            const installer = new ShimInstaller(
-                `${name}-installer`,
-                { provider: args.provider, placement: args.placement, release: SPINKUBE_VERSIONS, handler: SPIN_HANDLER, dependsOn: args.dependsOn },
-                { parent: this },
-            );
-            const runtimeClass = new k8s.node.v1.RuntimeClass(`${name}-runtimeclass`, runtimeClassArgs(args.placement), o);
-            this.installed = installer.daemonSet;
+            // The project's installer (a separate component, composed by Platform) labels the nodes it provisioned.
+            const runtimeClass = new k8s.node.v1.RuntimeClass(`${name}-runtimeclass`, runtimeClassArgs(args.placement), { ...o, dependsOn: args.dependsOn });
             this.runtimeClassName = runtimeClass.metadata.name;
             this.registerOutputs({ runtimeClassName: this.runtimeClassName, shimFingerprint: this.shimFingerprint });
             return;
@@ -153,7 +143,6 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             },
             { ...o, dependsOn: [rcm, runtimeClass] },
         );
-        this.installed = this.shim;
         if (args.kubeconfig !== undefined) {
             // Runs nothing on create (the nodes install what the Shim asks); on an update whose fingerprint
             // differs from the one it printed last time, reinstalls node by node (see shimReinstallScript).
