@@ -25,6 +25,8 @@ export const RESERVED_NAMESPACES: readonly string[] = [
     "app-routing-system",
     "aks-istio-system",
     "runtime-class-manager",
+    // The containerd-2 shim installer's privileged namespace (components/platform/shimInstaller.ts).
+    "aks-wasm-shim-installer",
 ];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

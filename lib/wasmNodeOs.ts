@@ -78,7 +78,11 @@ export function wasmOsProblems(
             },
         ];
     }
-    return spinKubeVersionProblems(c);
+    // The Ubuntu 22.04 limits, with the way out that now exists.
+    return spinKubeVersionProblems(c).map((p) => ({
+        ...p,
+        accepted: `${p.accepted}; or set wasmOsSku to "Ubuntu" or "AzureLinux" (containerd 2, the project's shim installer; experimental, docs/wasm-runtime.md)`,
+    }));
 }
 
 /** Warnings about `wasmOsSku` on `today`: the bridge's end approaching, and the experimental path. */

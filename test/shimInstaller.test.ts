@@ -74,6 +74,12 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
         assert.equal(ds.metadata.namespace, "aks-wasm-shim-installer");
     });
 
+    it("keeps app teams out of its privileged namespace (a Writer there could run a privileged pod on a Wasm node)", async () => {
+        const teams = await import("../lib/appTeams.js");
+        assert.ok(teams.RESERVED_NAMESPACES.includes(installer.SHIM_INSTALLER_NAMESPACE));
+        assert.equal(typeof teams.parseAppTeam(`11111111-1111-1111-1111-111111111111=${installer.SHIM_INSTALLER_NAMESPACE}`), "string", "refused");
+    });
+
     it("runs the generated node script, and rolls the pods when the script changes", () => {
         const cm = one("kubernetes:core/v1:ConfigMap", "cd2-installer-script").inputs;
         const script = installer.shimInstallerScript({ release: spin.SPINKUBE_VERSIONS, handler: spin.SPIN_HANDLER });

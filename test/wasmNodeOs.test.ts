@@ -40,11 +40,12 @@ describe("wasmOsSku", () => {
         }
     });
 
-    it("keeps Ubuntu 22.04's limits on Ubuntu2204: 1.37 refused with the reason", () => {
+    it("keeps Ubuntu 22.04's limits on Ubuntu2204: 1.37 refused with the reason and the way out", () => {
         const p = problems({ kubernetesVersion: "1.37" });
         assert.equal(p.length, 1);
         assert.equal(p[0].key, "kubernetesVersion");
         assert.match(p[0].accepted, /at most 1\.36/);
+        assert.match(p[0].accepted, /or set wasmOsSku to "Ubuntu" or "AzureLinux"/, "names the way out");
     });
 
     it("keeps Ubuntu2204 as the bridge until its retirement, judged against the day of the run", () => {
