@@ -106,7 +106,7 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
 });
 
 /** A fake node: stand-in tools, a containerd config, a tarball with a fake shim. */
-function fakeNode(options: { loads?: boolean } = {}) {
+function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
     const dir = mkdtempSync(join(tmpdir(), "shim-node-"));
     const bin = join(dir, "bin");
     const state = join(dir, "state");
@@ -123,9 +123,11 @@ function fakeNode(options: { loads?: boolean } = {}) {
     writeFileSync(conf, original);
     const tools: Record<string, string> = {
         curl: `echo "curl $*" >> "${state}/calls"; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp "${tarball}" "$2"; fi; shift; done`,
-        containerd: `echo "containerd $*" >> "${state}/calls"; cat "$2"`,
+        // bigOutput: the match comes first and megabytes follow, as in a real dump (a reader that stops early
+        // makes the writer die of SIGPIPE).
+        containerd: `echo "containerd $*" >> "${state}/calls"; cat "$2"${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         systemctl: `echo "systemctl $*" >> "${state}/calls"; ${options.loads === false ? "true" : `cp "${conf}" "${state}/loaded.toml"`}`,
-        crictl: `cat "${state}/loaded.toml" 2>/dev/null || true`,
+        crictl: `cat "${state}/loaded.toml" 2>/dev/null || true${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         kubectl: [
             `echo "kubectl $*" >> "${state}/calls"`,
             'case "$3" in',
@@ -170,6 +172,15 @@ describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
         assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
         assert.ok(r.calls.some((c) => c.startsWith("containerd --config") && c.endsWith("config dump")), "the candidate is checked by containerd first");
         assert.equal(node.label(), "provisioned");
+    });
+
+    it("reads large containerd and crictl outputs whole (no pipefail false alarm from an early-exiting grep)", () => {
+        const node = fakeNode({ bigOutput: true });
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(node.label(), "provisioned");
+        const again = node.run();
+        assert.deepEqual(again.calls.filter((c) => c.startsWith("systemctl")), [], "no restart when the runtime is loaded");
     });
 
     it("a second run changes nothing: no download, no restart, no label call", () => {

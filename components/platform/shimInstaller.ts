@@ -169,8 +169,13 @@ label_on() {
   if [[ "$(label_value)" != provisioned ]]; then kubectl_node label node "$NODE_NAME" "$HANDLER=provisioned" --overwrite >&2; fi
 }
 
-# Whether the running containerd reports the runtime (its CRI status carries the loaded config).
-runtime_loaded() { crictl --runtime-endpoint unix:///run/containerd/containerd.sock info 2>/dev/null | grep -Fq "$BINARY"; }
+# Whether the running containerd reports the runtime (its CRI status carries the loaded config). The output is
+# captured first: with pipefail, \`… | grep -q\` fails when grep's early exit kills the writer with SIGPIPE.
+runtime_loaded() {
+  local info
+  info="$(crictl --runtime-endpoint unix:///run/containerd/containerd.sock info 2>/dev/null)" || return 1
+  grep -Fq "$BINARY" <<<"$info"
+}
 
 restart_and_wait() {
   systemctl restart containerd
@@ -214,7 +219,9 @@ ensure_config() {
   if [[ "$wanted" != "$current" ]]; then
     label_off
     printf '%s' "$wanted" > "$CONF.aks-wasm.new"
-    if ! containerd --config "$CONF.aks-wasm.new" config dump 2>&1 | grep -Fq "$BINARY"; then
+    local dump=""
+    dump="$(containerd --config "$CONF.aks-wasm.new" config dump 2>&1)" || dump=""
+    if ! grep -Fq "$BINARY" <<<"$dump"; then
       rm -f "$CONF.aks-wasm.new"
       fail "containerd refuses the new config, or drops the runtime from it (containerd --config $CONF.aks-wasm.new config dump); $CONF is untouched"
     fi
