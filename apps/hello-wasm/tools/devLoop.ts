@@ -124,7 +124,7 @@ function changed(a: Map<string, string>, b: Map<string, string>): boolean {
 /** What the loop reports as it goes. */
 export type DevLoopEvent =
   | { type: "building"; components: string[] }
-  | { type: "served"; generation: number; ms: number }
+  | { type: "served"; generation: number; ms: number; buildMs?: number; swapMs?: number }
   | { type: "build-failed"; message: string }
   | { type: "drained"; generation: number; leftInFlight: number };
 
@@ -213,16 +213,19 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
         const next = manifestChanged ? readManifest(appDir) : manifest;
         const ids = manifestChanged ? allIds(next) : [...watched].filter(([id, files]) => changed(lastFiles.get(id) ?? new Map(), snapshot(files))).map(([id]) => id);
         log(`change detected: rebuilding ${ids.length > 0 ? ids.join(", ") : "nothing (reloading spin.toml)"}...`);
+        const buildStarted = Date.now();
         await buildAll(next, ids);
+        const swapStarted = Date.now();
         const { drained } = await server.reload(devAppOf(appDir, next, env));
+        const swapMs = Date.now() - swapStarted;
         manifest = next;
         lastManifest = snapshot([manifestPath]).get(manifestPath) ?? "";
         watched = watchedFiles(appDir, manifest);
         lastFiles = new Map([...watched].map(([id, files]) => [id, snapshot(files)]));
         const served = ++generation;
         const ms = Date.now() - started;
-        log(`serving build ${served} on ${server.url} (${ms} ms after the change)`);
-        emit({ type: "served", generation: served, ms });
+        log(`serving build ${served} on ${server.url} (${ms} ms after the change: build ${swapStarted - buildStarted} ms, load and swap ${swapMs} ms)`);
+        emit({ type: "served", generation: served, ms, buildMs: swapStarted - buildStarted, swapMs });
         void drained.then((left) => emit({ type: "drained", generation: served - 1, leftInFlight: left }));
       } catch (error) {
         // The last good build keeps serving; the files are looked at again on the next change.
