@@ -164,6 +164,13 @@ test("manifest: every everyday mistake is reported at once, each with its line a
   assert.match(text.find((t) => t.includes("website"))!, /^spin\.toml:10: .*component "website", which is not declared\. Fix: use one of "api", "web"/);
 });
 
+test("manifest: component ids and variable names follow Spin's kebab and snake rules (SPINID-1)", () => {
+  const bad = GOOD.replace("[component.web]", "[component.Web_1]").replace('component = "web"', 'component = "Web_1"').replace("[application]", '[variables]\nApiHost = { default = "x" }\n\n[application]');
+  const text = parseSpinManifest(bad, "spin.toml").problems.map(formatManifestProblem);
+  assert.ok(text.some((t) => /component id "Web_1" is not lower kebab-case/.test(t)), text.join("\n"));
+  assert.ok(text.some((t) => /variable name "ApiHost" is not lower snake_case/.test(t)), text.join("\n"));
+});
+
 test("manifest: a source that does not exist needs a build command; with one it passes", () => {
   const files = new Map([["/app/spin.toml", GOOD]]);
   const fs = { exists: (p: string) => files.has(p), read: (p: string) => files.get(p)! };

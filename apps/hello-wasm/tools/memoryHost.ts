@@ -8,7 +8,9 @@
 // The resources mirror preview2-shim's own (dist/nodejs/http.js, JCO2-1): the same classes, method names, result
 // shapes, and errors thrown as plain `{ tag }` objects, which the jco glue turns into the `err` case of a result
 // (JCO2-3). Everything here is synchronous: the body is in memory before the handler starts, so a body stream's
-// pollable is always ready; only clock pollables ever wait.
+// pollable is always ready; only clock pollables ever wait. Outbound HTTP is Spin's (SPINHOST-1..4): a target the
+// component's allowed_outbound_hosts does not allow is denied before anything is sent; an allowed one is sent by
+// the worker's fetch thread and waited for (outbound.ts).
 import http from "node:http";
 
 /** A request as the front hands it over: checked target, forwarded headers, the whole (bounded) body. */
