@@ -165,10 +165,15 @@ test("the watch loop: routes from spin.toml, edit -> new answer on the same port
   assert.equal((await get(`${url}/api/x`)).body, "hello v2 path-info=/x");
   assert.equal(loop.generation(), 2);
 
+  // The next save that fixes it is built and served.
+  mark = events.length;
+  writeFileSync(path.join(appDir, "src", "handler.ts"), handler("hello v3"));
+  await waitFor("the fixed build to be served", (e) => e.type === "served", mark);
+  assert.equal((await get(`${url}/api/x`)).body, "hello v3 path-info=/x");
+
   // spin.toml now allows the upstream through a {{ variable }} (set by SPIN_VARIABLE_UPSTREAM_PORT): the loop
   // reloads the manifest and rebuilds; requests reach that host only.
   mark = events.length;
-  writeFileSync(path.join(appDir, "src", "handler.ts"), handler("hello v3"));
   writeFileSync(path.join(appDir, "spin.toml"), manifest(allowed.port));
   await waitFor("the app with outbound hosts to be served", (e) => e.type === "served", mark);
   assert.equal(readFileSync(path.join(appDir, "spin.toml"), "utf8").includes("{{ upstream_port }}"), true);

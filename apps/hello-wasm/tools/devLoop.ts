@@ -208,32 +208,35 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       if (pendingSince === undefined || Date.now() - pendingSince < pollMs) return;
       const started = pendingSince;
       pendingSince = undefined;
+      // What this attempt builds from: recorded before the build, so an edit made while it runs is seen as a change.
+      const attemptManifest = snapshot([manifestPath]).get(manifestPath) ?? "";
+      const attemptFiles = new Map([...watched].map(([id, files]) => [id, snapshot(files)]));
       try {
-        const manifestChanged = changed(snapshot([manifestPath]), new Map([[manifestPath, lastManifest]]));
+        const manifestChanged = attemptManifest !== lastManifest;
         const next = manifestChanged ? readManifest(appDir) : manifest;
-        const ids = manifestChanged ? allIds(next) : [...watched].filter(([id, files]) => changed(lastFiles.get(id) ?? new Map(), snapshot(files))).map(([id]) => id);
-        log(`change detected: rebuilding ${ids.length > 0 ? ids.join(", ") : "nothing (reloading spin.toml)"}...`);
+        const ids = manifestChanged ? allIds(next) : [...attemptFiles].filter(([id, files]) => changed(lastFiles.get(id) ?? new Map(), files)).map(([id]) => id);
+        if (!manifestChanged && ids.length === 0) return; // touched and put back, or a file outside every glob
+        log(`change detected: rebuilding ${ids.length > 0 ? ids.join(", ") : "nothing (spin.toml changed)"}...`);
         const buildStarted = Date.now();
         await buildAll(next, ids);
         const swapStarted = Date.now();
         const { drained } = await server.reload(devAppOf(appDir, next, env));
         const swapMs = Date.now() - swapStarted;
         manifest = next;
-        lastManifest = snapshot([manifestPath]).get(manifestPath) ?? "";
+        lastManifest = attemptManifest;
+        lastFiles = manifestChanged ? new Map([...watchedFiles(appDir, next)].map(([id, files]) => [id, attemptFiles.get(id) ?? snapshot(files)])) : attemptFiles;
         watched = watchedFiles(appDir, manifest);
-        lastFiles = new Map([...watched].map(([id, files]) => [id, snapshot(files)]));
         const served = ++generation;
         const ms = Date.now() - started;
         log(`serving build ${served} on ${server.url} (${ms} ms after the change: build ${swapStarted - buildStarted} ms, load and swap ${swapMs} ms)`);
         emit({ type: "served", generation: served, ms, buildMs: swapStarted - buildStarted, swapMs });
         void drained.then((left) => emit({ type: "drained", generation: served - 1, leftInFlight: left }));
       } catch (error) {
-        // The last good build keeps serving; the files are looked at again on the next change.
+        // The last good build keeps serving. What changed stays pending (lastFiles and lastManifest are kept), so
+        // the next save rebuilds everything not yet served, the manifest included.
         const message = error instanceof Error ? error.message : String(error);
         log(`build failed; still serving build ${generation}:\n${message}`);
         emit({ type: "build-failed", message });
-        lastFiles = new Map([...watched].map(([id, files]) => [id, snapshot(files)]));
-        lastManifest = snapshot([manifestPath]).get(manifestPath) ?? "";
       }
     };
     let lastManifest = snapshot([manifestPath]).get(manifestPath) ?? "";
