@@ -59,7 +59,8 @@ export function parseDevArgs(argv: readonly string[]): DevOptions {
 async function main(): Promise<void> {
   const parent = process.ppid; // read first: see the re-parenting check below
   const options = parseDevArgs(process.argv.slice(2));
-  const appDir = resolveAppDir(options.app);
+  // npm runs scripts from the project root; INIT_CWD is where `npm run dev` was typed, which a folder is relative to.
+  const appDir = resolveAppDir(options.app, process.env.INIT_CWD ?? process.cwd());
   const manifest = readManifest(appDir); // the stack's checks, before anything is built
   const log = (line: string) => console.log(line);
   // The server's own log (and the components' stderr) straight through.
