@@ -58,6 +58,12 @@ test("handle denies, before sending anything, every target allowed_outbound_host
   handler.handle(request("HTTP", "a.internal.test:8080", "/"), undefined).get();
   assert.equal(sent[1]!.url, "http://a.internal.test:8080/");
 
+  // An authority that could carry user info or a path is refused when set, as preview2-shim refuses it.
+  for (const authority of ["api.example.com@evil.com", "api.example.com/x", "api.example.com:99999", "a b"]) {
+    assert.ok(thrown(() => new OutgoingRequest(new Fields()).setAuthority(authority)) !== undefined, authority);
+  }
+  new OutgoingRequest(new Fields()).setAuthority("[::1]:8080");
+
   const self: PlainOutboundRequest[] = [];
   outgoingHandler(policy(["http://self"], self)).handle(request("HTTP", undefined, "/api/x"), undefined).get();
   assert.equal(self[0]!.url, "http://127.0.0.1:3000/api/x", "a relative request goes to the app itself when self is allowed");

@@ -430,6 +430,10 @@ export class OutgoingRequest {
     return this.authority_;
   }
   setAuthority(authority: string | undefined): void {
+    // preview2-shim's check (JCO2-1), plus bracketed IPv6: nothing that could move the path or add user info.
+    if (authority && !/^([a-zA-Z0-9-.]+|\[[0-9a-fA-F:.]+\])(:(\d{1,5}))?$/.test(authority)) witError("invalid-authority");
+    const port = authority?.match(/:(\d{1,5})$/)?.[1];
+    if (port !== undefined && Number(port) > 65535) witError("invalid-authority");
     this.authority_ = authority;
   }
   headers(): Fields {
