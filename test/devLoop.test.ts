@@ -10,6 +10,7 @@ import type net from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { resolveAppDir, startDevLoop, type DevLoop, type DevLoopEvent } from "../apps/hello-wasm/tools/devLoop";
+import { startDevServer } from "../apps/hello-wasm/tools/devServer";
 
 const root = path.resolve(__dirname, "..");
 const quotes = path.join(root, "examples", "app-stack", "quotes");
@@ -113,6 +114,18 @@ test("--app takes a folder or a project app's name, and says what it tried", () 
   assert.equal(resolveAppDir("examples/app-stack/quotes", root), quotes);
   assert.equal(resolveAppDir("hello-wasm", "/"), path.join(root, "apps", "hello-wasm"));
   assert.throws(() => resolveAppDir("nope", root), /--app \(nope\): no spin\.toml in nope or apps\/nope/);
+});
+
+test("the dev server listens on loopback only, and names the port when it is taken", async () => {
+  await assert.rejects(startDevServer({ hostname: "0.0.0.0", onOutput: () => {} }), /hostname \(0\.0\.0\.0\) must be a loopback address/);
+  const taken = http.createServer();
+  await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+  const port = (taken.address() as net.AddressInfo).port;
+  try {
+    await assert.rejects(startDevServer({ port, onOutput: () => {} }), new RegExp(`port \\(${port}\\) on 127\\.0\\.0\\.1 is already in use`));
+  } finally {
+    taken.close();
+  }
 });
 
 test("the watch loop: routes from spin.toml, edit -> new answer on the same port, in-flight requests survive, a broken build keeps the last good one, outbound only to allowed hosts", async () => {

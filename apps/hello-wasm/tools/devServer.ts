@@ -263,8 +263,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   // Listen first, so the app's own origin (for `self` requests) is known when its workers start; until they are
   // ready, a request is answered 503.
+  if (hostname !== "localhost" && !/^127\.\d+\.\d+\.\d+$/.test(hostname) && hostname !== "::1") {
+    throw new Error(`hostname (${hostname}) must be a loopback address (127.0.0.0/8, ::1 or localhost): the dev server is not meant to be reachable from other machines`);
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port (${options.port}) on ${hostname} is already in use: stop what listens there or choose another port (--port)`) : error),
+    );
     server.listen(options.port ?? 0, hostname, () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;
