@@ -6,7 +6,7 @@
  * reported together, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { regionWarnings } from "./lib/azureRegions";
 import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
@@ -17,6 +17,7 @@ import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins"
 import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
 import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, todayUtc, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
+import { checkSpinManifestFile, formatManifestProblem } from "./lib/spinManifest";
 
 export const PROJECT = "aks-wasm";
 
@@ -326,6 +327,12 @@ export interface ParseOptions {
     appManifestExists?: (app: string) => boolean;
     /** The day dated rules judge against (YYYY-MM-DD). @default today (UTC) */
     today?: string;
+    /**
+     * Problems in `apps/<app>/spin.toml` (lib/spinManifest.ts), each one line naming the file, the line and the fix;
+     * empty when the manifest is missing (that is `appManifestExists`'s problem).
+     * @default the manifest on disk, checked by checkSpinManifestFile
+     */
+    appManifestProblems?: (app: string) => string[];
 }
 
 /** The project's apps/ folder, beside this file. */
@@ -334,6 +341,13 @@ export const APPS_DIR = path.join(__dirname, "apps");
 function appManifestOnDisk(app: string): boolean {
     const manifest = path.join(APPS_DIR, app, "spin.toml");
     return existsSync(manifest) && statSync(manifest).isFile();
+}
+
+/** The checks the dev server applies too, so an app `npm run dev` serves is one the stack accepts. */
+function appManifestProblemsOnDisk(app: string): string[] {
+    if (!appManifestOnDisk(app)) return [];
+    const fs = { exists: existsSync, read: (file: string) => readFileSync(file, "utf8") };
+    return checkSpinManifestFile(path.join(APPS_DIR, app), fs, `apps/${app}/spin.toml`).problems.map(formatManifestProblem);
 }
 
 /** Parses and validates the raw config. Throws one `StackConfigError` listing every problem. */
@@ -368,10 +382,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
-    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
     if (["kubernetesVersion", "clusterTier", "wasmRuntime", "wasmOsSku"].every((k) => parsed.has(k as keyof StackConfig))) {
         problems.push(...wasmOsProblems(config, options.today ?? todayUtc()));
     }
+    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk, options.appManifestProblems ?? appManifestProblemsOnDisk));
     if (options.requireClusterAdmin && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminGroupObjectIds")) {
         problems.push(...clusterAdminProblems(config));
     }
@@ -382,7 +396,12 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 }
 
 /** Rules that relate keys; each runs when the keys it reads parsed on their own. */
-function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean): ConfigProblem[] {
+function crossKeyProblems(
+    c: StackConfig,
+    parsed: ReadonlySet<keyof StackConfig>,
+    appManifestExists: (app: string) => boolean,
+    appManifestProblems: (app: string) => string[],
+): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
     if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
@@ -446,6 +465,10 @@ function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>
                 value: JSON.stringify(c.apps),
                 accepted: `app folders that exist and hold a Spin manifest: no apps/<name>/spin.toml for ${missing.map((m) => `"${m}"`).join(", ")}`,
             });
+        }
+        // Each app's manifest is checked here, with the config, so a broken spin.toml stops the run before any resource.
+        for (const app of c.apps.filter((a) => !missing.includes(a))) {
+            for (const problem of appManifestProblems(app)) problems.push({ key: "apps", value: JSON.stringify(c.apps), accepted: `app "${app}" with a valid spin.toml: ${problem}` });
         }
     }
     if (ok("apps", "loadTest", "containerBaseline", "ingressMode")) {

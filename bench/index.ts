@@ -6,6 +6,7 @@ const parts: Record<string, () => Promise<{ run(): Promise<Record<string, unknow
     stack: () => import("./stack.js"),
     app: () => import("./app.js"),
     loadtest: () => import("./loadtest.js"),
+    devloop: () => import("./devLoop.js"),
 };
 
 async function main(): Promise<void> {

@@ -1,22 +1,33 @@
 /**
- * `npm run dev`: builds apps/hello-wasm (skipping componentize when nothing changed) and serves the component on
- * http://127.0.0.1:3000, like `spin build && spin up`. Uses Fermyon Spin when it is installed, else the dev server
- * (apps/hello-wasm/tools/devServer.ts): a fresh component instance per request (as Spin does), on every core.
+ * `npm run dev`: builds a Spin app (by default apps/hello-wasm) with its spin.toml build commands and serves it on
+ * http://127.0.0.1:3000, like `spin build && spin up`; with `--watch` (or `npm run watch`), like `spin watch`: a
+ * change to a file matching a component's `build.watch` globs (or to spin.toml) rebuilds it and the new build is
+ * served on the same port, without dropping the requests in flight; a failed build is shown and the last good one
+ * keeps serving. Uses Fermyon Spin when it is installed, else the dev server (apps/hello-wasm/tools/devLoop.ts): a
+ * fresh component instance per request (as Spin does), routed by the app's `[[trigger.http]]` routes, outbound
+ * requests only to its `allowed_outbound_hosts` (docs/dev-loop.md).
  * Ctrl-C, SIGTERM or SIGHUP stops the server and exits 0; so does the death of the process that started it.
  *
- * Options: --port <n> (default 3000), --runtime auto|spin|jco (default auto).
+ * Options: --app <name|folder> (default hello-wasm), --watch, --port <n> (default 3000), --runtime auto|spin|jco
+ * (default auto).
  */
-import { buildComponent } from "../apps/hello-wasm/tools/component";
-import { serveComponent, type ComponentHost } from "../apps/hello-wasm/tools/serve";
+import path from "node:path";
+import { startDevLoop, readManifest, resolveAppDir, runBuild } from "../apps/hello-wasm/tools/devLoop";
+import { detectFermyonSpin, serveComponent, type ComponentHost, type RunningServer } from "../apps/hello-wasm/tools/serve";
 
 interface DevOptions {
   port: number;
   runtime: ComponentHost | "auto";
+  /** An app folder or a project app's name. */
+  app: string | undefined;
+  watch: boolean;
 }
+
+const ACCEPTED = "accepted: --app <name|folder>, --watch, --port <1-65535>, --runtime auto|spin|jco";
 
 /** Parses the dev script's flags; throws one error listing every bad flag with what is accepted. */
 export function parseDevArgs(argv: readonly string[]): DevOptions {
-  const options: DevOptions = { port: 3000, runtime: "auto" };
+  const options: DevOptions = { port: 3000, runtime: "auto", app: undefined, watch: false };
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -31,8 +42,14 @@ export function parseDevArgs(argv: readonly string[]): DevOptions {
       i++;
       if (value === "auto" || value === "spin" || value === "jco") options.runtime = value;
       else problems.push(`--runtime (${value ?? "missing"}) must be one of auto, spin, jco`);
+    } else if (flag === "--app") {
+      i++;
+      if (value === undefined || value.startsWith("--") || value === "") problems.push(`--app (${value ?? "missing"}) must name an app folder or a folder under apps/`);
+      else options.app = value;
+    } else if (flag === "--watch") {
+      options.watch = true;
     } else {
-      problems.push(`unknown argument ${flag}; accepted: --port <1-65535>, --runtime auto|spin|jco`);
+      problems.push(`unknown argument ${flag}; ${ACCEPTED}`);
     }
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
@@ -42,16 +59,28 @@ export function parseDevArgs(argv: readonly string[]): DevOptions {
 async function main(): Promise<void> {
   const parent = process.ppid; // read first: see the re-parenting check below
   const options = parseDevArgs(process.argv.slice(2));
-  const built = await buildComponent({ log: (line) => console.log(line) });
-  const server = await serveComponent({
-    hostname: "127.0.0.1",
-    port: options.port,
-    host: options.runtime,
-    // The server's own log (and the component's stderr) straight through.
-    onOutput: (chunk) => process.stderr.write(chunk),
-  });
-  console.log(`hello-wasm (${(built.bytes / 1e6).toFixed(1)} MB component) served by ${server.host === "spin" ? "Fermyon Spin" : "the dev server (jco-transpiled, a fresh instance per request on every core)"}`);
-  console.log(`Ready: ${server.url}/  (health: ${server.url}/healthz; Ctrl-C to stop)`);
+  // npm runs scripts from the project root; INIT_CWD is where `npm run dev` was typed, which a folder is relative to.
+  const appDir = resolveAppDir(options.app, process.env.INIT_CWD ?? process.cwd());
+  const manifest = readManifest(appDir); // the stack's checks, before anything is built
+  const log = (line: string) => console.log(line);
+  // The server's own log (and the components' stderr) straight through.
+  const onOutput = (chunk: string) => void process.stderr.write(chunk);
+  const useSpin = options.runtime === "spin" || (options.runtime === "auto" && (await detectFermyonSpin()) !== undefined);
+  let server: RunningServer;
+  if (useSpin) {
+    // `spin watch` builds by itself; `spin up` needs the build first, as `spin build` runs it.
+    if (!options.watch) for (const id of manifest.components.keys()) await runBuild(appDir, manifest, id, log);
+    server = await serveComponent({ hostname: "127.0.0.1", port: options.port, host: "spin", manifestPath: path.join(appDir, "spin.toml"), spinWatch: options.watch, onOutput, readyTimeoutMs: options.watch ? 600_000 : 60_000 });
+    console.log(`${manifest.name} served by Fermyon Spin${options.watch ? " (spin watch)" : ""}`);
+  } else {
+    const loop = await startDevLoop({ appDir, hostname: "127.0.0.1", port: options.port, watch: options.watch, log, onOutput });
+    server = loop.server;
+    const routes = manifest.triggers.map((t) => `${typeof t.route === "string" ? t.route : "(private)"} -> ${t.component}`).join(", ");
+    console.log(`${manifest.name} served by the dev server (jco-transpiled, a fresh instance per request): ${routes}${options.watch ? "; watching for changes" : ""}`);
+    const stopLoop = loop.close;
+    server = { ...loop.server, close: stopLoop };
+  }
+  console.log(`Ready: ${server.url}/  (Ctrl-C to stop)`);
 
   let stopping = false;
   const stop = (reason: string): void => {

@@ -41,13 +41,15 @@ function accepts(port: number): Promise<boolean> {
 }
 
 test("dev flags: defaults, overrides, and every bad flag reported at once", () => {
-  assert.deepEqual(parseDevArgs([]), { port: 3000, runtime: "auto" });
-  assert.deepEqual(parseDevArgs(["--port", "8080", "--runtime", "jco"]), { port: 8080, runtime: "jco" });
-  assert.throws(() => parseDevArgs(["--port", "0", "--runtime", "wasmtime", "--verbose"]), {
+  assert.deepEqual(parseDevArgs([]), { port: 3000, runtime: "auto", app: undefined, watch: false });
+  assert.deepEqual(parseDevArgs(["--port", "8080", "--runtime", "jco"]), { port: 8080, runtime: "jco", app: undefined, watch: false });
+  assert.deepEqual(parseDevArgs(["--app", "examples/app-stack/quotes", "--watch"]), { port: 3000, runtime: "auto", app: "examples/app-stack/quotes", watch: true });
+  assert.throws(() => parseDevArgs(["--port", "0", "--runtime", "wasmtime", "--verbose", "--app"]), {
     message: [
       "--port (0) must be an integer from 1 to 65535",
       "--runtime (wasmtime) must be one of auto, spin, jco",
-      "unknown argument --verbose; accepted: --port <1-65535>, --runtime auto|spin|jco",
+      "unknown argument --verbose; accepted: --app <name|folder>, --watch, --port <1-65535>, --runtime auto|spin|jco",
+      "--app (missing) must name an app folder or a folder under apps/",
     ].join("\n"),
   });
 });

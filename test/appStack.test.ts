@@ -5,6 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
 
@@ -131,6 +134,26 @@ test("a newer minor of the same major is accepted", async () => {
     await freshRecord();
     const out = await deploy();
     assert.equal(out.platformContractVersion, `${major}.99`);
+});
+
+test("checks the app's spin.toml before anything, the platform's StackReference included: file, line and fix", async () => {
+    referenced = { outputs: { ...platformOutputs() }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    const dir = mkdtempSync(path.join(tmpdir(), "aks-wasm-appstack-"));
+    writeFileSync(path.join(dir, "spin.toml"), 'spin_manifest_version = 2\n[application]\nname = "quotes"\n[[trigger.http]]\nroute = "/..."\ncomponent = "quotes"\n[component.quotes]\nsource = "dist/quotes.wasm"\nallowed_outbound_hosts = ["api.example.com"]\n');
+    const { deployAppStack } = await import("../examples/app-stack/appStack.js");
+    try {
+        await assert.rejects(deployAppStack(dir), (e: Error) => {
+            assert.match(e.message, /^quotes: invalid spin\.toml:\n/);
+            assert.match(e.message, /spin\.toml:9: \[component\.quotes\] allowed_outbound_hosts: "api\.example\.com" does not contain a scheme/);
+            assert.match(e.message, /spin\.toml:\d+: \[component\.quotes\] source "dist\/quotes\.wasm" does not exist and there is no \[component\.quotes\.build\]/);
+            return true;
+        });
+        await settle();
+        assert.deepEqual(run.resources.map((r) => r.type), [], "nothing registered, not even the StackReference");
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 test("refuses another contract major with a message naming both versions and the fix, registering nothing", async () => {

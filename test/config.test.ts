@@ -21,6 +21,23 @@ function problemsOf(raw: RawConfig): StackConfigError["problems"] {
 }
 
 describe("stack config", () => {
+    it("reports an app's spin.toml problems with the other config problems, before anything else runs", () => {
+        // appManifestProblems stands in for lib/spinManifest.ts's check of the file (test/spinManifest.test.ts).
+        const appManifestProblems = (app: string) => (app === "shop" ? ["apps/shop/spin.toml:4:14: not valid TOML: unterminated string. Fix: correct the TOML syntax at that line (https://toml.io)"] : []);
+        try {
+            parseStackConfig({ apps: '["hello-wasm","shop"]', appHost: "example.com", appReplicas: "0" }, { appManifestExists, appManifestProblems });
+            assert.fail("expected the config to be refused");
+        } catch (e) {
+            assert.ok(e instanceof StackConfigError);
+            assert.deepEqual(e.problems.map((p) => p.key).sort(), ["appReplicas", "apps"]);
+            assert.match(e.message, /aks-wasm:apps = .*app "shop" with a valid spin\.toml: apps\/shop\/spin\.toml:4:14: not valid TOML/);
+        }
+    });
+
+    it("checks the project's own app manifests on disk by default (they pass)", () => {
+        assert.doesNotThrow(() => parseStackConfig({ apps: '["hello-wasm"]' }));
+    });
+
     it("gives the documented defaults when nothing is set", () => {
         const c = parseStackConfig({});
         assert.equal(c.wasmRuntime, "spinkube");

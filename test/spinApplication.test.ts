@@ -200,6 +200,9 @@ test("invalid arguments are reported together, before any resource is registered
     const noManifest = mkdtempSync(path.join(tmpdir(), "aks-wasm-nomanifest-"));
     temps.push(noManifest);
     assert.throws(() => new mod.SpinApplication("bad2", { appName: "x", appDir: noManifest, registry }), /holding a Spin manifest \(spin.toml\); none found/);
+    // A manifest the checks refuse (lib/spinManifest.ts): a source that does not exist and has no build command.
+    writeFileSync(path.join(noManifest, "spin.toml"), 'spin_manifest_version = 2\n[application]\nname = "x"\n[[trigger.http]]\nroute = "/..."\ncomponent = "x"\n[component.x]\nsource = "x.wasm"\n');
+    assert.throws(() => new mod.SpinApplication("bad3", { appName: "x", appDir: noManifest, registry }), /spin\.toml:8: \[component\.x\] source "x\.wasm" does not exist and there is no \[component\.x\.build\]/);
     assert.equal(run.resources.length, before, "nothing registered, not even the component");
 });
 

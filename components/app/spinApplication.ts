@@ -26,6 +26,7 @@ import {
 } from "../../lib/sourceHash";
 import type { RegistryTarget } from "../../lib/platformContract";
 import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
+import { checkSpinManifestFile, formatManifestProblem } from "../../lib/spinManifest";
 
 /** The build-and-push script, committed beside the program. */
 export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "spin-build-push.sh");
@@ -66,6 +67,16 @@ export interface SpinApplicationArgs {
     logging?: local.Logging;
 }
 
+/**
+ * Problems in `<appDir>/spin.toml` (lib/spinManifest.ts: the checks config validation and the dev server apply),
+ * each naming the file (relative to the working directory), the line and the fix.
+ */
+export function appManifestProblems(appDir: string): string[] {
+    const display = path.relative(process.cwd(), path.join(appDir, "spin.toml")) || "spin.toml";
+    const fs = { exists: existsSync, read: (file: string) => readFileSync(file, "utf8") };
+    return checkSpinManifestFile(appDir, fs, display).problems.map(formatManifestProblem);
+}
+
 /** Problems with the arguments, each naming the argument, its value and what is accepted. */
 export function validateSpinApplicationArgs(args: SpinApplicationArgs): string[] {
     const problems: string[] = [];
@@ -76,6 +87,8 @@ export function validateSpinApplicationArgs(args: SpinApplicationArgs): string[]
         problems.push(`appDir ${JSON.stringify(args.appDir)}: expected an absolute path (e.g. path.join(__dirname, "apps", "${args.appName}"))`);
     } else if (!existsSync(path.join(args.appDir, "spin.toml")) || !statSync(path.join(args.appDir, "spin.toml")).isFile()) {
         problems.push(`appDir ${JSON.stringify(args.appDir)}: expected a folder holding a Spin manifest (spin.toml); none found`);
+    } else {
+        problems.push(...appManifestProblems(args.appDir));
     }
     if (args.tagLength !== undefined && (!Number.isInteger(args.tagLength) || args.tagLength < 8 || args.tagLength > 64)) {
         problems.push(`tagLength ${args.tagLength}: expected a whole number from 8 to 64`);

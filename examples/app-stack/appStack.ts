@@ -10,6 +10,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SpinApp } from "../../components/app/spinApp";
+import { appManifestProblems } from "../../components/app/spinApplication";
 import { platformFromStackReference } from "../../lib/platformContract";
 import type { AppOutput } from "../../outputs";
 
@@ -24,7 +25,15 @@ export interface AppStackOutputs {
     app: pulumi.Output<AppOutput>;
 }
 
-export async function deployAppStack(): Promise<AppStackOutputs> {
+/** The app this stack deploys. */
+export const QUOTES_DIR = path.join(__dirname, "quotes");
+
+/** @param appDir the app's folder (tests point it elsewhere). @default QUOTES_DIR */
+export async function deployAppStack(appDir: string = QUOTES_DIR): Promise<AppStackOutputs> {
+    // The app's spin.toml is checked before any resource (the StackReference included): a broken manifest fails
+    // here naming its file, line and fix, as the platform stack's config validation does.
+    const manifestProblems = appManifestProblems(appDir);
+    if (manifestProblems.length > 0) throw new Error(`quotes: invalid spin.toml:\n${manifestProblems.map((p) => `  - ${p}`).join("\n")}`);
     const config = new pulumi.Config();
     const platformStack = config.get("platformStack") || DEFAULT_PLATFORM_STACK;
     const ref = new pulumi.StackReference("platform", { name: platformStack });
@@ -35,7 +44,7 @@ export async function deployAppStack(): Promise<AppStackOutputs> {
     const loadTest = config.getBoolean("loadTest") ?? true;
     const app = new SpinApp("quotes", {
         platform,
-        appDir: path.join(__dirname, "quotes"),
+        appDir,
         // The repository's root lockfile pins the app's toolchain (it is an npm workspace member here).
         extraSourceFiles: [path.join(__dirname, "..", "..", "package-lock.json")],
         namespace: config.get("namespace") || "quotes",

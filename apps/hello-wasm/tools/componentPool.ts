@@ -33,6 +33,18 @@ export interface PoolOptions {
   readonly maxBodyBytes?: number;
   /** Worker stdout/stderr (the component's own output) and the pool's log lines. */
   readonly onOutput: (chunk: string) => void;
+  /**
+   * The component to run.
+   * @default dist/hello-wasm.wasm
+   */
+  readonly wasmPath?: string;
+  /**
+   * The component's `allowed_outbound_hosts`, templates resolved (lib/spinManifest.ts `resolveTemplate`).
+   * @default [] (every outbound request denied, as Spin does for an empty list)
+   */
+  readonly allowedOutboundHosts?: readonly string[];
+  /** The dev server's own origin, for relative (`self`) outbound requests. @default none (denied) */
+  readonly selfOrigin?: string;
 }
 
 export interface PoolStats {
@@ -83,7 +95,7 @@ export class ComponentPool {
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
-  /** Transpiles and compiles the built component (dist/hello-wasm.wasm) and starts every worker. */
+  /** Transpiles and compiles the built component (`wasmPath`) and starts every worker. */
   static async start(options: PoolOptions): Promise<ComponentPool> {
     const size = options.workers ?? os.availableParallelism();
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers (${size}) must be a positive integer`);
@@ -95,7 +107,7 @@ export class ComponentPool {
       };
       // The options `jco serve --isolate-requests instance` transpiles with (jco src/cmd/run.js, JCO-3): sync
       // instantiation, so the host supplies the imports per instance.
-      const { files } = await jco.transpile(await readFile(wasmPath), { name: "component", noTypescript: true, wasiShim: true, instantiation: "sync" });
+      const { files } = await jco.transpile(await readFile(options.wasmPath ?? wasmPath), { name: "component", noTypescript: true, wasiShim: true, instantiation: "sync" });
       const modules: Record<string, WebAssembly.Module> = {};
       // The main core module imports its memory instead, so a worker can hand each new instance a recycled memory
       // reset to the initial image (memoryImage.ts); any other shape is instantiated as jco made it.
@@ -113,6 +125,8 @@ export class ComponentPool {
         memory: rewritten ? { module: MAIN_CORE_MODULE, initialPages: rewritten.initialPages, maximumPages: rewritten.maximumPages, image: rewritten.image } : undefined,
         shimRandomPath: fromJco.resolve("@bytecodealliance/preview2-shim/random"),
         maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+        allowedOutboundHosts: [...(options.allowedOutboundHosts ?? [])],
+        selfOrigin: options.selfOrigin,
       };
       const pool = new ComponentPool(data, dir, options, size);
       await Promise.all(pool.slots.map((_, index) => pool.spawn(index)));
@@ -201,6 +215,24 @@ export class ComponentPool {
     const requests = parts.reduce((sum, p) => sum + p.requests, 0);
     const mean = (key: "instantiateMs" | "handleMs") => (requests > 0 ? parts.reduce((sum, p) => sum + p[key], 0) / requests : 0);
     return { requests, instantiateMsMean: mean("instantiateMs"), handleMsMean: mean("handleMs"), recycledMemories: parts.reduce((sum, p) => sum + p.recycledMemories, 0) };
+  }
+
+  /** Requests leased and not yet released, over every worker. */
+  inFlight(): number {
+    return this.slots.reduce((sum, slot) => sum + (slot?.inFlight ?? 0), 0);
+  }
+
+  /**
+   * Waits until no request is in flight (none new arrives: the front has swapped to another pool), then closes.
+   * Bounded: after `timeoutMs` the pool is closed anyway and what is still in flight fails (502).
+   * @returns the requests still in flight when it closed (0 when the drain finished)
+   */
+  async drain(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const left = this.inFlight();
+    await this.close();
+    return left;
   }
 
   /** Stops every worker and removes the transpiled files. */

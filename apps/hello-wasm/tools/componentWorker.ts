@@ -11,7 +11,9 @@ import type net from "node:net";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { IMPORT_MODULE, IMPORT_NAME } from "./memoryImage.js";
-import { importObject, NoResponseError, serveRequest, type IncomingRequest, type PlainRequest, type PlainResponse, type ResponseOutparam } from "./memoryHost.js";
+import { AllowedHosts } from "../../../lib/spinManifest.js";
+import { DENY_ALL, importObject, NoResponseError, serveRequest, type IncomingRequest, type OutboundPolicy, type PlainRequest, type PlainResponse, type ResponseOutparam } from "./memoryHost.js";
+import { SyncFetcher } from "./outbound.js";
 
 /** What the main thread hands each worker. */
 export interface ComponentWorkerData {
@@ -28,6 +30,10 @@ export interface ComponentWorkerData {
   readonly shimRandomPath: string;
   /** Largest body the worker's own loopback port accepts (the front bounds what it posts itself). */
   readonly maxBodyBytes: number;
+  /** The component's `allowed_outbound_hosts`, templates already resolved; empty denies every outbound request. */
+  readonly allowedOutboundHosts: readonly string[];
+  /** The dev server's own origin, for relative (`self`) requests. */
+  readonly selfOrigin: string | undefined;
 }
 
 /** Messages from the main thread to a worker. */
@@ -56,7 +62,14 @@ interface Glue {
 const init = workerData as ComponentWorkerData;
 const random = (await import(pathToFileURL(init.shimRandomPath).href)) as Parameters<typeof importObject>[0];
 const glue = (await import(pathToFileURL(init.gluePath).href)) as Glue;
-const imports = importObject(random);
+/** Spin's outbound rules for this component (lib/spinManifest.ts); a fetch thread only when something is allowed. */
+function outboundPolicy(): OutboundPolicy {
+  if (init.allowedOutboundHosts.length === 0) return DENY_ALL;
+  const allowed = AllowedHosts.parse(init.allowedOutboundHosts);
+  const fetcher = new SyncFetcher();
+  return { allows: (url) => allowed.allows(url), allowsSelf: () => allowed.allowsSelf(), selfOrigin: init.selfOrigin, send: (request) => fetcher.send(request) };
+}
+const imports = importObject(random, outboundPolicy());
 
 const getCoreModule = (name: string): WebAssembly.Module => {
   const module = init.modules[name];

@@ -1,13 +1,56 @@
-// The dev server's front: node:http on loopback, in front of the component pool (componentPool.ts). It checks the
-// request line and headers (requestTarget.ts), reads the body (bounded), and posts a clean request to a worker,
-// which answers with the component's response; whatever a client sends costs at most that one request or
-// connection, never the server.
+// The dev server's front: node:http on loopback, in front of one component pool per component of the app
+// (componentPool.ts). It checks the request line and headers (requestTarget.ts), routes the path by the app's
+// spin.toml triggers as Spin does (lib/spinManifest.ts SpinRouter), reads the body (bounded), and posts a clean
+// request to a worker of the routed component, which answers with the component's response; whatever a client
+// sends costs at most that one request or connection, never the server. `reload` swaps in a new build of the app
+// on the same port: new requests go to the new pools, the old ones finish what they hold and are closed.
 import http from "node:http";
 import net from "node:net";
+import os from "node:os";
+import { SpinRouter, WELL_KNOWN_PREFIX, type HttpTrigger, type RouteMatch } from "../../../lib/spinManifest.js";
 import { MAX_BODY_BYTES, type ErrorBody } from "../src/handler.js";
+import { wasmPath as helloWasmPath } from "./component.js";
 import { ComponentPool, type PoolStats } from "./componentPool.js";
 import { resolveTarget } from "./requestTarget.js";
-import type { RunningServer } from "./serve.js";
+
+/** What runs the component: Fermyon Spin, or the dev server (jco-transpiled). */
+export type ComponentHost = "spin" | "jco";
+
+/** A running server. Declared here, the lower module; serve.ts re-exports it. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:3000 (no trailing slash). */
+  readonly url: string;
+  /** What is serving: Fermyon Spin, jco, or (for the baseline) Node's own HTTP server. */
+  readonly host: ComponentHost | "node";
+  /** Stops the server and everything it started; resolves once they have exited. */
+  close(): Promise<void>;
+  /** Resolves when the server exits by itself or is closed (never rejects). */
+  readonly exited: Promise<void>;
+}
+
+/** One component of the app, built. */
+export interface DevComponent {
+  /** `[component.<id>]`. */
+  readonly id: string;
+  /** The built .wasm (absolute). */
+  readonly wasmPath: string;
+  /** Its `allowed_outbound_hosts`, templates resolved; empty denies every outbound request. */
+  readonly allowedOutboundHosts: readonly string[];
+}
+
+/** An app as the dev server serves it: its HTTP triggers and built components (devApp.ts makes one from spin.toml). */
+export interface DevApp {
+  readonly name: string;
+  readonly triggers: readonly HttpTrigger[];
+  readonly components: readonly DevComponent[];
+}
+
+/** apps/hello-wasm as spin.toml declares it: one component on `/...`, no outbound host. */
+export const HELLO_WASM_APP: DevApp = {
+  name: "hello-wasm",
+  triggers: [{ route: "/...", component: "hello-wasm" }],
+  components: [{ id: "hello-wasm", wasmPath: helloWasmPath, allowedOutboundHosts: [] }],
+};
 
 export interface DevServerOptions {
   /** Loopback address. @default "127.0.0.1" */
@@ -23,11 +66,43 @@ export interface DevServerOptions {
   readonly maxBodyBytes?: number;
   /** The component's output and the server's log lines. */
   readonly onOutput: (chunk: string) => void;
+  /**
+   * The app to serve.
+   * @default HELLO_WASM_APP
+   */
+  readonly app?: DevApp;
 }
 
 export interface DevServer extends RunningServer {
-  /** Where time goes inside the component hosts (bench only). */
+  /** Where time goes inside the component hosts (bench only), summed over the components. */
   stats(): Promise<PoolStats>;
+  /**
+   * Serves a new build of the app on the same port. Resolves once new requests go to it; if its components fail
+   * to load, rejects and the current app keeps serving. The old pools finish the requests they hold (bounded by
+   * `drainTimeoutMs`) and close: `drained` resolves with how many were still in flight when they closed (0).
+   */
+  reload(app: DevApp, drainTimeoutMs?: number): Promise<{ drained: Promise<number> }>;
+}
+
+/** The app's pools and router, swapped as one. */
+interface Generation {
+  readonly router: SpinRouter;
+  readonly pools: Map<string, ComponentPool>;
+}
+
+/** Spin's request headers for a routed request (spin trigger-http `headers.rs`, SPINRT-4), lower-cased. */
+export function spinRequestHeaders(match: RouteMatch, fullUrl: string, clientAddr: string): [string, string][] {
+  const headers: [string, string][] = [
+    ["spin-path-info", match.pathInfo],
+    ["spin-full-url", fullUrl],
+    ["spin-matched-route", match.route.startsWith("/") ? match.route : `/${match.route}`],
+    ["spin-base-path", "/"],
+    ["spin-raw-component-route", match.route],
+    ["spin-component-route", match.componentRoute],
+    ["spin-client-addr", clientAddr],
+  ];
+  for (const [name, value] of Object.entries(match.params)) headers.push([`spin-path-match-${name.toLowerCase().replace(/_/g, "-")}`, value]);
+  return headers;
 }
 
 /** Connection-level headers (RFC 9110 §7.6.1) and the ones the front sets itself; never forwarded either way. */
@@ -68,8 +143,23 @@ function responseHeaders(answer: readonly (readonly [string, string])[]): Record
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const pool = await ComponentPool.start({ onOutput: options.onOutput, maxBodyBytes, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
   let ownAuthority = "";
+  let current: Generation | undefined;
+
+  /** Starts a pool per component (all or nothing). The cores are shared out between the components. */
+  const load = async (app: DevApp): Promise<Generation> => {
+    const workers = options.workers ?? Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, app.components.length)));
+    const pools = new Map<string, ComponentPool>();
+    try {
+      for (const component of app.components) {
+        pools.set(component.id, await ComponentPool.start({ onOutput: options.onOutput, maxBodyBytes, workers, wasmPath: component.wasmPath, allowedOutboundHosts: component.allowedOutboundHosts, selfOrigin: `http://${ownAuthority}` }));
+      }
+    } catch (error) {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      throw error;
+    }
+    return { router: new SpinRouter(app.triggers), pools };
+  };
 
   const server = http.createServer((req, res) => {
     const decision = resolveTarget({ method: req.method ?? "", target: req.url ?? "", httpVersion: req.httpVersion, rawHeaders: req.rawHeaders }, ownAuthority);
@@ -78,6 +168,25 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       refuse(res, decision.status, decision.status === 405 ? "method_not_allowed" : "bad_request", decision.message, true);
       return;
     }
+    const generation = current;
+    if (!generation) {
+      refuse(res, 503, "unavailable", "the app is still loading; try again shortly", true);
+      return;
+    }
+    const requestPath = decision.pathWithQuery.split("?")[0]!;
+    // Spin answers its own well-known paths and never routes them to a component (SPINRT-4).
+    if (requestPath.startsWith(WELL_KNOWN_PREFIX)) {
+      const healthy = requestPath === `${WELL_KNOWN_PREFIX}health`;
+      res.writeHead(healthy ? 200 : 404, { "content-type": "text/plain" }).end(healthy ? "OK" : undefined);
+      return;
+    }
+    const match = generation.router.route(requestPath);
+    if (!match) {
+      // Spin's 404 for a path no route matches: empty body (trigger-http server.rs `not_found`).
+      res.writeHead(404, { "content-length": 0 }).end();
+      return;
+    }
+    const pool = generation.pools.get(match.component)!;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
       refuse(res, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`, true);
@@ -111,6 +220,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         return;
       }
       const headers = forwardedHeaders(req.rawHeaders);
+      headers.push(...spinRequestHeaders(match, `http://${decision.authority}${decision.pathWithQuery}`, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
       if (declared !== undefined) headers.push(["content-length", declared]);
       else if (req.headers["transfer-encoding"] !== undefined) headers.push(["transfer-encoding", "chunked"]);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
@@ -151,18 +261,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, hostname, () => resolve());
-    });
-  } catch (error) {
-    await pool.close();
-    throw error;
+  // Listen first, so the app's own origin (for `self` requests) is known when its workers start; until they are
+  // ready, a request is answered 503.
+  if (hostname !== "localhost" && !/^127\.\d+\.\d+\.\d+$/.test(hostname) && hostname !== "::1") {
+    throw new Error(`hostname (${hostname}) must be a loopback address (127.0.0.0/8, ::1 or localhost): the dev server is not meant to be reachable from other machines`);
   }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port (${options.port}) on ${hostname} is already in use: stop what listens there or choose another port (--port)`) : error),
+    );
+    server.listen(options.port ?? 0, hostname, () => resolve());
+  });
   const port = (server.address() as net.AddressInfo).port;
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   ownAuthority = `${urlHost}:${port}`;
+  try {
+    current = await load(options.app ?? HELLO_WASM_APP);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
 
   let closed: Promise<void> | undefined;
   let markExited: () => void = () => {};
@@ -173,8 +291,24 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await pool.close();
+      await Promise.all([...(current?.pools.values() ?? [])].map((p) => p.close()));
+      await Promise.all(draining);
       markExited();
     })());
-  return { url: `http://${ownAuthority}`, host: "jco", close, exited, stats: () => pool.stats() };
+  const draining: Promise<number>[] = [];
+  const reload = async (app: DevApp, drainTimeoutMs = 30_000): Promise<{ drained: Promise<number> }> => {
+    const next = await load(app);
+    const previous = current!;
+    current = next; // from here on, every new request goes to the new pools
+    const drained = Promise.all([...previous.pools.values()].map((p) => p.drain(drainTimeoutMs))).then((left) => left.reduce((a, b) => a + b, 0));
+    draining.push(drained);
+    return { drained };
+  };
+  const stats = async (): Promise<PoolStats> => {
+    const all = await Promise.all([...current!.pools.values()].map((p) => p.stats()));
+    const requests = all.reduce((n, s) => n + s.requests, 0);
+    const mean = (key: "instantiateMsMean" | "handleMsMean") => (requests > 0 ? all.reduce((n, s) => n + s[key] * s.requests, 0) / requests : 0);
+    return { requests, instantiateMsMean: mean("instantiateMsMean"), handleMsMean: mean("handleMsMean"), recycledMemories: all.reduce((n, s) => n + s.recycledMemories, 0) };
+  };
+  return { url: `http://${ownAuthority}`, host: "jco", close, exited, stats, reload };
 }

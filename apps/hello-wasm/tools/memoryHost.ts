@@ -8,7 +8,9 @@
 // The resources mirror preview2-shim's own (dist/nodejs/http.js, JCO2-1): the same classes, method names, result
 // shapes, and errors thrown as plain `{ tag }` objects, which the jco glue turns into the `err` case of a result
 // (JCO2-3). Everything here is synchronous: the body is in memory before the handler starts, so a body stream's
-// pollable is always ready; only clock pollables ever wait.
+// pollable is always ready; only clock pollables ever wait. Outbound HTTP is Spin's (SPINHOST-1..4): a target the
+// component's allowed_outbound_hosts does not allow is denied before anything is sent; an allowed one is sent by
+// the worker's fetch thread and waited for (outbound.ts).
 import http from "node:http";
 
 /** A request as the front hands it over: checked target, forwarded headers, the whole (bounded) body. */
@@ -333,16 +335,186 @@ export class ResponseOutparam {
   }
 }
 
-/** Outbound HTTP: the manifest allows no outbound host (spin.toml), so every request is denied, as Spin does. */
-class Unsupported {
-  constructor() {
-    throw new Error("outbound HTTP is not available in the dev server (spin.toml allows no outbound hosts)");
+// ---------------------------------------------------------------------------------------------- outbound HTTP
+
+/** An outbound request, whole, as the host sends it (the body is in memory: the component finished it). */
+export interface PlainOutboundRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: [string, string][];
+  readonly body: Uint8Array;
+}
+
+/** The answer to an outbound request, or the wasi:http error-code the component gets instead. */
+export type OutboundResult = { ok: true; response: PlainResponse } | { ok: false; error: { tag: string; val?: unknown } };
+
+/** What a worker's host needs for outbound HTTP: Spin's allow check and a synchronous sender (outbound.ts). */
+export interface OutboundPolicy {
+  /** Spin's check of the component's `allowed_outbound_hosts` (lib/spinManifest.ts `AllowedHosts`). */
+  allows(url: string): boolean;
+  /** Whether a relative request (to the app itself, `self` in the manifest) is allowed. */
+  allowsSelf(): boolean;
+  /** Where the app itself listens (`http://127.0.0.1:<port>`), for relative requests. */
+  readonly selfOrigin: string | undefined;
+  /** Sends the request and waits for the whole answer (bounded). */
+  send(request: PlainOutboundRequest): OutboundResult;
+}
+
+/** Nothing allowed: what an empty `allowed_outbound_hosts` means in Spin. */
+export const DENY_ALL: OutboundPolicy = { allows: () => false, allowsSelf: () => false, selfOrigin: undefined, send: () => ({ ok: false, error: { tag: "HTTP-request-denied" } }) };
+
+export class RequestOptions {
+  private connect: bigint | undefined;
+  private firstByte: bigint | undefined;
+  private betweenBytes: bigint | undefined;
+  connectTimeout(): bigint | undefined {
+    return this.connect;
+  }
+  setConnectTimeout(duration: bigint | undefined): void {
+    this.connect = duration;
+  }
+  firstByteTimeout(): bigint | undefined {
+    return this.firstByte;
+  }
+  setFirstByteTimeout(duration: bigint | undefined): void {
+    this.firstByte = duration;
+  }
+  betweenBytesTimeout(): bigint | undefined {
+    return this.betweenBytes;
+  }
+  setBetweenBytesTimeout(duration: bigint | undefined): void {
+    this.betweenBytes = duration;
   }
 }
-class OutgoingRequest extends Unsupported {}
-class RequestOptions extends Unsupported {}
-class FutureIncomingResponse extends Unsupported {}
-class IncomingResponse extends Unsupported {}
+
+type SchemeVariant = { tag: "HTTP" } | { tag: "HTTPS" } | { tag: "other"; val: string };
+
+/** The same shape and checks as preview2-shim's OutgoingRequest (JCO2-1); the body is kept in memory. */
+export class OutgoingRequest {
+  private method_: { tag: string; val?: string } = { tag: "get" };
+  private scheme_: SchemeVariant | undefined;
+  private pathWithQuery_: string | undefined;
+  private authority_: string | undefined;
+  private readonly body_ = new OutgoingBody();
+  private bodyTaken = false;
+  constructor(private readonly fields: Fields) {
+    fields.immutable = true;
+  }
+  body(): OutgoingBody {
+    if (this.bodyTaken) witError("already-taken");
+    this.bodyTaken = true;
+    return this.body_;
+  }
+  method(): { tag: string; val?: string } {
+    return this.method_;
+  }
+  setMethod(method: { tag: string; val?: string }): void {
+    if (method.tag === "other" && !/^[a-zA-Z-]+$/.test(method.val ?? "")) witError("invalid-method");
+    this.method_ = method;
+  }
+  pathWithQuery(): string | undefined {
+    return this.pathWithQuery_;
+  }
+  setPathWithQuery(value: string | undefined): void {
+    if (value && !/^[a-zA-Z0-9.\-_~!$&'()*+,;=:@%?/]+$/.test(value)) witError("invalid-path");
+    this.pathWithQuery_ = value;
+  }
+  scheme(): SchemeVariant | undefined {
+    return this.scheme_;
+  }
+  setScheme(scheme: SchemeVariant | undefined): void {
+    if (scheme?.tag === "other" && !/^[a-zA-Z]+$/.test(scheme.val)) witError("invalid-scheme");
+    this.scheme_ = scheme;
+  }
+  authority(): string | undefined {
+    return this.authority_;
+  }
+  setAuthority(authority: string | undefined): void {
+    // preview2-shim's check (JCO2-1), plus bracketed IPv6: nothing that could move the path or add user info.
+    if (authority && !/^([a-zA-Z0-9-.]+|\[[0-9a-fA-F:.]+\])(:(\d{1,5}))?$/.test(authority)) witError("invalid-authority");
+    const port = authority?.match(/:(\d{1,5})$/)?.[1];
+    if (port !== undefined && Number(port) > 65535) witError("invalid-authority");
+    this.authority_ = authority;
+  }
+  headers(): Fields {
+    return this.fields;
+  }
+  /** Method name, scheme ("https" when unset, as wasi:http), authority and path, headers and the body written. */
+  toPlain(): { method: string; scheme: string; authority: string | undefined; pathWithQuery: string; headers: [string, string][]; body: Uint8Array } {
+    const scheme = this.scheme_ === undefined ? "https" : this.scheme_.tag === "other" ? this.scheme_.val.toLowerCase() : this.scheme_.tag.toLowerCase();
+    const chunks = this.body_.chunks;
+    return {
+      method: this.method_.tag === "other" ? this.method_.val! : this.method_.tag.toUpperCase(),
+      scheme,
+      authority: this.authority_,
+      pathWithQuery: this.pathWithQuery_ ?? "/",
+      headers: this.fields.entries().map(([name, value]) => [name, decoder.decode(value)]),
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+    };
+  }
+}
+
+export class IncomingResponse {
+  private body_: IncomingBody | undefined;
+  private readonly fields: Fields;
+  constructor(private readonly response: PlainResponse) {
+    this.fields = Fields.locked(response.headers.filter(([name]) => !FORBIDDEN.has(name.toLowerCase())).map(([name, value]) => [name, encoder.encode(value)]));
+    this.body_ = new IncomingBody(response.body);
+  }
+  status(): number {
+    return this.response.status;
+  }
+  headers(): Fields {
+    return this.fields;
+  }
+  consume(): IncomingBody {
+    const body = this.body_ ?? witError("already-consumed");
+    this.body_ = undefined;
+    return body;
+  }
+}
+
+/**
+ * The answer to `outgoing-handler.handle`. The request goes out when the component first asks for the answer (a
+ * component may write and finish the body after `handle`), and the worker waits for it: one request at a time per
+ * worker, as everything here is synchronous.
+ */
+export class FutureIncomingResponse {
+  private result: OutboundResult | undefined;
+  private taken = false;
+  constructor(private readonly run: () => OutboundResult) {}
+  subscribe(): Pollable {
+    return READY();
+  }
+  get(): { tag: "ok"; val: { tag: "ok"; val: IncomingResponse } | { tag: "err"; val: unknown } } | { tag: "err"; val: undefined } {
+    if (this.taken) return { tag: "err", val: undefined };
+    this.taken = true;
+    this.result ??= this.run();
+    return this.result.ok ? { tag: "ok", val: { tag: "ok", val: new IncomingResponse(this.result.response) } } : { tag: "ok", val: { tag: "err", val: this.result.error } };
+  }
+}
+
+/**
+ * `wasi:http/outgoing-handler.handle` as Spin's: a request to a host the component's `allowed_outbound_hosts` does
+ * not list fails with HTTP-request-denied at once (spin factor-outbound-http `wasi.rs`, SPINHOST-4); a relative
+ * request (no authority) goes to the app itself only when `self` is allowed.
+ */
+export function outgoingHandler(policy: OutboundPolicy): { handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse } {
+  return {
+    handle(request) {
+      const plain = request.toPlain();
+      let url: string;
+      if (plain.authority === undefined || plain.authority === "") {
+        if (policy.selfOrigin === undefined || !policy.allowsSelf()) witError("HTTP-request-denied");
+        url = `${policy.selfOrigin}${plain.pathWithQuery}`;
+      } else {
+        url = `${plain.scheme}://${plain.authority}${plain.pathWithQuery}`;
+        if (!policy.allows(url)) witError("HTTP-request-denied");
+      }
+      return new FutureIncomingResponse(() => policy.send({ method: plain.method, url, headers: plain.headers, body: plain.body }));
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------- the import object
 
@@ -357,7 +529,7 @@ class Descriptor {}
  * The import object for `instantiate(getCoreModule, imports)` of the jco glue (keys as the glue reads them),
  * with wasi:random from preview2-shim.
  */
-export function importObject(random: { random: unknown; insecure: unknown; insecureSeed: unknown }): Record<string, unknown> {
+export function importObject(random: { random: unknown; insecure: unknown; insecureSeed: unknown }, outbound: OutboundPolicy = DENY_ALL): Record<string, unknown> {
   return {
     "wasi:io/error": { Error: IoError },
     "wasi:io/poll": { Pollable, poll },
@@ -403,7 +575,7 @@ export function importObject(random: { random: unknown; insecure: unknown; insec
       ResponseOutparam,
       httpErrorCode: () => undefined,
     },
-    "wasi:http/outgoing-handler": { handle: () => witError("HTTP-request-denied") },
+    "wasi:http/outgoing-handler": outgoingHandler(outbound),
   };
 }
 

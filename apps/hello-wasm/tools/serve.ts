@@ -3,21 +3,12 @@
 // one fresh instance per request as Spin does. Shared by the dev script, tests and bench.
 import { spawn } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import { appDir, manifestPath } from "./component.js";
-import { startDevServer } from "./devServer.js";
+import { startDevServer, type ComponentHost, type DevApp, type DevServer, type RunningServer } from "./devServer.js";
 
-export type ComponentHost = "spin" | "jco";
-
-export interface RunningServer {
-  /** Base URL, e.g. http://127.0.0.1:3000 (no trailing slash). */
-  readonly url: string;
-  /** What is serving: Fermyon Spin, jco, or (for the baseline) Node's own HTTP server. */
-  readonly host: ComponentHost | "node";
-  /** Stops the server and everything it started; resolves once they have exited. */
-  close(): Promise<void>;
-  /** Resolves when the server exits by itself or is closed (never rejects). */
-  readonly exited: Promise<void>;
-}
+// The shared types live in devServer.ts (the lower module), so the two files import one way only.
+export type { ComponentHost, DevApp, DevServer, RunningServer };
 
 export interface ServeOptions {
   /**
@@ -50,6 +41,21 @@ export interface ServeOptions {
    * @default kept in memory (last 16 KiB)
    */
   readonly onOutput?: (chunk: string) => void;
+  /**
+   * The app the dev server serves (devLoop.ts `devAppOf`).
+   * @default apps/hello-wasm (HELLO_WASM_APP)
+   */
+  readonly app?: DevApp;
+  /**
+   * The manifest `spin up` serves (with Fermyon Spin).
+   * @default apps/hello-wasm/spin.toml
+   */
+  readonly manifestPath?: string;
+  /**
+   * With Fermyon Spin: run `spin watch` (rebuild and restart on changes) instead of `spin up`.
+   * @default false
+   */
+  readonly spinWatch?: boolean;
 }
 
 /**
@@ -134,13 +140,15 @@ export async function serveComponent(options: ServeOptions = {}): Promise<Runnin
   const onOutput = options.onOutput ?? ((chunk: string) => (tail = (tail + chunk).slice(-16_384)));
   if (!useSpin) {
     try {
-      return await startDevServer({ hostname, port, onOutput, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+      return await startDevServer({ hostname, port, onOutput, ...(options.app ? { app: options.app } : {}), ...(options.workers !== undefined ? { workers: options.workers } : {}) });
     } catch (error) {
       throw new Error(`the dev server did not start: ${error instanceof Error ? error.message : String(error)}. Its output:\n${tail.trim()}`);
     }
   }
 
-  const child = spawn("spin", ["up", "--from", manifestPath, "--listen", `${hostname}:${port}`], { cwd: appDir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const manifest = options.manifestPath ?? manifestPath;
+  // `spin watch` passes trailing arguments through to `spin up` (spin src/commands/watch.rs `up_args`).
+  const child = spawn("spin", [options.spinWatch ? "watch" : "up", "--from", manifest, "--listen", `${hostname}:${port}`], { cwd: options.manifestPath ? path.dirname(manifest) : appDir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
 
