@@ -186,6 +186,18 @@ describe("the dev stack's scale measurement, offline", () => {
 });
 
 describe("the prod stack, offline", () => {
+    it("deploys into the resource group of the one-time set-up, never one it creates (TRUST-1)", () => {
+        // The prod deploy identity's rights end at aks-wasm-prod (docs/ci-setup.md): a group the stack created would
+        // need rights on the subscription.
+        for (const [stack, group] of [["prod", "aks-wasm-prod"], [key("spinkube", "ingress"), "aks-wasm-dev"]] as const) {
+            const r = rendered.get(stack)!;
+            assert.ok(!r.resources.some((x) => x.type === "azure-native:resources:ResourceGroup"), `${stack} creates no resource group`);
+            const azure = r.resources.filter((x) => x.type.startsWith("azure-native:") && x.inputs?.resourceGroupName !== undefined);
+            assert.ok(azure.length >= 3);
+            for (const x of azure) assert.equal(x.inputs.resourceGroupName, group, `${x.type} ${x.name}`);
+        }
+    });
+
     it("is highly available: Standard tier, three zones, autoscaled pools, HPA, Premium registry", () => {
         const r = rendered.get("prod")!;
         const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!.inputs;

@@ -24,6 +24,7 @@ import { WasmNodePool } from "./wasmNodePool";
 export type PlatformArgs = Pick<
     StackConfig,
     | "location"
+    | "resourceGroupName"
     | "kubernetesVersion"
     | "clusterTier"
     | "availabilityZones"
@@ -79,6 +80,7 @@ export class Platform extends pulumi.ComponentResource {
             args.project,
             {
                 location: args.location,
+                resourceGroupName: args.resourceGroupName,
                 kubernetesVersion: creationKubernetesVersion(args),
                 tier: args.clusterTier,
                 pinMinorVersion: args.wasmRuntime === "spinkube",
@@ -163,6 +165,7 @@ export class Platform extends pulumi.ComponentResource {
                 provider: cluster.provider,
                 clusterId: cluster.clusterId,
                 registryId: this.registry.registryId,
+                registryReady: [this.registry.abacMode],
                 subscriptionId: client.subscriptionId,
             },
             { parent: this },
