@@ -186,6 +186,16 @@ describe("the dev stack's scale measurement, offline", () => {
 });
 
 describe("the prod stack, offline", () => {
+    it("keeps no registry credential in what the state stores: no Image has `registries`, no token anywhere (TRUST-7)", () => {
+        for (const [name, r] of rendered) {
+            // lib/mockCloud.cjs answers a token request with this stand-in: if any input carried a fetched token, it would show.
+            assert.doesNotMatch(r.raw, /stand-in-acr-token/, name);
+            for (const image of r.resources.filter((x) => x.type === "docker-build:index:Image")) {
+                assert.equal(image.inputs.registries, undefined, `${name}: ${image.name}`);
+            }
+        }
+    });
+
     it("deploys into the resource group of the one-time set-up, never one it creates (TRUST-1)", () => {
         // The prod deploy identity's rights end at aks-wasm-prod (docs/ci-setup.md): a group the stack created would
         // need rights on the subscription.
