@@ -15,6 +15,9 @@ import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type Kubern
 import { readStackConfig } from "../lib/offline";
 import { platformOutputProblems } from "../lib/platformContract";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
+import { GUARDED_NAMESPACE_LABELS, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../lib/admissionPolicy";
+import { egressReaches } from "../lib/egressPolicy";
+import { refusals } from "./helpers/admissionCel";
 
 const exec = promisify(execFile);
 const root = join(__dirname, "..");
@@ -182,6 +185,59 @@ describe("the dev stack's scale measurement, offline", () => {
         const jobs = (byKind(r, "Job") as any[]).filter((j) => j.metadata.labels["aks-wasm/measure-target"]);
         assert.deepEqual(jobs.map((j) => j.metadata.labels["aks-wasm/measure-target"]).sort(), ["container", "wasm"]);
         for (const job of jobs) assert.match(job.spec.template.spec.containers[0].image, PINNED("measure"));
+    });
+});
+
+describe("the cluster's guard rails in the rendered stacks (TRUST-8, TRUST-10)", () => {
+    const stacks = () => [...rendered.entries()];
+    const podTemplates = (r: Rendered) =>
+        r.manifests.flatMap((m: any) => {
+            const template = m.kind === "CronJob" ? m.spec?.jobTemplate?.spec?.template : m.spec?.template;
+            return template ? [{ owner: `${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`, namespace: m.metadata?.namespace, pod: { apiVersion: "v1", kind: "Pod", metadata: {}, spec: template.spec } }] : [];
+        });
+
+    it("every namespace the stack creates, but the runtime installer's and the gateways', is guarded by the admission policies", () => {
+        for (const [name, r] of stacks()) {
+            const namespaces = byKind(r, "Namespace") as any[];
+            assert.ok(namespaces.length >= 1);
+            for (const ns of namespaces) {
+                const guarded = Object.entries(GUARDED_NAMESPACE_LABELS).every(([k, v]) => ns.metadata.labels?.[k] === v);
+                const exception = ns.metadata.name === "runtime-class-manager" || ns.metadata.name.endsWith("-gateway");
+                assert.equal(guarded, !exception, `${name}: namespace ${ns.metadata.name}`);
+            }
+            const policies = byKind(r, "ValidatingAdmissionPolicy").map((p: any) => p.metadata.name).sort();
+            assert.deepEqual(policies, ["aks-wasm-no-metadata-egress", "aks-wasm-root-only-on-spin"], name);
+            assert.equal(byKind(r, "ValidatingAdmissionPolicyBinding").length, 2, name);
+        }
+    });
+
+    it("every namespace has default-deny egress, and no NetworkPolicy reaches the metadata service (or passes the admission policy otherwise)", () => {
+        const policy = noMetadataEgressPolicy();
+        for (const [name, r] of stacks()) {
+            const netpols = byKind(r, "NetworkPolicy") as any[];
+            for (const ns of byKind(r, "Namespace") as any[]) {
+                const deny = netpols.find((p) => p.metadata.namespace === ns.metadata.name && JSON.stringify(p.spec.podSelector) === "{}" && p.spec.policyTypes?.includes("Egress"));
+                assert.ok(deny, `${name}: namespace ${ns.metadata.name} has a default-deny egress policy`);
+            }
+            for (const p of netpols) {
+                assert.equal(egressReaches(p.spec, "169.254.169.254"), false, `${name}: ${p.metadata.namespace}/${p.metadata.name}`);
+                assert.deepEqual(refusals(policy, p), [], `${name}: ${p.metadata.namespace}/${p.metadata.name}`);
+            }
+        }
+    });
+
+    it("every pod the stack runs in a guarded namespace passes root-only-on-Spin (and the Spin app is the only root pod)", () => {
+        const policy = rootOnlyOnSpinPolicy("wasmtime-spin-v2");
+        for (const [name, r] of stacks()) {
+            const guarded = new Set((byKind(r, "Namespace") as any[]).filter((n) => n.metadata.labels?.["aks-wasm/guard-rails"] === "enforced").map((n) => n.metadata.name));
+            const pods = podTemplates(r).filter((p) => guarded.has(p.namespace));
+            assert.ok(pods.length >= 2, `${name}: ${pods.length} pod templates`);
+            for (const { owner, pod } of pods) assert.deepEqual(refusals(policy, pod), [], `${name}: ${owner}`);
+            // The check can fail: the same Spin pod off the Spin runtime class is refused.
+            const spin = pods.find((p) => (p.pod.spec as any).runtimeClassName === "wasmtime-spin-v2")!;
+            assert.ok(spin, `${name}: a Spin pod`);
+            assert.equal(refusals(policy, { ...spin.pod, spec: { ...spin.pod.spec, runtimeClassName: "runc" } }).length, 2, `${name}: off Spin, uid 0 and the writable root are refused`);
+        }
     });
 });
 

@@ -5,12 +5,15 @@
  * program (index.ts, platform in-process) and an app team's own stack (examples/app-stack, platform from a
  * StackReference).
  */
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { appHostFor, type StackConfig } from "../../config";
 import type { AppLoadTestOutput, AppOutput } from "../../outputs";
 import type { PlatformDescription } from "../../lib/platformContract";
 import type { WorkloadResources } from "../../lib/workloadDefaults";
+import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/egressPolicy";
+import { AppEgress } from "./appEgress";
 import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
@@ -89,8 +92,16 @@ export interface SpinAppArgs {
 }
 
 /** Problems that would only surface halfway through registering the app. */
+/** The egress ports the app's spin.toml declares (`allowed_outbound_hosts`), with any entry it cannot read. */
+export function appOutboundPorts(appDir: string): { ports: OutboundPorts; problems: string[] } {
+    const manifest = path.join(appDir, "spin.toml");
+    if (!existsSync(manifest)) return { ports: [], problems: [] };
+    const { ports, problems } = outboundPorts(manifestOutboundHosts(readFileSync(manifest, "utf8")));
+    return { ports, problems: problems.map((p) => `${manifest}: ${p}`) };
+}
+
 export function spinAppProblems(args: SpinAppArgs): string[] {
-    const problems: string[] = [];
+    const problems: string[] = [...appOutboundPorts(args.appDir).problems];
     if (args.loadTest && args.platform.loadTestImage === undefined) {
         problems.push(
             "loadTest is set, but the platform publishes no loadTestImage: turn aks-wasm:loadTest on in the platform stack, or leave loadTest unset",
@@ -153,6 +164,21 @@ export class SpinApp extends pulumi.ComponentResource {
             { ...child, dependsOn: p.workloadDependsOn },
         );
 
+        // Default-deny egress for the namespace, opened for exactly what this app's pods need (TRUST-8).
+        const egress = new AppEgress(
+            `${appName}-egress`,
+            {
+                appName,
+                namespace: this.workload.namespaceName,
+                appSelector: this.workload.selectorLabels,
+                outboundPorts: appOutboundPorts(args.appDir).ports,
+                loadTest: Boolean(args.loadTest && p.loadTestImage !== undefined),
+                measure: Boolean(args.loadTest && p.loadTestImage !== undefined && args.measure && p.measureImage !== undefined),
+                provider: p.provider,
+            },
+            { parent: this, dependsOn: [this.workload] },
+        );
+
         this.exposure = new AppExposure(
             appName,
             {
@@ -206,7 +232,8 @@ export class SpinApp extends pulumi.ComponentResource {
                     thresholds: args.loadTest.thresholds,
                     durationSeconds: args.loadTest.durationSeconds,
                     connections: args.loadTest.connections,
-                    dependsOn: [this.workload, ...(baseline ? [baseline] : [])],
+                    // After the egress allows: under default-deny the load test reaches the app only through them.
+                    dependsOn: [this.workload, egress, ...(baseline ? [baseline] : [])],
                 },
                 child,
             );
@@ -223,7 +250,7 @@ export class SpinApp extends pulumi.ComponentResource {
                         twinName: `${appName}-twin`,
                         podTemplate: (pod) => workload.podTemplate(pod),
                         image: this.build.imageRef,
-                        dependsOn: [workload],
+                        dependsOn: [workload, egress],
                     },
                 ];
                 if (baseline) {
@@ -235,7 +262,7 @@ export class SpinApp extends pulumi.ComponentResource {
                         twinName: `${appName}-container-twin`,
                         podTemplate: (pod) => baseline.podTemplate(pod),
                         image: baseline.image,
-                        dependsOn: [baseline],
+                        dependsOn: [baseline, egress],
                     });
                 }
                 this.measurement = new ScaleMeasurement(

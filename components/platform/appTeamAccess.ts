@@ -21,7 +21,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
 import { appTeamNamespaces, type AppTeam } from "../../lib/appTeams";
 import { roleAssignmentName } from "../../lib/azureNames";
+import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
 import { POD_SECURITY_LABELS } from "../../lib/workloadDefaults";
+import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
 import { REPOSITORY_WRITER_ROLE } from "./containerRegistry";
 /** Built-in role "Azure Kubernetes Service RBAC Writer" (same source). */
 export const AKS_RBAC_WRITER_ROLE = "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb";
@@ -86,9 +88,16 @@ export class AppTeamAccess extends pulumi.ComponentResource {
                 {
                     metadata: {
                         name: ns,
-                        labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi", ...POD_SECURITY_LABELS },
+                        labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi", ...POD_SECURITY_LABELS, ...GUARDED_NAMESPACE_LABELS },
                     },
                 },
+                { parent: this, provider: args.provider },
+            );
+            // Default-deny egress but DNS (TRUST-8): the team opens what its own pods need with its own policies,
+            // and the cluster refuses any policy that opens the metadata service (ClusterGuardRails).
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${ns}-default-deny-egress`,
+                { metadata: { name: "default-deny-egress", namespace: namespaces[ns].metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } }, spec: defaultDenyEgressSpec() },
                 { parent: this, provider: args.provider },
             );
         }

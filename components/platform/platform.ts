@@ -15,6 +15,7 @@ import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs"
 import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
 import { AksCluster } from "./aksCluster";
 import { AppTeamAccess } from "./appTeamAccess";
+import { ClusterGuardRails } from "./clusterGuardRails";
 import { ContainerRegistry } from "./containerRegistry";
 import { AppRoutingGatewayApi } from "./gatewayApi";
 import { SpinKubeRuntime } from "./spinKubeRuntime";
@@ -63,6 +64,8 @@ export class Platform extends pulumi.ComponentResource {
     /** The Gateway API enablement, in `gateway` mode. */
     readonly gatewayApi?: AppRoutingGatewayApi;
     readonly appTeams: AppTeamAccess;
+    /** The admission policies of the namespaces the stack controls (root only on Spin, no metadata egress). */
+    readonly guardRails: ClusterGuardRails;
     /** The registry as apps push to it. */
     readonly registryTarget: PlatformRegistry;
     private readonly args: PlatformArgs;
@@ -158,6 +161,8 @@ export class Platform extends pulumi.ComponentResource {
                   )
                 : undefined;
 
+        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider }, { parent: this });
+
         this.appTeams = new AppTeamAccess(
             "app-teams",
             {
@@ -184,7 +189,7 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
-            workloadDependsOn: [this.runtime?.shim ?? this.pool],
+            workloadDependsOn: [this.runtime?.shim ?? this.pool, this.guardRails],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

@@ -19,6 +19,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultDenyEgressSpec, internetEgressSpec } from "../../lib/egressPolicy";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
 import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
@@ -95,6 +96,16 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             },
             { ...o, dependsOn: args.dependsOn },
         );
+
+        // Egress (TRUST-8): DNS, and HTTPS to the internet for the controller (the API server) and the installer
+        // (the shim tarball); never the metadata service, the WireServer or the cluster's private ranges.
+        for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "https-egress": internetEgressSpec({}, [443]) })) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                { metadata: { name: suffix, namespace: namespace.metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT } }, spec },
+                o,
+            );
+        }
 
         const rcm = new k8s.helm.v3.Release(
             `${name}-rcm`,
