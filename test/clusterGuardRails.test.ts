@@ -31,7 +31,7 @@ const netpol = (spec: object) => ({ apiVersion: "networking.k8s.io/v1", kind: "N
 
 /** Every NetworkPolicy spec the stack writes, by where it goes. */
 const STACK_SPECS = {
-    ...Object.fromEntries(Object.entries(appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: [443], loadTest: true, measure: true })).map(([k, v]) => [`app ${k}`, v])),
+    ...Object.fromEntries(Object.entries(appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: [443], loadTestPods: { "app.kubernetes.io/component": "loadtest" }, measurePods: { "app.kubernetes.io/component": "measure" } })).map(([k, v]) => [`app ${k}`, v])),
     "app with any-port hosts": appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: "all" })["outbound-hosts"],
     "gateway in-cluster": inClusterEgressSpec(),
     "runtime installer https": internetEgressSpec({}, [443]),

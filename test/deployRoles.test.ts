@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { AKS_RBAC_CLUSTER_ADMIN_ROLE } from "../components/platform/aksCluster";
-import { AKS_RBAC_WRITER_ROLE } from "../components/platform/appTeamAccess";
-import { REPOSITORY_READER_ROLE, REPOSITORY_WRITER_ROLE } from "../components/platform/containerRegistry";
+import { AKS_RBAC_WRITER_ROLE, REPOSITORY_WRITER_ROLE } from "../components/platform/appTeamAccess";
+import { REPOSITORY_READER_ROLE } from "../components/platform/containerRegistry";
 
 const ROOT = join(__dirname, "..");
 const SETUP = readFileSync(join(ROOT, "docs", "ci-setup.md"), "utf8");

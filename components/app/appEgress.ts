@@ -20,8 +20,6 @@ import {
     type OutboundPorts,
 } from "../../lib/egressPolicy";
 import { APP_PORT_NAME } from "../../lib/workloadDefaults";
-import { LOADTEST_COMPONENT } from "./loadTest";
-import { MEASURE_COMPONENT } from "./scaleMeasurement";
 
 type Labels = Record<string, string>;
 
@@ -37,10 +35,10 @@ export interface AppEgressArgs {
      * @default [] (no egress but DNS)
      */
     outboundPorts?: OutboundPorts;
-    /** Open the load test's path to the app's pods. @default false */
-    loadTest?: boolean;
-    /** Open the measurement's paths (API server, twins). @default false */
-    measure?: boolean;
+    /** Labels of the load test's pods: opens their path to the app's pods. @default none (no load test) */
+    loadTestPods?: Labels;
+    /** Labels of the measurement's pods: opens their paths (API server, twins). @default none (no measurement) */
+    measurePods?: Labels;
     /** Provider of the cluster. */
     provider: k8s.Provider;
     /** Labels on every policy. @default {} */
@@ -48,17 +46,16 @@ export interface AppEgressArgs {
 }
 
 /** The policies of an app namespace, by name suffix: pure, so tests and the policy pack read them directly. */
-export function appEgressSpecs(args: Pick<AppEgressArgs, "appSelector" | "outboundPorts" | "loadTest" | "measure">): Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> {
+export function appEgressSpecs(args: Pick<AppEgressArgs, "appSelector" | "outboundPorts" | "loadTestPods" | "measurePods">): Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> {
     const specs: Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> = { "default-deny-egress": defaultDenyEgressSpec() };
     const ports = args.outboundPorts ?? [];
     if (ports === "all" || ports.length > 0) specs["outbound-hosts"] = internetEgressSpec(args.appSelector, ports);
     // Every pod the load test or the measurement calls serves on the app's named port (Spin app, baseline, twins).
     const anyAppPod = { "app.kubernetes.io/managed-by": "pulumi" };
-    if (args.loadTest) specs["loadtest-egress"] = inNamespaceEgressSpec({ "app.kubernetes.io/component": LOADTEST_COMPONENT }, anyAppPod, APP_PORT_NAME);
-    if (args.measure) {
-        const measure = { "app.kubernetes.io/component": MEASURE_COMPONENT };
-        specs["measure-api-server"] = apiServerEgressSpec(measure);
-        specs["measure-egress"] = inNamespaceEgressSpec(measure, anyAppPod, APP_PORT_NAME);
+    if (args.loadTestPods) specs["loadtest-egress"] = inNamespaceEgressSpec(args.loadTestPods, anyAppPod, APP_PORT_NAME);
+    if (args.measurePods) {
+        specs["measure-api-server"] = apiServerEgressSpec(args.measurePods);
+        specs["measure-egress"] = inNamespaceEgressSpec(args.measurePods, anyAppPod, APP_PORT_NAME);
     }
     return specs;
 }

@@ -18,7 +18,7 @@ import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
 import { LOADTEST_COMPONENT, LoadTest, TARGET_LABEL, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
-import { ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
+import { MEASURE_COMPONENT, ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
 import type { MeasurementThresholds } from "../../lib/measurementResult";
 import { SpinApplication } from "./spinApplication";
 import { SpinWorkload } from "./spinWorkload";
@@ -172,8 +172,11 @@ export class SpinApp extends pulumi.ComponentResource {
                 namespace: this.workload.namespaceName,
                 appSelector: this.workload.selectorLabels,
                 outboundPorts: appOutboundPorts(args.appDir).ports,
-                loadTest: Boolean(args.loadTest && p.loadTestImage !== undefined),
-                measure: Boolean(args.loadTest && p.loadTestImage !== undefined && args.measure && p.measureImage !== undefined),
+                loadTestPods: args.loadTest && p.loadTestImage !== undefined ? { "app.kubernetes.io/component": LOADTEST_COMPONENT } : undefined,
+                measurePods:
+                    args.loadTest && p.loadTestImage !== undefined && args.measure && p.measureImage !== undefined
+                        ? { "app.kubernetes.io/component": MEASURE_COMPONENT }
+                        : undefined,
                 provider: p.provider,
             },
             { parent: this, dependsOn: [this.workload] },

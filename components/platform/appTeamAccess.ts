@@ -24,7 +24,9 @@ import { roleAssignmentName } from "../../lib/azureNames";
 import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
 import { POD_SECURITY_LABELS } from "../../lib/workloadDefaults";
 import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
-import { REPOSITORY_WRITER_ROLE } from "./containerRegistry";
+
+/** Built-in role "Container Registry Repository Writer" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
+export const REPOSITORY_WRITER_ROLE = "2a1e307c-b015-4ebd-883e-5b7698a07328";
 /** Built-in role "Azure Kubernetes Service RBAC Writer" (same source). */
 export const AKS_RBAC_WRITER_ROLE = "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb";
 

@@ -24,8 +24,6 @@ import { roleAssignmentName } from "../../lib/azureNames";
 
 /** Built-in role "Container Registry Repository Reader" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
 export const REPOSITORY_READER_ROLE = "b93aa761-3e63-49ed-ac28-beffa264f7ac";
-/** Built-in role "Container Registry Repository Writer" (same source). */
-export const REPOSITORY_WRITER_ROLE = "2a1e307c-b015-4ebd-883e-5b7698a07328";
 /** ARM's name of the ABAC repository permissions mode; az calls it `rbac-abac`. */
 export const ABAC_ROLE_ASSIGNMENT_MODE = "AbacRepositoryPermissions";
 
