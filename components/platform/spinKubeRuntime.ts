@@ -37,6 +37,40 @@ export const SPINKUBE_VERSIONS = {
     },
 } as const;
 
+/**
+ * The chart's three images (RCM v0.2.0 `deploy/helm/values.yaml`: `image`, `rcm.shimDownloaderImage`,
+ * `rcm.nodeInstallerImage`; the templates write `<repository>:<tag>`), set explicitly instead of trusting the
+ * packaged chart's values (platform-contracts TRUST-13). A `digest` makes the tag `<tag>@sha256:<digest>`, which
+ * pins the image; none is recorded: no public source gives the digests of these v0.2.0 images, and none is invented.
+ * To pin them, mirror the images into the registry (`az acr import`) and record the digests the import reports.
+ */
+export interface ChartImage {
+    repository: string;
+    tag: string;
+    /** `sha256:<64 hex>` of the image, when known. @default undefined (pinned by tag only) */
+    digest?: string;
+}
+export const RCM_IMAGES: { manager: ChartImage; shimDownloader: ChartImage; nodeInstaller: ChartImage } = {
+    manager: { repository: "ghcr.io/spinframework/runtime-class-manager", tag: "v0.2.0" },
+    shimDownloader: { repository: "ghcr.io/spinframework/shim-downloader", tag: "v0.2.0" },
+    nodeInstaller: { repository: "ghcr.io/spinframework/node-installer", tag: "v0.2.0" },
+};
+
+/** Chart values that name each image, by digest when one is given. */
+export function rcmImageValues(images: typeof RCM_IMAGES) {
+    const tag = (i: ChartImage) => {
+        if (i.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(i.digest)) throw new Error(`${i.repository}: digest ${JSON.stringify(i.digest)} is not sha256:<64 hex>`);
+        return i.digest ? `${i.tag}@${i.digest}` : i.tag;
+    };
+    return {
+        image: { repository: images.manager.repository, tag: tag(images.manager) },
+        rcm: {
+            shimDownloaderImage: { repository: images.shimDownloader.repository, tag: tag(images.shimDownloader) },
+            nodeInstallerImage: { repository: images.nodeInstaller.repository, tag: tag(images.nodeInstaller) },
+        },
+    };
+}
+
 /** A containerd-shim-spin release: its tag and the sha256 of each tarball. */
 export interface ShimRelease {
     shim: string;
@@ -117,6 +151,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 values: {
+                    ...rcmImageValues(RCM_IMAGES),
                     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
                     podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
