@@ -42,7 +42,7 @@ export interface ContainerImageArgs {
      * @default `<context>/Dockerfile`
      */
     dockerfile?: string;
-    /** The registry to push to; the deployer needs AcrPush on it. */
+    /** The registry to push to; the deployer needs Container Registry Repository Writer on the repository (the registry runs in ABAC mode: TRUST-4). */
     registry: RegistryTarget;
     /**
      * Build arguments (`--build-arg`). Stored in the image and in state: never put a secret here.
