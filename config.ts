@@ -15,7 +15,7 @@ import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
 import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
-import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
+import { appTeamNamespaces, parseAppTeams, reservedNamespaceProblems, type AppTeam } from "./lib/appTeams";
 import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, todayUtc, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
 import { checkSpinManifestFile, formatManifestProblem } from "./lib/spinManifest";
 
@@ -31,6 +31,12 @@ export type KubeloginMode = "azurecli" | "workloadidentity" | "devicecode";
 export interface StackConfig {
     /** Azure region, programmatic name (`westeurope`). */
     location: string;
+    /**
+     * Resource group the stack deploys into, created in the one-time set-up (docs/ci-setup.md) so that this
+     * environment's deploy identity holds rights on it alone; empty: the stack creates its own group (which needs
+     * rights on the whole subscription).
+     */
+    resourceGroupName: string;
     /** AKS Kubernetes version (`1.33` or `1.33.2`); undefined means AKS's default version. */
     kubernetesVersion?: string;
     /** AKS pricing tier: `Standard` carries the uptime SLA; `Premium` adds long-term support (AKSLongTermSupport). */
@@ -242,6 +248,8 @@ const kubernetesVersion: Rule<string | undefined> = { default: undefined, parse:
 /** Every key, its default and its rule. The order is the README's. */
 const RULES = {
     location: pattern(REGION, 'an Azure region\'s programmatic name, lower case without spaces (e.g. "westeurope")', "westeurope"),
+    // Azure's resource group name rules: 1-90 letters, digits, "_", "(", ")", "-", "." and not ending in ".".
+    resourceGroupName: pattern(/^([-\w().]{0,89}[-\w()])?$/, 'an existing resource group\'s name (1-90 letters, digits, "_", "-", ".", "(" or ")", not ending in "."), or empty for a group the stack creates', ""),
     kubernetesVersion,
     clusterTier: oneOf<ClusterTier>(["Free", "Standard", "Premium"], "Free"),
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
@@ -493,6 +501,11 @@ function crossKeyProblems(
         if (taken.length > 0) {
             // The stack's own apps create their namespaces; a team namespace of the same name would be created twice.
             problems.push({ key: "appTeams", value: JSON.stringify(taken), accepted: "namespaces other than the stack's own apps (apps)" });
+        }
+        // A team in `<app>-gateway` would share the namespace of the gateway proxy that terminates the app's TLS.
+        const gateways = reservedNamespaceProblems(c.appTeams, c.apps).filter((p) => !taken.some((ns) => p.includes(`namespace "${ns}" is`)));
+        if (gateways.length > 0) {
+            problems.push({ key: "appTeams", value: JSON.stringify(c.appTeams.map((t) => `${t.principalId}=${t.namespaces.join(",")}`)), accepted: `namespaces the platform does not reserve: ${gateways.join("; ")}` });
         }
     }
     if (ok("wasmRuntime", "wasmVmSize") && c.wasmRuntime === "wasmwasi" && parseVmSize(c.wasmVmSize)?.arch === "arm64") {

@@ -50,7 +50,7 @@ export interface StackOutputs {
     oidcIssuerUrl: string;
     acrLoginServer: string;
     acrName: string;
-    /** ARM resource ID of the registry (scope for AcrPush grants). Since 1.1. */
+    /** ARM resource ID of the registry (scope for the teams' Container Registry Repository Writer grants). Since 1.1. */
     acrResourceId: string;
     wasmRuntime: "spinkube" | "wasmwasi";
     wasmNodePoolName: string;

@@ -15,7 +15,12 @@ export interface AppTeam {
     namespaces: string[];
 }
 
-/** Namespaces no app team may be given: Kubernetes' and AKS's own, and the ones this platform installs into. */
+/**
+ * Namespaces no app team may be given: Kubernetes' and AKS's own, and the ones this platform installs into
+ * (runtime-class-manager runs privileged installers there; app-routing-system and aks-istio-* hold the ingress
+ * proxies). A team that held one could run pods beside the platform's, under its Pod Security exceptions. The
+ * `<app>-gateway` namespaces of the stack's apps are refused too ({@link reservedNamespaceProblems}).
+ */
 export const RESERVED_NAMESPACES: readonly string[] = [
     "default",
     "kube-system",
@@ -24,17 +29,54 @@ export const RESERVED_NAMESPACES: readonly string[] = [
     "gatekeeper-system",
     "app-routing-system",
     "aks-istio-system",
+    "aks-istio-ingress",
+    "aks-istio-egress",
     "runtime-class-manager",
     // The containerd-2 shim installer's privileged namespace (components/platform/shimInstaller.ts).
     "aks-wasm-shim-installer",
 ];
+
+/** Kubernetes reserves the `kube-` prefix for its own namespaces. */
+const RESERVED_PREFIX = "kube-";
+
+/** Whether `namespace` is one the platform or Kubernetes reserves (without the stack's app names). */
+export function isReservedNamespace(namespace: string): boolean {
+    return RESERVED_NAMESPACES.includes(namespace) || namespace.startsWith(RESERVED_PREFIX);
+}
+
+/**
+ * The namespaces reserved by the stack's own apps: each app's namespace (the app creates it) and its Gateway's
+ * `<app>-gateway` namespace, where the gateway proxy runs (components/app/appExposure.ts `defaultGatewayNamespace`;
+ * refused whatever the ingress mode, so that turning `gateway` mode on later cannot hand a team the proxy's namespace).
+ */
+export function appReservedNamespaces(apps: readonly string[]): Map<string, string> {
+    const reserved = new Map<string, string>();
+    for (const app of apps) {
+        reserved.set(app, `the namespace of the stack's own app "${app}"`);
+        reserved.set(`${app}-gateway`, `the Gateway namespace of the stack's app "${app}"`);
+    }
+    return reserved;
+}
+
+/** One message per team entry that claims a namespace of the stack's apps, naming the entry and the owner. */
+export function reservedNamespaceProblems(teams: readonly AppTeam[], apps: readonly string[]): string[] {
+    const reserved = appReservedNamespaces(apps);
+    const problems: string[] = [];
+    for (const team of teams) {
+        for (const ns of team.namespaces) {
+            const owner = reserved.get(ns);
+            if (owner) problems.push(`entry "${team.principalId}=${team.namespaces.join(",")}": namespace "${ns}" is ${owner}`);
+        }
+    }
+    return problems;
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const APP_TEAMS_ACCEPTED =
     'a list of "<Entra object ID>=<namespace>[,<namespace>...]" strings, one per principal (lower-case GUID; ' +
-    `namespaces are DNS-1123 labels, not ${RESERVED_NAMESPACES.join(", ")})`;
+    `namespaces are DNS-1123 labels, not ${RESERVED_NAMESPACES.join(", ")}, not kube-*, and not an app's own or <app>-gateway namespace)`;
 
 /** Parses one entry; returns the team, or what is wrong with it. */
 export function parseAppTeam(entry: unknown): AppTeam | string {
@@ -46,7 +88,7 @@ export function parseAppTeam(entry: unknown): AppTeam | string {
     if (!GUID.test(principalId)) return `${JSON.stringify(principalId)} is not a lower-case object ID (GUID)`;
     for (const ns of namespaces) {
         if (!DNS_1123_LABEL.test(ns)) return `namespace ${JSON.stringify(ns)} of ${principalId} is not a DNS-1123 label`;
-        if (RESERVED_NAMESPACES.includes(ns)) return `namespace ${JSON.stringify(ns)} of ${principalId} is reserved`;
+        if (isReservedNamespace(ns)) return `entry ${JSON.stringify(entry)}: namespace ${JSON.stringify(ns)} of ${principalId} is reserved for the platform or Kubernetes`;
     }
     if (new Set(namespaces).size !== namespaces.length) return `${principalId} lists a namespace twice`;
     return { principalId, namespaces };

@@ -23,6 +23,7 @@ export const SCHEMA_GROUP_VERSIONS = [
     "node.k8s.io/v1",
     "rbac.authorization.k8s.io/v1",
     "scheduling.k8s.io/v1",
+    "admissionregistration.k8s.io/v1",
     "gateway.networking.k8s.io/v1",
     "gateway.networking.k8s.io/v1beta1",
 ] as const;
@@ -68,6 +69,8 @@ function importGroupVersion(groupVersion: (typeof SCHEMA_GROUP_VERSIONS)[number]
             return import("kubernetes-models/apps/v1");
         case "batch/v1":
             return import("kubernetes-models/batch/v1");
+        case "admissionregistration.k8s.io/v1":
+            return import("kubernetes-models/admissionregistration.k8s.io/v1");
         case "policy/v1":
             return import("kubernetes-models/policy/v1");
         case "autoscaling/v2":

@@ -21,7 +21,7 @@ export interface RegistryTarget {
     name: pulumi.Input<string>;
 }
 
-/** The platform's registry, with the resource ID a platform team grants AcrPush on. */
+/** The platform's registry, with the resource ID a platform team grants Container Registry Repository Writer on (with a repository condition). */
 export interface PlatformRegistry extends RegistryTarget {
     /** ARM resource ID of the registry. */
     resourceId: pulumi.Input<string>;

@@ -7,6 +7,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, podSpecOf, usesSpinEntryPoint } from "./podSpec";
+import { DEFAULT_PRIVILEGED_NAMESPACES } from "./podSecurityPolicies";
 import { wasmContainerProblems } from "./wasmContainer";
 
 /** Runtime class the Spin shim registers (SpinKube RCM `Shim`, or the retired AKS WASI pool). */
@@ -14,6 +15,8 @@ export const DEFAULT_WASM_RUNTIME_CLASSES = ["wasmtime-spin-v2"];
 
 /** An image in an Azure Container Registry, addressed by digest. */
 export const DEFAULT_IMAGE_PATTERN = "^[a-z0-9]+\\.azurecr\\.io/.+@sha256:[0-9a-f]{64}$";
+/** Any registry, pinned by digest: what the runtime installers' namespaces may run. */
+const PINNED_BY_DIGEST = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 
 const INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal";
 
@@ -123,7 +126,10 @@ export const imagesFromAcrByDigest: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);
         if (!spec) return;
-        const pattern = new RegExp(args.getConfig<ImageConfig>().imagePattern ?? DEFAULT_IMAGE_PATTERN);
+        // The runtime installers' namespaces (the pack's one named exception) run upstream installer images, which
+        // must still be pinned by digest (TRUST-12, CD2-8); everywhere else images come from the stack's ACR.
+        const installer = DEFAULT_PRIVILEGED_NAMESPACES.includes(args.props?.metadata?.namespace);
+        const pattern = installer ? PINNED_BY_DIGEST : new RegExp(args.getConfig<ImageConfig>().imagePattern ?? DEFAULT_IMAGE_PATTERN);
         for (const { where, container } of containersOf(spec)) {
             const image = container.image;
             if (image === undefined) continue; // not known yet: the digest comes from the push

@@ -33,6 +33,11 @@ export interface PodSpecProps {
     securityContext?: SecurityContextProps;
     containers?: ContainerProps[];
     initContainers?: ContainerProps[];
+    ephemeralContainers?: ContainerProps[];
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    volumes?: { name?: string; hostPath?: { path?: string } }[];
 }
 
 /** Resource type token → path from the props to the pod spec. */
@@ -40,6 +45,7 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
     "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
     "kubernetes:apps/v1:StatefulSet": ["spec", "template", "spec"],
     "kubernetes:apps/v1:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "spec"],
     "kubernetes:batch/v1:Job": ["spec", "template", "spec"],
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
     "kubernetes:core/v1:Pod": ["spec"],

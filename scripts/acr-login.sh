@@ -9,7 +9,8 @@
 #   ACR_NAME          registry name, as `az acr login -n` takes it (e.g. myacr)
 #   ACR_LOGIN_SERVER  registry login server (e.g. myacr.azurecr.io)
 #   and either AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID (CI), or an `az login` session.
-# Needs: node, the chosen client on PATH, and AcrPush on the registry. The client keeps the token where it keeps
+# Needs: node, the chosen client on PATH, and Container Registry Repository Writer on the repositories you push to
+# (the registry runs in ABAC repository mode, where AcrPush is not honoured). The client keeps the token where it keeps
 # its logins (spin: $XDG_CONFIG_HOME/fermyon; docker: its credential store); ACR tokens expire after about three
 # hours, so log in right before the push that needs it.
 set -euo pipefail
@@ -44,5 +45,5 @@ command -v "${login[0]}" >/dev/null 2>&1 || fail "'${login[0]}' not found on PAT
 # The helper reports its own errors on stderr (which source, what is missing); the client then reads an empty
 # stdin and fails too, so pipefail makes this one failure with both messages.
 if ! node "$TOKEN_HELPER" | "${login[@]}"; then
-    fail "could not log ${client} in to ${ACR_LOGIN_SERVER}: see the message above; you need AcrPush on the registry."
+    fail "could not log ${client} in to ${ACR_LOGIN_SERVER}: see the message above; you need Container Registry Repository Writer on the repository."
 fi

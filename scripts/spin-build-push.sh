@@ -14,7 +14,7 @@
 # Registry credentials: AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID (CI, workload identity) or
 # an `az login` session (laptop); see lib/acrToken.cjs. The login happens right before the push, every time the
 # command runs, so it never depends on a login from an earlier `pulumi up`.
-# Needs: Fermyon Spin >= 2 (`spin`), node, AcrPush on the registry, the Azure CLI unless workload identity is
+# Needs: Fermyon Spin >= 2 (`spin`), node, Container Registry Repository Writer on the repository (ABAC mode), the Azure CLI unless workload identity is
 # set, and whatever the app's build command needs (for JavaScript apps: the installed npm dependencies).
 set -euo pipefail
 

@@ -88,6 +88,9 @@ describe("AppExposure gateway mode", () => {
             "kubernetes:core/v1:Namespace gate-gateway-ns",
             "kubernetes:gateway.networking.k8s.io/v1:Gateway gate-gateway",
             "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute gate-route",
+            // Egress of the gateway's proxies: DNS and the cluster's pods only (TRUST-8).
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy gate-gateway-default-deny-egress",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy gate-gateway-in-cluster-egress",
         ]);
         const ns = find("kubernetes:core/v1:Namespace", "gate-gateway-ns").inputs.metadata;
         assert.equal(ns.name, "hello-gateway");
@@ -175,7 +178,7 @@ describe("AppExposure none mode and sources", () => {
 describe("exposure objects against the schemas", () => {
     it("every Ingress, Namespace, Gateway, HTTPRoute and ReferenceGrant validates", () => {
         const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-        assert.equal(objects.length, 10);
+        assert.equal(objects.length, 14);
         for (const r of objects) assert.deepEqual(schema.validateKubernetesObject(schema.toManifest(r.type, r.inputs)), [], `${r.type} ${r.name}`);
     });
 });

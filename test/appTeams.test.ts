@@ -26,6 +26,11 @@ describe("the appTeams config key", () => {
         [`${TEAM.toUpperCase()}=quotes`, "is not a lower-case object ID"],
         [`${TEAM}=Quotes`, `namespace "Quotes" of ${TEAM} is not a DNS-1123 label`],
         [`${TEAM}=kube-system`, `namespace "kube-system" of ${TEAM} is reserved`],
+        [`${TEAM}=kube-anything`, `namespace "kube-anything" of ${TEAM} is reserved`],
+        [`${TEAM}=default`, `namespace "default" of ${TEAM} is reserved`],
+        [`${TEAM}=kube-public`, `namespace "kube-public" of ${TEAM} is reserved`],
+        [`${TEAM}=kube-node-lease`, `namespace "kube-node-lease" of ${TEAM} is reserved`],
+        [`${TEAM}=quotes,runtime-class-manager`, `entry "${TEAM}=quotes,runtime-class-manager": namespace "runtime-class-manager"`],
         [`${TEAM}=a,a`, "lists a namespace twice"],
     ] as const) {
         it(`refuses ${JSON.stringify(entry)}: ${why}`, () => {
@@ -42,6 +47,16 @@ describe("the appTeams config key", () => {
             () => parseStackConfig({ apps: '["hello-wasm"]', appTeams: JSON.stringify([`${TEAM}=hello-wasm`]) }),
             /aks-wasm:appTeams = "\[\\"hello-wasm\\"\]": namespaces other than the stack's own apps/,
         );
+    });
+
+    it("refuses the <app>-gateway namespace of any of the stack's apps, naming the entry (whatever the ingress mode)", () => {
+        for (const ingressMode of ["gateway", "ingress", "none"]) {
+            assert.throws(
+                () => parseStackConfig({ apps: '["hello-wasm"]', ingressMode, appTeams: JSON.stringify([`${TEAM}=quotes,hello-wasm-gateway`]) }),
+                (e: Error) => e.message.includes(`entry "${TEAM}=quotes,hello-wasm-gateway": namespace "hello-wasm-gateway" is the Gateway namespace of the stack's app "hello-wasm"`),
+            );
+        }
+        assert.doesNotThrow(() => parseStackConfig({ apps: '["hello-wasm"]', appTeams: JSON.stringify([`${TEAM}=quotes-gateway`]) }), "another app's name is free");
     });
 });
 
@@ -94,12 +109,29 @@ describe("AppTeamAccess", () => {
         for (const a of writer) assert.equal(a.roleAssignmentName, roleAssignmentName(a.scope, a.principalId, "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb"));
     });
 
-    it("grants AcrPush on the registry to each principal, with a deterministic name", () => {
-        const push = assignments().filter((a) => a.roleDefinitionId === "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec");
-        assert.deepEqual(push.map((a) => a.principalId).sort(), [TEAM, OTHER].sort());
-        for (const a of push) {
+    it("grants Container Registry Repository Writer limited by an ABAC condition to the team's own repositories", () => {
+        const writers = assignments().filter((a) => a.roleDefinitionId === "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/2a1e307c-b015-4ebd-883e-5b7698a07328");
+        assert.deepEqual(writers.map((a) => a.principalId).sort(), [TEAM, OTHER].sort());
+        for (const a of writers) {
             assert.equal(a.scope, REGISTRY);
-            assert.equal(a.roleAssignmentName, roleAssignmentName(REGISTRY, a.principalId, "8311e382-0749-4cb8-b61a-304f252e45ec"));
+            assert.equal(a.conditionVersion, "2.0");
+            assert.equal(a.roleAssignmentName, roleAssignmentName(REGISTRY, a.principalId, "2a1e307c-b015-4ebd-883e-5b7698a07328"));
         }
+        const team = writers.find((a) => a.principalId === TEAM)!.condition as string;
+        for (const action of ["content/read", "content/write", "metadata/read", "metadata/write"]) {
+            assert.ok(team.includes(`!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/${action}'})`), action);
+        }
+        const name = "@Request[Microsoft.ContainerRegistry/registries/repositories:name]";
+        for (const repo of ["quotes", "quotes-container", "quotes-staging", "quotes-staging-container"]) {
+            assert.ok(team.includes(`${name} StringEqualsIgnoreCase '${repo}'`), repo);
+        }
+        assert.ok(team.includes(`${name} StringStartsWithIgnoreCase 'quotes/'`));
+        assert.ok(!/StringStartsWithIgnoreCase 'quotes'\)/.test(team), "no bare prefix: 'quotes' would match quotes-staging's repositories");
+        const other = writers.find((a) => a.principalId === OTHER)!.condition as string;
+        assert.ok(!other.includes("quotes-staging"), "OTHER has no right on TEAM's other namespace's repositories");
+    });
+
+    it("grants no legacy AcrPush (not honoured in ABAC mode, and registry-wide)", () => {
+        assert.ok(assignments().every((a) => !a.roleDefinitionId.endsWith("/8311e382-0749-4cb8-b61a-304f252e45ec")));
     });
 });

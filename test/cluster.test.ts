@@ -329,15 +329,25 @@ describe("ContainerRegistry", () => {
         assert.deepEqual(acr.sku, { name: "Basic" });
     });
 
-    it("grants the kubelet identity AcrPull as a ServicePrincipal under a deterministic GUID", () => {
-        const ra = only("azure-native:authorization:RoleAssignment", "reg-kubelet-acrpull").inputs;
+    it("grants the kubelet identity Container Registry Repository Reader (AcrPull is not honoured in ABAC mode) as a ServicePrincipal under a deterministic GUID", () => {
+        const ra = only("azure-native:authorization:RoleAssignment", "reg-kubelet-repository-reader").inputs;
         assert.equal(ra.principalId, "00000000-0000-0000-0000-00000000cafe");
         assert.equal(ra.principalType, "ServicePrincipal");
+        assert.equal(ra.condition, undefined, "nodes pull every repository");
         assert.equal(
             ra.roleDefinitionId,
-            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
+            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/b93aa761-3e63-49ed-ac28-beffa264f7ac",
         );
         assert.match(ra.roleAssignmentName, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        assert.equal(ra.roleAssignmentName, mod.names.roleAssignmentName("reg-acr-id", ra.principalId, mod.acr.ACR_PULL_ROLE));
+        assert.equal(ra.roleAssignmentName, mod.names.roleAssignmentName("reg-acr-id", ra.principalId, mod.acr.REPOSITORY_READER_ROLE));
+    });
+
+    it("switches the registry to ABAC repository permissions after the kubelet's Reader exists, idempotently", () => {
+        const cmd = only("command:local:Command", "reg-abac-mode");
+        assert.match(cmd.inputs.create, /az acr update --resource-group "\$RESOURCE_GROUP" --name "\$ACR_NAME" --role-assignment-mode rbac-abac/);
+        assert.match(cmd.inputs.create, /if \[ "\$mode" = "AbacRepositoryPermissions" \]; then exit 0; fi/);
+        assert.equal(cmd.inputs.update, cmd.inputs.create, "re-asserted when the registry's inputs change");
+        const deps = options.get("command:local:Command::reg-abac-mode")!.dependencies;
+        assert.ok(deps.includes(options.get("azure-native:authorization:RoleAssignment::reg-kubelet-repository-reader")!.urn), "after the kubelet's Reader: no pull is ever refused");
     });
 });

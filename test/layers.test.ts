@@ -31,6 +31,7 @@ test("the layers are where the README says", () => {
     assert.deepEqual(platformFiles.sort(), [
         "components/platform/aksCluster.ts",
         "components/platform/appTeamAccess.ts",
+        "components/platform/clusterGuardRails.ts",
         "components/platform/containerRegistry.ts",
         "components/platform/gatewayApi.ts",
         "components/platform/platform.ts",

@@ -21,8 +21,8 @@ const buildStage = instructions.slice(0, lastFrom);
 const finalStage = instructions.slice(lastFrom);
 
 describe("apps/loadtest/Dockerfile", () => {
-    it("bases both stages on a pinned node:20-alpine tag and the final one on linux/amd64", () => {
-        assert.ok(instructions.includes("ARG NODE_IMAGE=node:20-alpine"));
+    it("bases both stages on node:24-alpine pinned by digest and the final one on linux/amd64", () => {
+        assert.ok(instructions.some((i) => /^ARG NODE_IMAGE=docker\.io\/library\/node:24-alpine@sha256:[0-9a-f]{64}$/.test(i)));
         assert.equal(finalStage[0], "FROM --platform=linux/amd64 ${NODE_IMAGE}");
         assert.ok(!/:latest\b/.test(dockerfile));
     });

@@ -33,7 +33,7 @@ describe("Platform and SpinApp", () => {
     it("describes itself with the pool's placement, the exposure settings and what apps must wait for", () => {
         assert.equal(described.wasmPlacement.runtimeClassName, "wasmtime-spin-v2");
         assert.deepEqual(described.exposure, { mode: "gateway", ingressClassName: "webapprouting.kubernetes.azure.com", gatewayClassName: "approuting-istio" });
-        assert.equal(described.workloadDependsOn.length, 1, "the SpinKube Shim");
+        assert.equal(described.workloadDependsOn.length, 2, "the SpinKube Shim and the admission guard rails");
         assert.equal(described.exposureDependsOn.length, 1, "the Gateway API enablement");
     });
 

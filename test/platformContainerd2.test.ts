@@ -27,7 +27,10 @@ describe("Platform with wasmOsSku=AzureLinux", () => {
     });
 
     it("makes apps wait for the installer's DaemonSet (ready only where the shim is installed)", () => {
-        assert.deepEqual(platform.describe().workloadDependsOn, [platform.shimInstaller!.daemonSet]);
+        // Compared by identity: a failing deepEqual would print the resources' whole object graphs.
+        const waits = platform.describe().workloadDependsOn as unknown[];
+        assert.ok(waits[0] === platform.shimInstaller!.daemonSet, "the installer's DaemonSet comes first");
+        assert.ok(!waits.includes(platform.runtime?.shim) && waits.length === 2, `${waits.length} dependencies: the DaemonSet and the guard rails`);
     });
 
     it("sends no Ubuntu 22.04 version cap and no pinned channel to the cluster, and runs the pool on Azure Linux", () => {

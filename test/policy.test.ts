@@ -298,7 +298,7 @@ test("tls: Gateway with an HTTPS listener passes; HTTP-only is refused", async (
 test("pack: policy names are unique and every policy is mandatory by default", () => {
     const names = policies.map((p) => p.name);
     assert.equal(new Set(names).size, names.length);
-    assert.equal(names.length, 9);
+    assert.equal(names.length, 13);
     for (const p of policies) assert.equal(p.enforcementLevel, "mandatory", p.name);
 });
 

@@ -143,7 +143,8 @@ describe("the twins", () => {
                 .filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")
                 .map((r) => [`PDB ${r.inputs.metadata.name}`, r.inputs.spec.selector.matchLabels] as [string, Record<string, string>]),
             ...run.resources
-                .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && !r.inputs.metadata.name.endsWith("-twin-ingress"))
+                // Ingress policies only: the namespace's egress policies (default-deny among them) select every pod by design.
+                .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.spec.policyTypes?.includes("Ingress") && !r.inputs.metadata.name.endsWith("-twin-ingress"))
                 .map((r) => [`NetworkPolicy ${r.inputs.metadata.name}`, r.inputs.spec.podSelector.matchLabels] as [string, Record<string, string>]),
         ];
         assert.equal(selectors.length, 5, "2 Services, the app's PDB, 2 NetworkPolicies");

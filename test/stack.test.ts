@@ -15,6 +15,9 @@ import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type Kubern
 import { readStackConfig } from "../lib/offline";
 import { platformOutputProblems } from "../lib/platformContract";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
+import { GUARDED_NAMESPACE_LABELS, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../lib/admissionPolicy";
+import { egressReaches } from "../lib/egressPolicy";
+import { refusals } from "./helpers/admissionCel";
 
 const exec = promisify(execFile);
 const root = join(__dirname, "..");
@@ -204,7 +207,82 @@ describe("the dev stack on a containerd-2 Wasm pool (wasmOsSku=AzureLinux, exper
     });
 });
 
+describe("the cluster's guard rails in the rendered stacks (TRUST-8, TRUST-10)", () => {
+    const stacks = () => [...rendered.entries()];
+    const podTemplates = (r: Rendered) =>
+        r.manifests.flatMap((m: any) => {
+            const template = m.kind === "CronJob" ? m.spec?.jobTemplate?.spec?.template : m.spec?.template;
+            return template ? [{ owner: `${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`, namespace: m.metadata?.namespace, pod: { apiVersion: "v1", kind: "Pod", metadata: {}, spec: template.spec } }] : [];
+        });
+
+    it("every namespace the stack creates, but the runtime installer's and the gateways', is guarded by the admission policies", () => {
+        for (const [name, r] of stacks()) {
+            const namespaces = byKind(r, "Namespace") as any[];
+            assert.ok(namespaces.length >= 1);
+            for (const ns of namespaces) {
+                const guarded = Object.entries(GUARDED_NAMESPACE_LABELS).every(([k, v]) => ns.metadata.labels?.[k] === v);
+                const exception = ["runtime-class-manager", "aks-wasm-shim-installer"].includes(ns.metadata.name) || ns.metadata.name.endsWith("-gateway");
+                assert.equal(guarded, !exception, `${name}: namespace ${ns.metadata.name}`);
+            }
+            const policies = byKind(r, "ValidatingAdmissionPolicy").map((p: any) => p.metadata.name).sort();
+            assert.deepEqual(policies, ["aks-wasm-no-metadata-egress", "aks-wasm-root-only-on-spin"], name);
+            assert.equal(byKind(r, "ValidatingAdmissionPolicyBinding").length, 2, name);
+        }
+    });
+
+    it("every namespace has default-deny egress, and no NetworkPolicy reaches the metadata service (or passes the admission policy otherwise)", () => {
+        const policy = noMetadataEgressPolicy();
+        for (const [name, r] of stacks()) {
+            const netpols = byKind(r, "NetworkPolicy") as any[];
+            for (const ns of byKind(r, "Namespace") as any[]) {
+                const deny = netpols.find((p) => p.metadata.namespace === ns.metadata.name && JSON.stringify(p.spec.podSelector) === "{}" && p.spec.policyTypes?.includes("Egress"));
+                assert.ok(deny, `${name}: namespace ${ns.metadata.name} has a default-deny egress policy`);
+            }
+            for (const p of netpols) {
+                assert.equal(egressReaches(p.spec, "169.254.169.254"), false, `${name}: ${p.metadata.namespace}/${p.metadata.name}`);
+                assert.deepEqual(refusals(policy, p), [], `${name}: ${p.metadata.namespace}/${p.metadata.name}`);
+            }
+        }
+    });
+
+    it("every pod the stack runs in a guarded namespace passes root-only-on-Spin (and the Spin app is the only root pod)", () => {
+        const policy = rootOnlyOnSpinPolicy("wasmtime-spin-v2");
+        for (const [name, r] of stacks()) {
+            const guarded = new Set((byKind(r, "Namespace") as any[]).filter((n) => n.metadata.labels?.["aks-wasm/guard-rails"] === "enforced").map((n) => n.metadata.name));
+            const pods = podTemplates(r).filter((p) => guarded.has(p.namespace));
+            assert.ok(pods.length >= 2, `${name}: ${pods.length} pod templates`);
+            for (const { owner, pod } of pods) assert.deepEqual(refusals(policy, pod), [], `${name}: ${owner}`);
+            // The check can fail: the same Spin pod off the Spin runtime class is refused.
+            const spin = pods.find((p) => (p.pod.spec as any).runtimeClassName === "wasmtime-spin-v2")!;
+            assert.ok(spin, `${name}: a Spin pod`);
+            assert.equal(refusals(policy, { ...spin.pod, spec: { ...spin.pod.spec, runtimeClassName: "runc" } }).length, 2, `${name}: off Spin, uid 0 and the writable root are refused`);
+        }
+    });
+});
+
 describe("the prod stack, offline", () => {
+    it("keeps no registry credential in what the state stores: no Image has `registries`, no token anywhere (TRUST-7)", () => {
+        for (const [name, r] of rendered) {
+            // lib/mockCloud.cjs answers a token request with this stand-in: if any input carried a fetched token, it would show.
+            assert.doesNotMatch(r.raw, /stand-in-acr-token/, name);
+            for (const image of r.resources.filter((x) => x.type === "docker-build:index:Image")) {
+                assert.equal(image.inputs.registries, undefined, `${name}: ${image.name}`);
+            }
+        }
+    });
+
+    it("deploys into the resource group of the one-time set-up, never one it creates (TRUST-1)", () => {
+        // The prod deploy identity's rights end at aks-wasm-prod (docs/ci-setup.md): a group the stack created would
+        // need rights on the subscription.
+        for (const [stack, group] of [["prod", "aks-wasm-prod"], [key("spinkube", "ingress"), "aks-wasm-dev"]] as const) {
+            const r = rendered.get(stack)!;
+            assert.ok(!r.resources.some((x) => x.type === "azure-native:resources:ResourceGroup"), `${stack} creates no resource group`);
+            const azure = r.resources.filter((x) => x.type.startsWith("azure-native:") && x.inputs?.resourceGroupName !== undefined);
+            assert.ok(azure.length >= 3);
+            for (const x of azure) assert.equal(x.inputs.resourceGroupName, group, `${x.type} ${x.name}`);
+        }
+    });
+
     it("is highly available: Standard tier, three zones, autoscaled pools, HPA, Premium registry", () => {
         const r = rendered.get("prod")!;
         const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!.inputs;

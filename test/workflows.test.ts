@@ -116,17 +116,17 @@ test("the schema check rejects a broken workflow (a job without runs-on)", () =>
     assert.equal(validate(broken), false);
 });
 
-test("PR workflow: npm test first, then a policy-checked preview of dev and prod, posted on the PR by a separate job", () => {
+test("PR workflow: npm test first, then a policy-checked preview of dev only, posted on the PR by a separate job", () => {
     const [file, wf] = workflowOn("pull_request");
     const previews = Object.entries(wf.jobs).filter(([, j]) => pulumiCommand(j) === "preview");
     assert.equal(previews.length, 1, `${file}: one preview job`);
     const [name, job] = previews[0];
-    assert.deepEqual(job.strategy?.matrix?.stack, ["dev", "prod"]);
+    assert.equal(job.strategy, undefined, "no matrix: PR code previews dev only");
     const run = job.steps![pulumiCommandIndex(job)].run!;
     assert.match(run, /pulumi preview --stack "\$STACK"/);
     assert.match(run, /--policy-pack policy\b/);
     assert.match(run, /--policy-pack-config policy\/dev\.json/, "dev makes the prod-only policies advisory");
-    assert.equal(job.steps![pulumiCommandIndex(job)].env?.STACK, "${{ matrix.stack }}", "the stack reaches the script through env");
+    assert.equal(job.steps![pulumiCommandIndex(job)].env?.STACK, "dev");
     // npm test gates the preview: in an upstream job, after npm ci.
     assert.ok([...upstream(wf, name)].some((n) => runsNpmTest(wf.jobs[n])), `${name} must need a job that runs npm ci then npm test`);
     // The comment job: after the previews, posts what they wrote.
@@ -136,6 +136,13 @@ test("PR workflow: npm test first, then a policy-checked preview of dev and prod
     assert.ok(upstream(wf, cname).has(name), "the comment job waits for the previews");
     assert.ok((cjob.steps ?? []).some((s) => s.uses?.startsWith("actions/download-artifact@")));
     assert.ok((job.steps ?? []).some((s) => s.uses?.startsWith("actions/upload-artifact@") && s.if === "always()"), "previews are kept even when they fail");
+});
+
+test("PR code never reaches prod: no prod stack, state, identity or key in the PR workflow (TRUST-3)", () => {
+    const [file, wf] = workflowOn("pull_request");
+    const jobs = JSON.stringify(wf.jobs);
+    assert.doesNotMatch(jobs, /PULUMI_BACKEND_URL_PROD|--stack prod|"prod"|stack-name":"prod|environment/i, `${file}: a PR job names nothing of prod`);
+    assert.doesNotMatch(texts.get(file)!, /secrets\./, `${file}: no secret (dev's secrets provider is dev's Key Vault key)`);
 });
 
 test("permissions per job: read-only by default, id-token only where Pulumi runs, pull-requests: write only on the comment job", () => {
@@ -178,7 +185,14 @@ test("identities: PR jobs use the read-only identity from a repository variable;
         assert.equal(job.env?.AZURE_CLIENT_ID, "${{ vars.AZURE_DEPLOY_CLIENT_ID }}", where);
         assert.equal(job.env?.ARM_CLIENT_ID, "${{ vars.AZURE_DEPLOY_CLIENT_ID }}", where);
     }
-    assert.doesNotMatch(texts.get(deployFile)!, /AZURE_PREVIEW_CLIENT_ID/);
+    // prod's read-only identity exists only in the prod-preview environment (main only), never for PR code.
+    for (const [name, job] of Object.entries(deploy.jobs)) {
+        if (JSON.stringify(job).includes("AZURE_PREVIEW_CLIENT_ID")) {
+            assert.equal(envName(job), "prod-preview", `${deployFile}#${name}`);
+            assert.equal(pulumiCommand(job), "preview", `${deployFile}#${name}: the read-only identity only previews`);
+            assert.equal(job.steps![pulumiCommandIndex(job)].env?.STACK, "prod");
+        }
+    }
     // A job without an environment may not name the deploy identity (it would fall back to a repository variable).
     for (const { file, name, job } of allJobs()) {
         if (envName(job) === undefined) assert.doesNotMatch(JSON.stringify(job), /AZURE_DEPLOY_CLIENT_ID/, `${file}#${name}`);
@@ -194,6 +208,10 @@ test("deploy workflow: on push to main, dev then prod, prod behind the prod envi
     const dev = byStack.get("dev")!;
     const prod = byStack.get("prod")!;
     assert.ok(upstream(wf, prod.name).has(dev.name), "prod waits for dev");
+    const previews = Object.entries(wf.jobs).filter(([, j]) => pulumiCommand(j) === "preview");
+    assert.equal(previews.length, 1, "one prod preview, after the merge");
+    assert.ok(upstream(wf, prod.name).has(previews[0][0]), "the prod up waits for the prod preview its reviewers read");
+    assert.match(previews[0][1].steps![pulumiCommandIndex(previews[0][1])].run!, /--policy-pack policy 2>&1/, "the whole pack, as the up runs it");
     assert.ok([...upstream(wf, dev.name)].some((n) => runsNpmTest(wf.jobs[n])), "dev waits for npm test");
     const w = (j: Job) => j.steps![pulumiCommandIndex(j)].with!;
     assert.equal(w(prod.job).policyPacks, "policy");
@@ -253,10 +271,8 @@ test("credentials outlive the cluster create: token refresher before Pulumi, az 
         // One state container per stack (STATE-2): the deploy job reads its environment's URL, the preview the stack's.
         assert.equal(
             job.env?.PULUMI_BACKEND_URL,
-            pulumiCommand(job) === "up"
-                ? "${{ vars.PULUMI_BACKEND_URL }}"
-                : "${{ matrix.stack == 'prod' && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
-            `${where}: state backend`,
+            envName(job) === undefined ? "${{ vars.PULUMI_BACKEND_URL_DEV }}" : "${{ vars.PULUMI_BACKEND_URL }}",
+            `${where}: state backend (the environment's own; PR jobs have no environment and see dev's only)`,
         );
     }
 });
@@ -324,13 +340,32 @@ test("deploy jobs put the comparison report in the job summary after pulumi up, 
     }
 });
 
-test("no long-lived cloud credentials: the only secret is the config passphrase", () => {
+test("no long-lived cloud credentials and no secret at all (secrets providers are per-environment Key Vault keys)", () => {
     for (const [file, text] of texts) {
         const secrets = new Set([...text.matchAll(/secrets\.([A-Za-z_]+)/g)].map((m) => m[1]));
-        secrets.delete("PULUMI_CONFIG_PASSPHRASE");
         assert.deepEqual([...secrets], [], `${file} uses secrets ${[...secrets].join(", ")}`);
-        assert.doesNotMatch(text, /\bcreds:|client-secret|AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|PULUMI_ACCESS_TOKEN/, file);
+        assert.doesNotMatch(text, /\bcreds:|client-secret|AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE/, file);
     }
+});
+
+test("deploy jobs log Docker in to the registry right before pulumi up, and remove the login always (TRUST-7)", () => {
+    const [file, wf] = workflowOn("push");
+    for (const [name, job] of Object.entries(wf.jobs)) {
+        if (pulumiCommand(job) !== "up") continue;
+        const where = `${file}#${name}`;
+        const pulumi = pulumiCommandIndex(job);
+        const stack = String(job.steps![pulumi].with!["stack-name"]);
+        const login = stepIndex(job, (s) => runs(s, ".github/scripts/registry-login.sh", stack));
+        const start = stepIndex(job, (s) => runs(s, REFRESHER, "start"));
+        const cli = stepIndex(job, (s) => (s.uses?.startsWith("pulumi/actions@") ?? false) && s.with?.command === undefined);
+        assert.ok(start < login && cli < login && login === pulumi - 1, `${where}: the login is the step before pulumi up, with a fresh token and the CLI`);
+        assert.equal(job.steps![login].env?.POLICY_PACK_CONFIG, stack === "dev" ? "policy/dev.json" : undefined, `${where}: a first deploy's targeted up runs the same pack`);
+        const cleanup = stepIndex(job, (s) => s.if === "always()" && /rm -f "\$HOME\/\.docker\/config\.json"/.test(s.run ?? ""));
+        assert.ok(cleanup > pulumi, `${where}: the Docker login is removed, always`);
+    }
+    const script = readFileSync(join(ROOT, ".github", "scripts", "registry-login.sh"), "utf8");
+    assert.match(script, /"\$root\/scripts\/acr-login\.sh" docker$/m, "the token goes through acr-login.sh (a pipe, never an argument)");
+    assert.match(script, /--target "urn:pulumi:\$\{stack\}::aks-wasm::\*\*::registry-acr"/, "a first deploy creates the registry alone first");
 });
 
 test("every action is pinned by a verified 40-hex commit SHA with its version in a comment", () => {

@@ -11,6 +11,8 @@ cd "$dir"
 gh release download "$KUBELOGIN_VERSION" --repo Azure/kubelogin --clobber \
     --pattern kubelogin-linux-amd64.zip --pattern kubelogin-linux-amd64.zip.sha256
 sha256sum --check kubelogin-linux-amd64.zip.sha256
+# And against the value kept in the repository (TRUST-12): the release's own file alone cannot tell a replaced asset.
+"${BASH_SOURCE[0]%/*}/verify-tool-checksum.sh" kubelogin "$KUBELOGIN_VERSION" kubelogin-linux-amd64.zip
 unzip -o -q kubelogin-linux-amd64.zip
 install -m 755 bin/linux_amd64/kubelogin "$dir/bin/kubelogin"
 echo "$dir/bin" >>"${GITHUB_PATH:?}"

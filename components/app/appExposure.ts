@@ -22,6 +22,7 @@ import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.netw
 import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultDenyEgressSpec, inClusterEgressSpec } from "../../lib/egressPolicy";
 import type { IngressMode } from "../../config";
 import { POD_SECURITY_LABELS, recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
 
@@ -252,6 +253,15 @@ export class AppExposure extends pulumi.ComponentResource {
                 { metadata: { name: r.gatewayNamespace, labels: { ...labels, ...GATEWAY_POD_SECURITY_LABELS } } },
                 child,
             );
+            // Egress of the gateway's proxy pods (TRUST-8): DNS, and pods in the cluster (the app's pods, istiod);
+            // nothing outside it, never the metadata service.
+            for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "in-cluster-egress": inClusterEgressSpec() })) {
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-gateway-${suffix}`,
+                    { metadata: { name: suffix, namespace: gatewayNs.metadata.name, labels }, spec },
+                    child,
+                );
+            }
             const gatewayV1 = "gateway.networking.k8s.io/v1";
             new k8s.apiextensions.CustomResource(
                 `${name}-gateway`,

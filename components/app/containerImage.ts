@@ -2,26 +2,23 @@
  * An ordinary container image (the load generator, the container baseline of the handler), built with BuildKit
  * through `@pulumi/docker-build`, tagged by a hash of its build context and deployed by digest.
  *
- * Registry credentials. docker-build reads the host's Docker credentials once, when its provider is configured,
- * and turns credential helpers off inside the build (pulumi-docker-build provider/internal/host.go `newHost`,
- * cli.go `wrap`/`applyAuthSandbox`; platform-contracts DOCKERBUILD-1): a `docker login` made by a command that ran
- * only when it was created leaves every later run unauthenticated. So the Image gets its credentials in
- * `registries` instead, fetched anew on every `pulumi up`:
- *  - the token comes from lib/acrToken.cjs through the command provider's `local.run` function, at program run
- *    time. An invoke's command and result are not stored in state (unlike a `local.Command`'s), and it runs in
- *    the command provider's process, which inherits the environment of `pulumi up` (CMD-1, CMD-3): in CI the
- *    workload identity variables, on a laptop the `az login` session. Its output is not logged (`logging: none`).
- *  - the token is a secret: the state holds it encrypted, never in plain text; it expires about three hours later.
- *  - docker-build's diff ignores a changed registry password (image.go `Diff`, DOCKERBUILD-2), so a new token on
- *    every run changes nothing and rebuilds nothing; a build that does run uses the new inputs' token.
- *  - in preview no token is fetched (nothing is built: `buildOnPreview: false`), so a read-only preview identity
- *    needs no registry rights; the password is simply absent, which the diff also ignores.
+ * Registry credentials: none in the state (platform-contracts TRUST-7). docker-build reads the host's Docker
+ * credentials once, when its provider is configured, and turns credential helpers off inside the build
+ * (pulumi-docker-build provider/internal/host.go `newHost`, cli.go `wrap`/`applyAuthSandbox`; DOCKERBUILD-1). So
+ * whoever runs `pulumi up` logs Docker in to the registry first, with a fresh Entra ID token:
+ *  - in CI the deploy job runs `.github/scripts/registry-login.sh` right before `pulumi up` (workload identity);
+ *  - on a laptop `ACR_NAME=… ACR_LOGIN_SERVER=… scripts/acr-login.sh docker` (or `az acr login -n …`).
+ * The Image then carries no `registries` entry at all: an input's password, even a secret one, is kept
+ * (encrypted) in the state, where anyone who can decrypt the state could use it for hours (an ACR refresh token
+ * lives about three hours). Without a login, the push fails with the registry's 401 and the stack converges on the
+ * next run after a login; nothing is left half-done (the Image is created only when its push succeeded).
+ *  - in preview nothing is built (`buildOnPreview: false`), so a read-only preview identity needs no registry rights.
+ * A caller that must pass a token anyway (`registryToken`) gets it into `registries` as a secret, knowingly.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import dockerignore from "@balena/dockerignore";
-import { local } from "@pulumi/command";
 import * as dockerBuild from "@pulumi/docker-build";
 import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../../lib/sourceHash";
 import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
@@ -45,7 +42,7 @@ export interface ContainerImageArgs {
      * @default `<context>/Dockerfile`
      */
     dockerfile?: string;
-    /** The registry to push to; the deployer needs AcrPush on it. */
+    /** The registry to push to; the deployer needs Container Registry Repository Writer on the repository (the registry runs in ABAC mode: TRUST-4). */
     registry: RegistryTarget;
     /**
      * Build arguments (`--build-arg`). Stored in the image and in state: never put a secret here.
@@ -70,9 +67,9 @@ export interface ContainerImageArgs {
      */
     tagLength?: number;
     /**
-     * The registry password (a token for user `00000000-0000-0000-0000-000000000000`), for a caller that has its
-     * own. Treated as a secret.
-     * @default a fresh ACR token from lib/acrToken.cjs on every `pulumi up` (none in preview)
+     * The registry password (a token for user `00000000-0000-0000-0000-000000000000`), for a caller that cannot log
+     * Docker in before `pulumi up`. It is kept in the state (encrypted, as a secret): prefer the host login.
+     * @default none: docker-build uses the host's Docker login, made right before `pulumi up` (TRUST-7)
      */
     registryToken?: pulumi.Input<string>;
 }
@@ -167,14 +164,11 @@ export class ContainerImage extends pulumi.ComponentResource {
         // which an unchanged rebuild has just pushed again (DOCKERBUILD-3). Host credentials it loads do not
         // matter: `registries` entries override them for the same registry (cli.go `wrap`, DOCKERBUILD-1).
         const provider = new dockerBuild.Provider(`${name}-docker-build`, {}, { parent: this });
-        const token = args.registryToken ?? (pulumi.runtime.isDryRun() ? undefined : freshRegistryToken(args.registry, this));
-        const registries = [
-            {
-                address: args.registry.loginServer,
-                username: ACR_TOKEN_USER,
-                ...(token === undefined ? {} : { password: pulumi.secret(token) }),
-            },
-        ];
+        // No token unless the caller insists: the host login made before `pulumi up` is used (TRUST-7).
+        const registries =
+            args.registryToken === undefined
+                ? undefined
+                : [{ address: args.registry.loginServer, username: ACR_TOKEN_USER, password: pulumi.secret(args.registryToken) }];
 
         this.image = new dockerBuild.Image(
             `${name}-image`,
@@ -184,7 +178,7 @@ export class ContainerImage extends pulumi.ComponentResource {
                 platforms: [platform],
                 buildArgs: args.buildArgs ?? {},
                 tags: [this.taggedRef],
-                registries,
+                ...(registries === undefined ? {} : { registries }),
                 push: true,
                 // The default (true) builds every image in every preview: minutes per PR and a BuildKit daemon on
                 // the CI runner. Skipping it keeps previews fast and daemon-free; Dockerfile syntax is still
@@ -205,31 +199,6 @@ export class ContainerImage extends pulumi.ComponentResource {
             contentHash: this.contentHash,
         });
     }
-}
-
-/**
- * A fresh ACR token, from lib/acrToken.cjs run by the command provider's `local.run` function at program run time.
- * `node` runs the helper directly (no shell); the environment names the registry only, and the token is on stdout,
- * which is neither logged nor stored.
- */
-export function freshRegistryToken(registry: RegistryTarget, parent: pulumi.Resource): pulumi.Output<string> {
-    const result = local.runOutput(
-        {
-            command: ACR_TOKEN_HELPER,
-            interpreter: [process.execPath],
-            environment: pulumi.all([registry.name, registry.loginServer]).apply(([ACR_NAME, ACR_LOGIN_SERVER]) => ({ ACR_NAME, ACR_LOGIN_SERVER })),
-            logging: "none",
-            addPreviousOutputInEnv: false,
-        },
-        { parent },
-    );
-    return pulumi.secret(
-        result.stdout.apply((stdout) => {
-            const token = (stdout ?? "").trim();
-            if (token === "") throw new Error(`${ACR_TOKEN_HELPER} printed no registry token.`);
-            return token;
-        }),
-    );
 }
 
 function readIfFile(file: string): string | undefined {

@@ -5,17 +5,20 @@
  * program (index.ts, platform in-process) and an app team's own stack (examples/app-stack, platform from a
  * StackReference).
  */
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { appHostFor, type StackConfig } from "../../config";
 import type { AppLoadTestOutput, AppOutput } from "../../outputs";
 import type { PlatformDescription } from "../../lib/platformContract";
 import type { WorkloadResources } from "../../lib/workloadDefaults";
+import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/egressPolicy";
+import { AppEgress } from "./appEgress";
 import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
 import { LOADTEST_COMPONENT, LoadTest, TARGET_LABEL, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
-import { ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
+import { MEASURE_COMPONENT, ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
 import type { MeasurementThresholds } from "../../lib/measurementResult";
 import { SpinApplication } from "./spinApplication";
 import { SpinWorkload } from "./spinWorkload";
@@ -89,8 +92,16 @@ export interface SpinAppArgs {
 }
 
 /** Problems that would only surface halfway through registering the app. */
+/** The egress ports the app's spin.toml declares (`allowed_outbound_hosts`), with any entry it cannot read. */
+export function appOutboundPorts(appDir: string): { ports: OutboundPorts; problems: string[] } {
+    const manifest = path.join(appDir, "spin.toml");
+    if (!existsSync(manifest)) return { ports: [], problems: [] };
+    const { ports, problems } = outboundPorts(manifestOutboundHosts(readFileSync(manifest, "utf8")));
+    return { ports, problems: problems.map((p) => `${manifest}: ${p}`) };
+}
+
 export function spinAppProblems(args: SpinAppArgs): string[] {
-    const problems: string[] = [];
+    const problems: string[] = [...appOutboundPorts(args.appDir).problems];
     if (args.loadTest && args.platform.loadTestImage === undefined) {
         problems.push(
             "loadTest is set, but the platform publishes no loadTestImage: turn aks-wasm:loadTest on in the platform stack, or leave loadTest unset",
@@ -153,6 +164,24 @@ export class SpinApp extends pulumi.ComponentResource {
             { ...child, dependsOn: p.workloadDependsOn },
         );
 
+        // Default-deny egress for the namespace, opened for exactly what this app's pods need (TRUST-8).
+        const egress = new AppEgress(
+            `${appName}-egress`,
+            {
+                appName,
+                namespace: this.workload.namespaceName,
+                appSelector: this.workload.selectorLabels,
+                outboundPorts: appOutboundPorts(args.appDir).ports,
+                loadTestPods: args.loadTest && p.loadTestImage !== undefined ? { "app.kubernetes.io/component": LOADTEST_COMPONENT } : undefined,
+                measurePods:
+                    args.loadTest && p.loadTestImage !== undefined && args.measure && p.measureImage !== undefined
+                        ? { "app.kubernetes.io/component": MEASURE_COMPONENT }
+                        : undefined,
+                provider: p.provider,
+            },
+            { parent: this, dependsOn: [this.workload] },
+        );
+
         this.exposure = new AppExposure(
             appName,
             {
@@ -206,7 +235,8 @@ export class SpinApp extends pulumi.ComponentResource {
                     thresholds: args.loadTest.thresholds,
                     durationSeconds: args.loadTest.durationSeconds,
                     connections: args.loadTest.connections,
-                    dependsOn: [this.workload, ...(baseline ? [baseline] : [])],
+                    // After the egress allows: under default-deny the load test reaches the app only through them.
+                    dependsOn: [this.workload, egress, ...(baseline ? [baseline] : [])],
                 },
                 child,
             );
@@ -223,7 +253,7 @@ export class SpinApp extends pulumi.ComponentResource {
                         twinName: `${appName}-twin`,
                         podTemplate: (pod) => workload.podTemplate(pod),
                         image: this.build.imageRef,
-                        dependsOn: [workload],
+                        dependsOn: [workload, egress],
                     },
                 ];
                 if (baseline) {
@@ -235,7 +265,7 @@ export class SpinApp extends pulumi.ComponentResource {
                         twinName: `${appName}-container-twin`,
                         podTemplate: (pod) => baseline.podTemplate(pod),
                         image: baseline.image,
-                        dependsOn: [baseline],
+                        dependsOn: [baseline, egress],
                     });
                 }
                 this.measurement = new ScaleMeasurement(

@@ -38,7 +38,7 @@ export interface SpinApplicationArgs {
     appName: string;
     /** Absolute path of the app's folder, the one holding `spin.toml` (e.g. `<repo>/apps/hello-wasm`). */
     appDir: string;
-    /** The registry to push to. The deployer needs AcrPush on it (`az login` as someone who has it). */
+    /** The registry to push to. The deployer needs Container Registry Repository Writer on the repository (ABAC mode, TRUST-4; `az login` as someone who has it). */
     registry: RegistryTarget;
     /**
      * Globs, relative to `appDir`, of the build inputs to hash. The manifest's own `build.watch` and `files`

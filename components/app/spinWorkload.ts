@@ -13,6 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
 import { isCpuQuantity, isMemoryQuantity, quantity } from "../../config";
 import {
     APP_PORT,
@@ -237,7 +238,8 @@ export class SpinWorkload extends pulumi.ComponentResource {
                 ? pulumi.output(s.namespace)
                 : new k8s.core.v1.Namespace(
                       `${name}-ns`,
-                      { metadata: { name: s.namespace, labels: { ...labels, ...POD_SECURITY_LABELS } } },
+                      // The cluster's admission policies bind here (components/platform/clusterGuardRails.ts, TRUST-10).
+                      { metadata: { name: s.namespace, labels: { ...labels, ...POD_SECURITY_LABELS, ...GUARDED_NAMESPACE_LABELS } } },
                       child,
                   ).metadata.name;
         const meta = (suffix = "") => ({ name: `${s.appName}${suffix}`, namespace: ns, labels });

@@ -21,6 +21,13 @@ export interface AksClusterArgs {
     /** Azure region (programmatic name). */
     location: string;
     /**
+     * An existing resource group to deploy into (created per environment in the one-time set-up, docs/ci-setup.md,
+     * so that the deploy identity's rights end at it: platform-contracts TRUST-1). Empty: the component creates
+     * its own group, as before this key existed.
+     * @default ""
+     */
+    resourceGroupName?: string;
+    /**
      * Kubernetes version at creation; undefined lets AKS pick its default. Afterwards the auto-upgrade channel owns
      * it: the stack ignores the drift instead of sending the old version back (see {@link clusterIgnoreChanges}).
      * @default undefined
@@ -126,7 +133,9 @@ export class AksCluster extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const protect = { parent: this, protect: args.protect ?? false };
-        const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, protect);
+        const group = args.resourceGroupName
+            ? { name: pulumi.output(args.resourceGroupName) }
+            : new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags }, protect);
         const policy = versionPolicy(args.tier ?? "Free", { pinMinor: args.pinMinorVersion });
 
         const clusterArgs: containerservice.ManagedClusterArgs = {

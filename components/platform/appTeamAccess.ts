@@ -2,7 +2,11 @@
  * Rights for app teams (config `appTeams`): for each team's namespaces, the namespace itself (the same Pod Security
  * labels as the stack's own app namespaces: `baseline` enforced for the Spin pods, `restricted` audited), and for
  * each team principal:
- * - "AcrPush" on the registry, to push its Spin apps (platform-contracts K8SRBAC-4);
+ * - "Container Registry Repository Writer" on the registry, with an ABAC condition that limits it to the team's own
+ *   repositories (TRUST-4): for each of its namespaces `<ns>` the repositories `<ns>` (the Spin app, named after
+ *   its namespace), `<ns>-container` (its container baseline) and everything under `<ns>/`. In the registry's ABAC
+ *   mode (ContainerRegistry) the legacy AcrPush would not be honoured, and unconditioned it would reach every
+ *   repository, the platform's and other teams';
  * - "Azure Kubernetes Service RBAC Writer" scoped to `<cluster ID>/namespaces/<namespace>` for each of its
  *   namespaces, and nothing cluster-wide (K8SRBAC-1). Writer covers what `SpinApp` deploys in ingress mode
  *   (Deployments, Services, PDBs, NetworkPolicies, HPAs, Jobs, Ingresses, pod logs) but cannot create namespaces
@@ -17,10 +21,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
 import { appTeamNamespaces, type AppTeam } from "../../lib/appTeams";
 import { roleAssignmentName } from "../../lib/azureNames";
+import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
 import { POD_SECURITY_LABELS } from "../../lib/workloadDefaults";
+import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
 
-/** Built-in role "AcrPush" (MicrosoftDocs/azure-docs built-in-roles/containers.md). */
-export const ACR_PUSH_ROLE = "8311e382-0749-4cb8-b61a-304f252e45ec";
+/** Built-in role "Container Registry Repository Writer" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
+export const REPOSITORY_WRITER_ROLE = "2a1e307c-b015-4ebd-883e-5b7698a07328";
 /** Built-in role "Azure Kubernetes Service RBAC Writer" (same source). */
 export const AKS_RBAC_WRITER_ROLE = "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb";
 
@@ -33,6 +39,8 @@ export interface AppTeamAccessArgs {
     clusterId: pulumi.Input<string>;
     /** ARM resource ID of the registry. */
     registryId: pulumi.Input<string>;
+    /** Resources the registry grants wait for (the registry's switch to ABAC mode, without which a condition means nothing). @default [] */
+    registryReady?: pulumi.Input<pulumi.Resource>[];
     /** Subscription the built-in role definitions are addressed through. */
     subscriptionId: pulumi.Input<string>;
 }
@@ -40,6 +48,31 @@ export interface AppTeamAccessArgs {
 /** The scope of a namespace-scoped Azure RBAC for Kubernetes assignment. */
 export function namespaceScope(clusterId: string, namespace: string): string {
     return `${clusterId}/namespaces/${namespace}`;
+}
+
+/** The repositories a team owns in the registry: per namespace `<ns>`, `<ns>-container`, and the prefix `<ns>/`. */
+export function teamRepositories(namespaces: readonly string[]): { exact: string[]; prefixes: string[] } {
+    return { exact: namespaces.flatMap((ns) => [ns, `${ns}-container`]), prefixes: namespaces.map((ns) => `${ns}/`) };
+}
+
+/** The repository data actions of "Container Registry Repository Writer" (TRUST-4): each must name a team repository. */
+export const REPOSITORY_DATA_ACTIONS: readonly string[] = [
+    "Microsoft.ContainerRegistry/registries/repositories/content/read",
+    "Microsoft.ContainerRegistry/registries/repositories/content/write",
+    "Microsoft.ContainerRegistry/registries/repositories/metadata/read",
+    "Microsoft.ContainerRegistry/registries/repositories/metadata/write",
+];
+
+/**
+ * ABAC condition (version 2.0) of a team's Writer assignment: any repository data action is allowed only on the
+ * team's repositories; the `/` after a prefix keeps `quotes/` from matching `quotes-staging`'s repositories.
+ */
+export function teamRepositoryCondition(namespaces: readonly string[]): string {
+    const { exact, prefixes } = teamRepositories(namespaces);
+    const name = "@Request[Microsoft.ContainerRegistry/registries/repositories:name]";
+    const notActions = REPOSITORY_DATA_ACTIONS.map((a) => `!(ActionMatches{'${a}'})`).join(" AND ");
+    const matches = [...exact.map((r) => `${name} StringEqualsIgnoreCase '${r}'`), ...prefixes.map((p) => `${name} StringStartsWithIgnoreCase '${p}'`)].join(" OR ");
+    return `((${notActions}) OR (${matches}))`;
 }
 
 export class AppTeamAccess extends pulumi.ComponentResource {
@@ -57,9 +90,16 @@ export class AppTeamAccess extends pulumi.ComponentResource {
                 {
                     metadata: {
                         name: ns,
-                        labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi", ...POD_SECURITY_LABELS },
+                        labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi", ...POD_SECURITY_LABELS, ...GUARDED_NAMESPACE_LABELS },
                     },
                 },
+                { parent: this, provider: args.provider },
+            );
+            // Default-deny egress but DNS (TRUST-8): the team opens what its own pods need with its own policies,
+            // and the cluster refuses any policy that opens the metadata service (ClusterGuardRails).
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${ns}-default-deny-egress`,
+                { metadata: { name: "default-deny-egress", namespace: namespaces[ns].metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } }, spec: defaultDenyEgressSpec() },
                 { parent: this, provider: args.provider },
             );
         }
@@ -67,14 +107,16 @@ export class AppTeamAccess extends pulumi.ComponentResource {
         for (const team of args.teams) {
             const short = team.principalId.slice(0, 8);
             new authorization.RoleAssignment(
-                `${name}-${short}-acrpush`,
+                `${name}-${short}-repository-writer`,
                 {
                     scope: args.registryId,
                     principalId: team.principalId,
-                    roleDefinitionId: role(ACR_PUSH_ROLE),
-                    roleAssignmentName: pulumi.output(args.registryId).apply((scope) => roleAssignmentName(scope, team.principalId, ACR_PUSH_ROLE)),
+                    roleDefinitionId: role(REPOSITORY_WRITER_ROLE),
+                    condition: teamRepositoryCondition(team.namespaces),
+                    conditionVersion: "2.0",
+                    roleAssignmentName: pulumi.output(args.registryId).apply((scope) => roleAssignmentName(scope, team.principalId, REPOSITORY_WRITER_ROLE)),
                 },
-                { parent: this },
+                { parent: this, dependsOn: args.registryReady ?? [] },
             );
             for (const ns of team.namespaces) {
                 const scope = pulumi.output(args.clusterId).apply((id) => namespaceScope(id, ns));

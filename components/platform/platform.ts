@@ -16,6 +16,7 @@ import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs"
 import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
 import { AksCluster } from "./aksCluster";
 import { AppTeamAccess } from "./appTeamAccess";
+import { ClusterGuardRails } from "./clusterGuardRails";
 import { ContainerRegistry } from "./containerRegistry";
 import { AppRoutingGatewayApi } from "./gatewayApi";
 import { ShimInstaller } from "./shimInstaller";
@@ -26,6 +27,7 @@ import { WasmNodePool } from "./wasmNodePool";
 export type PlatformArgs = Pick<
     StackConfig,
     | "location"
+    | "resourceGroupName"
     | "kubernetesVersion"
     | "clusterTier"
     | "availabilityZones"
@@ -67,6 +69,8 @@ export class Platform extends pulumi.ComponentResource {
     /** The Gateway API enablement, in `gateway` mode. */
     readonly gatewayApi?: AppRoutingGatewayApi;
     readonly appTeams: AppTeamAccess;
+    /** The admission policies of the namespaces the stack controls (root only on Spin, no metadata egress). */
+    readonly guardRails: ClusterGuardRails;
     /** The registry as apps push to it. */
     readonly registryTarget: PlatformRegistry;
     private readonly args: PlatformArgs;
@@ -85,6 +89,7 @@ export class Platform extends pulumi.ComponentResource {
             {
                 location: args.location,
                 // Only an Ubuntu 22.04 Wasm pool caps the cluster's minor (lib/wasmNodeOs.ts; OS-2).
+                resourceGroupName: args.resourceGroupName,
                 kubernetesVersion: limitedByUbuntu2204(args) ? creationKubernetesVersion(args) : args.kubernetesVersion,
                 tier: args.clusterTier,
                 pinMinorVersion: limitedByUbuntu2204(args),
@@ -179,6 +184,8 @@ export class Platform extends pulumi.ComponentResource {
                   )
                 : undefined;
 
+        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider }, { parent: this });
+
         this.appTeams = new AppTeamAccess(
             "app-teams",
             {
@@ -186,6 +193,7 @@ export class Platform extends pulumi.ComponentResource {
                 provider: cluster.provider,
                 clusterId: cluster.clusterId,
                 registryId: this.registry.registryId,
+                registryReady: [this.registry.abacMode],
                 subscriptionId: client.subscriptionId,
             },
             { parent: this },
@@ -205,7 +213,7 @@ export class Platform extends pulumi.ComponentResource {
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
             // The installer's DaemonSet is ready only once every Wasm node has the shim (shimInstaller.ts).
-            workloadDependsOn: [this.shimInstaller?.daemonSet ?? this.runtime?.shim ?? this.pool],
+            workloadDependsOn: [this.shimInstaller?.daemonSet ?? this.runtime?.shim ?? this.pool, this.guardRails],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

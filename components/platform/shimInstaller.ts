@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
 import { CRI_RUNTIME_PLUGIN, blockMarkers, shimRuntimeBlock, type ShimRuntime } from "../../lib/containerdShimConfig";
 import type { WasmPlacement } from "../../lib/workloadDefaults";
+import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
 
 /**
  * busybox 1.37.0 (glibc), multi-arch index digest, from docker-library/repo-info
@@ -335,6 +336,14 @@ export class ShimInstaller extends pulumi.ComponentResource {
                 },
             },
             { ...o, dependsOn: args.dependsOn },
+        );
+
+        // Default-deny egress for the pod itself (TRUST-8): its work runs in the node's network namespace
+        // (`nsenter --net` into PID 1), which NetworkPolicy does not govern, so the pod needs no egress of its own.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny-egress`,
+            { metadata: { name: "default-deny-egress", namespace: namespace.metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT } }, spec: defaultDenyEgressSpec() },
+            o,
         );
 
         const scripts = new k8s.core.v1.ConfigMap(

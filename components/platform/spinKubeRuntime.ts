@@ -19,6 +19,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultDenyEgressSpec, internetEgressSpec } from "../../lib/egressPolicy";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
 import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
@@ -36,6 +37,40 @@ export const SPINKUBE_VERSIONS = {
         aarch64: "a923f08d91c110d2cda29fbc380273e6d0a97aa0bab455c55f613c8d5a8bfbe4",
     },
 } as const;
+
+/**
+ * The chart's three images (RCM v0.2.0 `deploy/helm/values.yaml`: `image`, `rcm.shimDownloaderImage`,
+ * `rcm.nodeInstallerImage`; the templates write `<repository>:<tag>`), set explicitly instead of trusting the
+ * packaged chart's values (platform-contracts TRUST-13). A `digest` makes the tag `<tag>@sha256:<digest>`, which
+ * pins the image; none is recorded: no public source gives the digests of these v0.2.0 images, and none is invented.
+ * To pin them, mirror the images into the registry (`az acr import`) and record the digests the import reports.
+ */
+export interface ChartImage {
+    repository: string;
+    tag: string;
+    /** `sha256:<64 hex>` of the image, when known. @default undefined (pinned by tag only) */
+    digest?: string;
+}
+export const RCM_IMAGES: { manager: ChartImage; shimDownloader: ChartImage; nodeInstaller: ChartImage } = {
+    manager: { repository: "ghcr.io/spinframework/runtime-class-manager", tag: "v0.2.0" },
+    shimDownloader: { repository: "ghcr.io/spinframework/shim-downloader", tag: "v0.2.0" },
+    nodeInstaller: { repository: "ghcr.io/spinframework/node-installer", tag: "v0.2.0" },
+};
+
+/** Chart values that name each image, by digest when one is given. */
+export function rcmImageValues(images: typeof RCM_IMAGES) {
+    const tag = (i: ChartImage) => {
+        if (i.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(i.digest)) throw new Error(`${i.repository}: digest ${JSON.stringify(i.digest)} is not sha256:<64 hex>`);
+        return i.digest ? `${i.tag}@${i.digest}` : i.tag;
+    };
+    return {
+        image: { repository: images.manager.repository, tag: tag(images.manager) },
+        rcm: {
+            shimDownloaderImage: { repository: images.shimDownloader.repository, tag: tag(images.shimDownloader) },
+            nodeInstallerImage: { repository: images.nodeInstaller.repository, tag: tag(images.nodeInstaller) },
+        },
+    };
+}
 
 /** A containerd-shim-spin release: its tag and the sha256 of each tarball. */
 export interface ShimRelease {
@@ -113,6 +148,16 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             { ...o, dependsOn: args.dependsOn },
         );
 
+        // Egress (TRUST-8): DNS, and HTTPS to the internet for the controller (the API server) and the installer
+        // (the shim tarball); never the metadata service, the WireServer or the cluster's private ranges.
+        for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "https-egress": internetEgressSpec({}, [443]) })) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                { metadata: { name: suffix, namespace: namespace.metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT } }, spec },
+                o,
+            );
+        }
+
         const rcm = new k8s.helm.v3.Release(
             `${name}-rcm`,
             {
@@ -123,6 +168,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 values: {
+                    ...rcmImageValues(RCM_IMAGES),
                     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
                     podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },

@@ -1,0 +1,135 @@
+/**
+ * The cluster's own admission rules, as ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1, GA since
+ * Kubernetes 1.30; platform-contracts TRUST-10), in the namespaces the stack controls: those labelled
+ * {@link GUARDED_NAMESPACE_LABELS} (the stack's app namespaces and the app teams' namespaces; not the runtime
+ * installer's, whose privileged root Jobs are the documented exception, nor the gateway proxies').
+ *
+ * 1. Root only on the Spin runtime class: a pod may run a container as uid 0, or with a writable root filesystem,
+ *    only when its `runtimeClassName` is the Spin one (the shim writes `/` as root: SHIM-1, SHIM-2, SHIM-5).
+ *    Everything else must resolve to a non-root user (runAsUser ≠ 0, or runAsNonRoot with no runAsUser) and a
+ *    read-only root, as the `restricted` set does. Pod Security `baseline` still applies on top.
+ * 2. No NetworkPolicy opens the metadata service: every egress rule names its peers (an empty `to` reaches
+ *    everything), and every ipBlock that contains 169.254.169.254 lists it in `except`. NetworkPolicies only add
+ *    up, so a team's own policy could otherwise undo the stack's default-deny for IMDS (TRUST-8). Uses Kubernetes'
+ *    CEL CIDR library (`cidr()`, `ip()`; kubernetes/apiserver pkg/cel/library, from 1.30; TRUST-10).
+ *
+ * Pure: the manifests are validated against the OpenAPI schemas and their CEL is evaluated by a CEL engine in the
+ * tests (test/clusterGuardRails.test.ts).
+ */
+import { METADATA_SERVICE_CIDR } from "./egressPolicy";
+
+/** Namespaces the admission policies bind to. */
+export const GUARDED_NAMESPACE_LABELS: Record<string, string> = { "aks-wasm/guard-rails": "enforced" };
+
+export const ROOT_ONLY_ON_SPIN_POLICY = "aks-wasm-root-only-on-spin";
+export const NO_METADATA_EGRESS_POLICY = "aks-wasm-no-metadata-egress";
+
+const METADATA_IP = METADATA_SERVICE_CIDR.split("/")[0];
+
+interface Validation {
+    expression: string;
+    message: string;
+    reason: string;
+}
+export interface AdmissionPolicy {
+    apiVersion: "admissionregistration.k8s.io/v1";
+    kind: "ValidatingAdmissionPolicy";
+    metadata: { name: string; labels?: Record<string, string> };
+    spec: {
+        failurePolicy: "Fail";
+        matchConstraints: { resourceRules: { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] };
+        variables?: { name: string; expression: string }[];
+        validations: Validation[];
+    };
+}
+export interface AdmissionPolicyBinding {
+    apiVersion: "admissionregistration.k8s.io/v1";
+    kind: "ValidatingAdmissionPolicyBinding";
+    metadata: { name: string; labels?: Record<string, string> };
+    spec: { policyName: string; validationActions: "Deny"[]; matchResources: { namespaceSelector: { matchLabels: Record<string, string> } } };
+}
+
+/** A container's effective user is not root: its own runAsUser, else the pod's, else runAsNonRoot (its own, else the pod's). */
+const NON_ROOT =
+    "has(c.securityContext) && has(c.securityContext.runAsUser) ? c.securityContext.runAsUser != 0 : " +
+    "(variables.podUser >= 0 ? variables.podUser != 0 : " +
+    "(has(c.securityContext) && has(c.securityContext.runAsNonRoot) ? c.securityContext.runAsNonRoot : variables.podNonRoot))";
+const READ_ONLY_ROOT = "has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem) && c.securityContext.readOnlyRootFilesystem";
+
+/** Policy 1: uid 0 and a writable root only for pods on the Spin runtime class `runtimeClassName`. */
+export function rootOnlyOnSpinPolicy(runtimeClassName: string, labels: Record<string, string> = {}): AdmissionPolicy {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeClassName)) throw new Error(`runtimeClassName ${JSON.stringify(runtimeClassName)} is not a DNS subdomain name`);
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: ROOT_ONLY_ON_SPIN_POLICY, labels },
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
+            variables: [
+                { name: "spin", expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${runtimeClassName}'` },
+                { name: "containers", expression: "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])" },
+                {
+                    name: "podUser",
+                    expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsUser) ? object.spec.securityContext.runAsUser : -1",
+                },
+                {
+                    name: "podNonRoot",
+                    expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsNonRoot) && object.spec.securityContext.runAsNonRoot",
+                },
+            ],
+            validations: [
+                {
+                    expression: `variables.spin || variables.containers.all(c, ${NON_ROOT})`,
+                    message: `only pods on the Spin runtime class (${runtimeClassName}) may run as root: set runAsNonRoot, or a runAsUser other than 0`,
+                    reason: "Forbidden",
+                },
+                {
+                    expression: `variables.spin || variables.containers.all(c, ${READ_ONLY_ROOT})`,
+                    message: `only pods on the Spin runtime class (${runtimeClassName}) may have a writable root filesystem: set readOnlyRootFilesystem: true`,
+                    reason: "Forbidden",
+                },
+            ],
+        },
+    };
+}
+
+/** Policy 2: no NetworkPolicy egress rule reaches the metadata service. */
+export function noMetadataEgressPolicy(labels: Record<string, string> = {}): AdmissionPolicy {
+    const covers = (cidr: string) => `cidr(${cidr}).containsIP(ip('${METADATA_IP}'))`;
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: NO_METADATA_EGRESS_POLICY, labels },
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["networkpolicies"] }],
+            },
+            validations: [
+                {
+                    expression: "!has(object.spec.egress) || object.spec.egress.all(r, has(r.to) && size(r.to) > 0)",
+                    message: "every egress rule names its destinations (a rule without `to` reaches everything, the metadata service included)",
+                    reason: "Forbidden",
+                },
+                {
+                    expression:
+                        "!has(object.spec.egress) || object.spec.egress.all(r, !has(r.to) || r.to.all(p, !has(p.ipBlock) || " +
+                        `!${covers("p.ipBlock.cidr")} || (has(p.ipBlock.except) && p.ipBlock.except.exists(e, ${covers("e")}))))`,
+                    message: `an egress ipBlock that contains ${METADATA_IP} must list ${METADATA_SERVICE_CIDR} in except (the metadata service hands out the node's identity)`,
+                    reason: "Forbidden",
+                },
+            ],
+        },
+    };
+}
+
+/** The binding of `policy` to the guarded namespaces, denying what it refuses. */
+export function guardedBinding(policy: AdmissionPolicy, labels: Record<string, string> = {}): AdmissionPolicyBinding {
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        metadata: { name: policy.metadata.name, labels },
+        spec: { policyName: policy.metadata.name, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { ...GUARDED_NAMESPACE_LABELS } } } },
+    };
+}

@@ -1,0 +1,145 @@
+/**
+ * The cluster's guard rails: the egress NetworkPolicies (lib/egressPolicy.ts, components/app/appEgress.ts) and the
+ * ValidatingAdmissionPolicies (lib/admissionPolicy.ts). Manifests are validated against the Kubernetes OpenAPI
+ * schemas (lib/kubernetesSchema.ts); the policies' CEL is evaluated by a CEL engine (test/helpers/admissionCel.ts,
+ * with stand-ins for Kubernetes' CIDR library, said so there) on the cases each rule exists for.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { appEgressSpecs } from "../components/app/appEgress";
+import { appOutboundPorts } from "../components/app/spinApp";
+import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy, GUARDED_NAMESPACE_LABELS } from "../lib/admissionPolicy";
+import {
+    cidrContains,
+    defaultDenyEgressSpec,
+    egressReaches,
+    inClusterEgressSpec,
+    internetEgressSpec,
+    manifestOutboundHosts,
+    outboundPorts,
+} from "../lib/egressPolicy";
+import { loadKubernetesSchemas, validateKubernetesObject } from "../lib/kubernetesSchema";
+import { refusals } from "./helpers/admissionCel";
+
+const SPIN = "wasmtime-spin-v2";
+const IMDS = "169.254.169.254";
+const root = rootOnlyOnSpinPolicy(SPIN);
+const egress = noMetadataEgressPolicy();
+const netpol = (spec: object) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p", namespace: "ns" }, spec });
+
+/** Every NetworkPolicy spec the stack writes, by where it goes. */
+const STACK_SPECS = {
+    ...Object.fromEntries(Object.entries(appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: [443], loadTestPods: { "app.kubernetes.io/component": "loadtest" }, measurePods: { "app.kubernetes.io/component": "measure" } })).map(([k, v]) => [`app ${k}`, v])),
+    "app with any-port hosts": appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: "all" })["outbound-hosts"],
+    "gateway in-cluster": inClusterEgressSpec(),
+    "runtime installer https": internetEgressSpec({}, [443]),
+};
+
+before(loadKubernetesSchemas);
+
+describe("egress NetworkPolicies", () => {
+    it("validate against the Kubernetes OpenAPI schema", () => {
+        for (const [name, spec] of Object.entries(STACK_SPECS)) assert.deepEqual(validateKubernetesObject(netpol(spec)), [], name);
+    });
+
+    it("default-deny selects every pod and allows DNS to kube-dns only", () => {
+        const spec = defaultDenyEgressSpec() as any;
+        assert.deepEqual(spec.podSelector, {});
+        assert.deepEqual(spec.policyTypes, ["Egress"]);
+        assert.equal(spec.egress.length, 1);
+        assert.ok(!egressReaches(spec as never, "8.8.8.8") && !egressReaches(spec as never, IMDS));
+    });
+
+    it("no stack policy reaches the metadata service, the WireServer or the cluster's private ranges", () => {
+        for (const [name, spec] of Object.entries(STACK_SPECS)) {
+            for (const ip of [IMDS, "168.63.129.16", "10.0.0.1", "10.244.1.7", "192.168.1.1"]) {
+                // In-cluster pod selectors (the gateway's) match pods, never an ipBlock address.
+                assert.equal(egressReaches(spec as never, ip), false, `${name} reaches ${ip}`);
+            }
+        }
+    });
+
+    it("an app with no outbound hosts gets DNS only; declared hosts open their ports on the internet only", () => {
+        assert.deepEqual(Object.keys(appEgressSpecs({ appSelector: { app: "a" } })), ["default-deny-egress"]);
+        const open = appEgressSpecs({ appSelector: { app: "a" }, outboundPorts: [443] })["outbound-hosts"] as any;
+        assert.ok(egressReaches(open as never, "20.1.2.3"));
+        assert.deepEqual(open.egress[0].ports, [{ protocol: "TCP", port: 443 }]);
+    });
+
+    it("hello-wasm declares no outbound host: its namespace has no egress but DNS", () => {
+        const app = join(__dirname, "..", "apps", "hello-wasm");
+        assert.deepEqual(manifestOutboundHosts(readFileSync(join(app, "spin.toml"), "utf8")), []);
+        assert.deepEqual(appOutboundPorts(app), { ports: [], problems: [] });
+    });
+
+    it("reads the ports of Spin's allowed_outbound_hosts forms, and names entries it cannot read", () => {
+        assert.deepEqual(outboundPorts(["https://api.example.com", "http://example.com:8080", "redis://cache:6380", "https://self"]).ports, [443, 6380, 8080]);
+        assert.equal(outboundPorts(["https://example.com:*"]).ports, "all");
+        assert.equal(outboundPorts(["*://example.com"]).ports, "all");
+        assert.deepEqual(outboundPorts(["https://example.com:8000..8002"]).ports, [8000, 8001, 8002]);
+        assert.deepEqual(outboundPorts(["example.com", "ftp://example.com"]).problems, [
+            'allowed_outbound_hosts entry "example.com" is not "scheme://host[:port]"',
+            'allowed_outbound_hosts entry "ftp://example.com" names no port and scheme "ftp" has no known default',
+        ]);
+    });
+
+    it("cidrContains follows IPv4 prefixes", () => {
+        assert.ok(cidrContains("0.0.0.0/0", IMDS));
+        assert.ok(cidrContains("169.254.0.0/16", IMDS));
+        assert.ok(!cidrContains("10.0.0.0/8", IMDS));
+        assert.ok(!cidrContains("169.254.169.255/32", IMDS));
+    });
+});
+
+describe("ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)", () => {
+    it("validate against the Kubernetes OpenAPI schema, bound (Deny) to the guarded namespaces", () => {
+        for (const policy of [root, egress]) {
+            assert.deepEqual(validateKubernetesObject(policy), [], policy.metadata.name);
+            const binding = guardedBinding(policy);
+            assert.deepEqual(validateKubernetesObject(binding), [], `${policy.metadata.name} binding`);
+            assert.deepEqual(binding.spec.validationActions, ["Deny"]);
+            assert.deepEqual(binding.spec.matchResources.namespaceSelector.matchLabels, GUARDED_NAMESPACE_LABELS);
+            assert.equal(policy.spec.failurePolicy, "Fail");
+        }
+    });
+
+    const ok = { runAsNonRoot: true, readOnlyRootFilesystem: true };
+    const pod = (spec: object) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec });
+    for (const [what, spec, refused] of [
+        ["a Spin pod as uid 0 with a writable root", { runtimeClassName: SPIN, securityContext: { runAsUser: 0 }, containers: [{ name: "c", securityContext: { readOnlyRootFilesystem: false } }] }, 0],
+        ["a container with no security context at all", { containers: [{ name: "c" }] }, 2],
+        ["uid 0 on another runtime class", { runtimeClassName: "runc", containers: [{ name: "c", securityContext: { runAsUser: 0, readOnlyRootFilesystem: true } }] }, 1],
+        ["the restricted set (pod runAsNonRoot, container read-only)", { securityContext: { runAsNonRoot: true, runAsUser: 65532 }, containers: [{ name: "c", securityContext: { readOnlyRootFilesystem: true } }] }, 0],
+        ["a container's uid 0 over the pod's non-root user", { securityContext: { runAsUser: 65532 }, containers: [{ name: "c", securityContext: { runAsUser: 0, readOnlyRootFilesystem: true } }] }, 1],
+        ["a root init container", { securityContext: { runAsNonRoot: true }, initContainers: [{ name: "i", securityContext: { runAsUser: 0, readOnlyRootFilesystem: true } }], containers: [{ name: "c", securityContext: ok }] }, 1],
+        ["a writable root outside Spin", { containers: [{ name: "c", securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: false } }] }, 1],
+        ["pod runAsNonRoot false, no user", { securityContext: { runAsNonRoot: false }, containers: [{ name: "c", securityContext: { readOnlyRootFilesystem: true } }] }, 1],
+    ] as const) {
+        it(`root-only-on-Spin: ${what} is ${refused ? "refused" : "admitted"}`, () => {
+            assert.deepEqual(validateKubernetesObject(pod(spec)), [], "the case is a valid Pod");
+            assert.equal(refusals(root, pod(spec)).length, refused, JSON.stringify(refusals(root, pod(spec))));
+        });
+    }
+
+    for (const [what, spec, refused] of [
+        ["default-deny with DNS", defaultDenyEgressSpec(), 0],
+        ["an ipBlock of the internet without the metadata service", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }] }] }, 0],
+        ["an ipBlock of a private range", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8" } }] }] }, 0],
+        ["an ipBlock of the internet that includes the metadata service", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] }, 1],
+        ["the metadata service itself", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] }] }, 1],
+        ["an except that misses it", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "169.254.0.0/16", except: ["169.254.1.0/24"] } }] }] }, 1],
+        ["an egress rule without destinations", { podSelector: {}, egress: [{ ports: [{ port: 443 }] }] }, 1],
+        ["an ingress-only policy", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] }, 0],
+    ] as const) {
+        it(`no-metadata-egress: ${what} is ${refused ? "refused" : "admitted"}`, () => {
+            assert.deepEqual(validateKubernetesObject(netpol(spec)), []);
+            assert.equal(refusals(egress, netpol(spec)).length, refused, JSON.stringify(refusals(egress, netpol(spec))));
+        });
+    }
+
+    it("admits every NetworkPolicy the stack itself writes", () => {
+        for (const [name, spec] of Object.entries(STACK_SPECS)) assert.deepEqual(refusals(egress, netpol(spec)), [], name);
+    });
+});

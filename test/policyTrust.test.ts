@@ -1,0 +1,120 @@
+/**
+ * The pack's trust-boundary policies (policy/podSecurityPolicies.ts, policy/exposurePolicies.ts), called the way the
+ * analyzer calls them (policy/evaluate.ts; PolicyPack is never constructed): every pod-bearing kind, each way to
+ * break the pod-security basics, the namespaces' Pod Security labels with the runtime installer's named exception,
+ * TLS that protects nothing, and a plain-HTTP path beside TLS.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { evaluatePolicies } from "../policy/evaluate";
+import { noPlainHttpBesideTls, tlsCoversRoutedHosts } from "../policy/exposurePolicies";
+import { imagesFromAcrByDigest } from "../policy/kubernetesPolicies";
+import { namespacePodSecurityLabels, podSecurityBasics } from "../policy/podSecurityPolicies";
+import { WORKLOAD_TYPES } from "../policy/podSpec";
+
+const IMAGE = `acrx.azurecr.io/app@sha256:${"ab".repeat(32)}`;
+const restricted = { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+const goodPod = { containers: [{ name: "c", image: IMAGE, securityContext: restricted }] };
+
+async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>): Promise<string[]> {
+    return (await evaluatePolicies([{ type, name: "subject", props }], {}, [policy])).map((v) => v.message);
+}
+
+/** Props of `type` carrying `podSpec` where that kind keeps its pod spec. */
+function workload(type: string, podSpec: object): Record<string, unknown> {
+    if (type === "kubernetes:core/v1:Pod") return { spec: podSpec };
+    if (type === "kubernetes:batch/v1:CronJob") return { spec: { jobTemplate: { spec: { template: { spec: podSpec } } } } };
+    return { spec: { template: { spec: podSpec } } };
+}
+
+describe("pod-security-basics, on every pod-bearing kind", () => {
+    it("covers Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob and Pod", () => {
+        assert.deepEqual([...WORKLOAD_TYPES].sort(), [
+            "kubernetes:apps/v1:DaemonSet",
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:apps/v1:ReplicaSet",
+            "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:batch/v1:CronJob",
+            "kubernetes:batch/v1:Job",
+            "kubernetes:core/v1:Pod",
+        ]);
+    });
+
+    const breaks: [string, object, RegExp][] = [
+        ["privileged", { containers: [{ name: "c", securityContext: { ...restricted, privileged: true } }] }, /is privileged/],
+        ["hostNetwork", { ...goodPod, hostNetwork: true }, /hostNetwork is true/],
+        ["hostPID", { ...goodPod, hostPID: true }, /hostPID is true/],
+        ["hostIPC", { ...goodPod, hostIPC: true }, /hostIPC is true/],
+        ["hostPath", { ...goodPod, volumes: [{ name: "root", hostPath: { path: "/" } }] }, /mounts the node's \/ \(hostPath\)/],
+        ["added capabilities", { containers: [{ name: "c", securityContext: { ...restricted, capabilities: { add: ["NET_ADMIN"] } } }] }, /adds capabilities \["NET_ADMIN"\]/],
+        ["privilege escalation", { containers: [{ name: "c", securityContext: { ...restricted, allowPrivilegeEscalation: true } }] }, /allowPrivilegeEscalation: false/],
+        ["root off the Spin class", { containers: [{ name: "c", securityContext: { ...restricted, runAsNonRoot: undefined, runAsUser: 0 } }] }, /may run as root/],
+        ["a writable root off the Spin class", { containers: [{ name: "c", securityContext: { ...restricted, readOnlyRootFilesystem: false } }] }, /writable root filesystem/],
+        ["a root init container", { ...goodPod, initContainers: [{ name: "i", securityContext: { ...restricted, runAsNonRoot: false } }] }, /initContainers\[0\] 'i' may run as root/],
+    ];
+    for (const type of WORKLOAD_TYPES) {
+        it(`${type.split(":")[2]}: the restricted pod passes; each break is reported`, async () => {
+            assert.deepEqual(await violations(podSecurityBasics, type, workload(type, goodPod)), []);
+            for (const [what, spec, message] of breaks) {
+                const found = await violations(podSecurityBasics, type, workload(type, spec));
+                assert.ok(found.some((m) => message.test(m)), `${what}: ${JSON.stringify(found)}`);
+            }
+            // Image provenance holds for every kind too.
+            const tagged = { containers: [{ name: "c", image: "docker.io/library/nginx:latest", securityContext: restricted }] };
+            assert.equal((await violations(imagesFromAcrByDigest, type, workload(type, tagged))).length, 1);
+        });
+    }
+
+    it("lets the Spin runtime class run as root with a writable root, and nothing more", async () => {
+        const spin = { runtimeClassName: "wasmtime-spin-v2", securityContext: { runAsUser: 0 }, containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false } }] };
+        assert.deepEqual(await violations(podSecurityBasics, "kubernetes:apps/v1:Deployment", workload("kubernetes:apps/v1:Deployment", spin)), []);
+        const privileged = { ...spin, containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, privileged: true } }] };
+        assert.equal((await violations(podSecurityBasics, "kubernetes:apps/v1:Deployment", workload("kubernetes:apps/v1:Deployment", privileged))).length, 1);
+    });
+});
+
+describe("namespace-pod-security-labels", () => {
+    const ns = (name: string, level?: string) => ({ metadata: { name, labels: level ? { "pod-security.kubernetes.io/enforce": level } : {} } });
+    it("accepts baseline and restricted, and privileged only for the runtime installer's namespace", async () => {
+        for (const [name, level, n] of [
+            ["app", "baseline", 0],
+            ["app", "restricted", 0],
+            ["runtime-class-manager", "privileged", 0],
+            ["app", "privileged", 1],
+            ["app", undefined, 1],
+        ] as const) {
+            assert.equal((await violations(namespacePodSecurityLabels, "kubernetes:core/v1:Namespace", ns(name, level))).length, n, `${name} ${level}`);
+        }
+    });
+});
+
+describe("exposure", () => {
+    const ING = "kubernetes:networking.k8s.io/v1:Ingress";
+    const GW = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+    const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+    it("TLS must cover the routed hosts and name its Secret", async () => {
+        const rules = [{ host: "a.example.com" }];
+        assert.deepEqual(await violations(tlsCoversRoutedHosts, ING, { spec: { rules, tls: [{ hosts: ["a.example.com"], secretName: "t" }] } }), []);
+        assert.deepEqual(await violations(tlsCoversRoutedHosts, ING, { spec: { rules, tls: [{ hosts: ["*.example.com"], secretName: "t" }] } }), []);
+        assert.match((await violations(tlsCoversRoutedHosts, ING, { spec: { rules, tls: [{ hosts: ["b.example.com"], secretName: "t" }] } }))[0], /host 'a.example.com' is covered by no tls entry/);
+        assert.ok((await violations(tlsCoversRoutedHosts, ING, { spec: { rules, tls: [{ hosts: ["a.example.com"] }] } })).some((m) => /names no secretName/.test(m)));
+        assert.ok((await violations(tlsCoversRoutedHosts, ING, { spec: { rules: [{}], tls: [{ hosts: ["a.example.com"], secretName: "t" }] } })).some((m) => /serves every host/.test(m)));
+        const https = { name: "https", protocol: "HTTPS", hostname: "a.example.com", tls: { mode: "Terminate", certificateRefs: [{ name: "t" }] } };
+        assert.deepEqual(await violations(tlsCoversRoutedHosts, GW, { spec: { listeners: [https] } }), []);
+        assert.equal((await violations(tlsCoversRoutedHosts, GW, { spec: { listeners: [{ ...https, tls: { certificateRefs: [] } }] } })).length, 1);
+        assert.equal((await violations(tlsCoversRoutedHosts, GW, { spec: { listeners: [{ ...https, hostname: undefined }] } })).length, 1);
+    });
+
+    it("no plain-HTTP path beside TLS: routes to backends attach to the HTTPS listener; the HTTP one only redirects", async () => {
+        const backends = [{ backendRefs: [{ name: "svc", port: 80 }] }];
+        const redirect = [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https" } }] }];
+        assert.deepEqual(await violations(noPlainHttpBesideTls, ROUTE, { spec: { parentRefs: [{ name: "g", sectionName: "https" }], rules: backends } }), []);
+        assert.deepEqual(await violations(noPlainHttpBesideTls, ROUTE, { spec: { parentRefs: [{ name: "g", sectionName: "http" }], rules: redirect } }), []);
+        assert.match((await violations(noPlainHttpBesideTls, ROUTE, { spec: { parentRefs: [{ name: "g", sectionName: "http" }], rules: backends } }))[0], /plain-HTTP listener 'http'/);
+        assert.match((await violations(noPlainHttpBesideTls, ROUTE, { spec: { parentRefs: [{ name: "g" }], rules: backends } }))[0], /names no listener/);
+        const tls = [{ hosts: ["a.example.com"], secretName: "t" }];
+        assert.deepEqual(await violations(noPlainHttpBesideTls, ING, { spec: { tls } }), []);
+        assert.equal((await violations(noPlainHttpBesideTls, ING, { metadata: { annotations: { "nginx.ingress.kubernetes.io/ssl-redirect": "false" } }, spec: { tls } })).length, 1);
+    });
+});
