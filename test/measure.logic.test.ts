@@ -132,6 +132,34 @@ describe("loadTestProgress", () => {
         assert.equal(loadTestProgress(list).state, "running");
     });
 
+    it("does not take a pod lost to a disruption for the load's end: pending until its replacement runs (issue 19)", () => {
+        const disrupted = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        disrupted.metadata!.name = "hello-loadtest-wasm-1a2b3c4d-drain";
+        disrupted.status!.phase = "Failed";
+        disrupted.status!.conditions = [{ type: "DisruptionTarget", status: "True", lastTransitionTime: "2026-11-25T09:59:20Z" }];
+        // Alone (the Job controller has not yet made its replacement): not finished, so no "load over at once".
+        assert.deepEqual(loadTestProgress({ items: [disrupted] }), { state: "pending", pod: "hello-loadtest-wasm-1a2b3c4d-drain" });
+        // Even when it is the newest pod of the Job, the replacement (running) is the final pod.
+        disrupted.metadata!.creationTimestamp = "2026-11-25T10:30:00Z";
+        const list = { items: [disrupted, ...json<PodList>("loadtest-pod-running.json").items] };
+        assert.deepEqual(loadTestProgress(list), { state: "running", pod: "hello-loadtest-wasm-1a2b3c4d-8xq2w", startedAtMs: at("2026-11-25T09:59:01Z") });
+    });
+
+    it("reads a pod that failed on its own (a breach, not a disruption) as finished: that is the verdict", () => {
+        const failed = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        failed.status!.phase = "Failed";
+        assert.equal(loadTestProgress({ items: [failed] }).state, "finished");
+    });
+
+    it("prefers, of two pods created in the same second, the one not yet finished (the Job's replacement)", () => {
+        const done = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        const running = structuredClone(json<PodList>("loadtest-pod-running.json").items[0]);
+        running.metadata!.name = "hello-loadtest-wasm-1a2b3c4d-again";
+        running.metadata!.creationTimestamp = done.metadata!.creationTimestamp;
+        assert.equal(loadTestProgress({ items: [done, running] }).state, "running");
+        assert.equal(loadTestProgress({ items: [running, done] }).state, "running");
+    });
+
     it("is pending while the container has not started", () => {
         const pod = structuredClone(json<PodList>("loadtest-pod-running.json").items[0]);
         pod.status = { phase: "Pending", containerStatuses: [{ name: "loadtest", state: { waiting: { reason: "ContainerCreating" } } }] };

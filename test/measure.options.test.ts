@@ -11,16 +11,16 @@ const required = { target: "wasm", namespace: "apps", twinDeployment: "hello-was
 
 describe("measureArgs and parseMeasureArguments", () => {
     it("writes flags the CLI reads back to the same options, defaults filled in", () => {
-        const args = measureArgs({ ...required, loadTestSelector: "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
+        const args = measureArgs({ ...required, loadTestJob: "hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
         assert.deepEqual(args, [
             "--target=wasm", "--namespace=apps", "--twin=hello-wasm-twin", "--serving-deployment=hello-wasm",
             "--serving-selector=app.kubernetes.io/instance=hello,app.kubernetes.io/name=hello-wasm",
-            "--loadtest-selector=batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", "--max-scale-out-seconds=30",
+            "--loadtest-job=hello-loadtest-wasm-1a2b3c4d", "--max-scale-out-seconds=30",
         ]);
         const parsed = parseMeasureArguments(args);
         assert.equal(parsed.kind, "run");
         if (parsed.kind !== "run") return;
-        assert.deepEqual(parsed.options, { ...MEASURE_DEFAULTS, ...required, loadTestSelector: "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
+        assert.deepEqual(parsed.options, { ...MEASURE_DEFAULTS, ...required, loadTestJob: "hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
         assert.equal(parsed.options.replicas, 20);
         assert.equal(parsed.options.rounds, 3);
         assert.equal(parsed.options.port, 8080);
@@ -56,7 +56,7 @@ describe("measureArgs and parseMeasureArguments", () => {
 describe("measureDeadlineSeconds", () => {
     it("covers every wait at its timeout plus a margin, so a slow valid run is not cut short", () => {
         // Defaults, with a load test: 600 + 900 + 180, then 3 × (300 + 180) + 180, then 120.
-        assert.equal(measureDeadlineSeconds({ loadTestSelector: "job-name=x" }), 600 + 900 + 180 + 3 * 480 + 180 + 120);
+        assert.equal(measureDeadlineSeconds({ loadTestJob: "x" }), 600 + 900 + 180 + 3 * 480 + 180 + 120);
         // Without a load test only the settle wait precedes the rounds.
         assert.equal(measureDeadlineSeconds({ rounds: 1, scaleOutTimeoutSeconds: 60, scaleInTimeoutSeconds: 60 }, 0), 180 + 120 + 60);
     });

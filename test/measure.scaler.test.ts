@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MEASUREMENT_RESULT_PREFIX, parseMeasurementLine } from "../lib/measurementResult";
-import { KubeApiStandIn, LOADTEST_SELECTOR, NAMESPACE, SERVING_SELECTOR, TWIN, standInKubeconfig, type StandInScript } from "./helpers/kubeApiStandIn";
+import { KubeApiStandIn, LOADTEST_JOB, NAMESPACE, SERVING_SELECTOR, TWIN, standInKubeconfig, type StandInScript } from "./helpers/kubeApiStandIn";
 
 const root = resolve(__dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "measure-test-"));
@@ -94,7 +94,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 describe("measure against a stand-in API server", () => {
     it("measures footprint under load and idle, then scale-out rounds, and passes: exit 0, one valid result line", async () => {
         await withStandIn({}, async (api, kubeconfig) => {
-            const run = await start(viaTsx(args(api, [`--loadtest-selector=${LOADTEST_SELECTOR}`, "--max-scale-out-seconds=8", "--max-pod-memory-mib=64"])), kubeconfig).done;
+            const run = await start(viaTsx(args(api, [`--loadtest-job=${LOADTEST_JOB}`, "--max-scale-out-seconds=8", "--max-pod-memory-mib=64"])), kubeconfig).done;
             assert.equal(run.code, 0, run.stderr);
             const lines = run.stdout.trim().split("\n");
             assert.equal(lines.length, 1, run.stdout);

@@ -201,6 +201,16 @@ describe("the measurement's identity (platform-contracts RBAC-1..3)", () => {
 });
 
 describe("the measurement Jobs", () => {
+    it("wait for this rollout's load-test Job by its exact name, not for any pod that matches labels (issue 19)", () => {
+        for (const t of ["wasm", "container"] as const) {
+            const loadTestJob = find("kubernetes:batch/v1:Job", `hello-wasm-loadtest-${t}`).inputs.metadata.name;
+            assert.match(loadTestJob, /^hello-wasm-loadtest-[a-z]+-[0-9a-f]{8}$/);
+            const args: string[] = jobOf(t).spec.template.spec.containers[0].args;
+            assert.ok(args.includes(`--loadtest-job=${loadTestJob}`), `--loadtest-job=${loadTestJob} in ${args.join(" ")}`);
+            assert.ok(!args.some((a) => a.startsWith("--loadtest-selector")), "no label selector for the load test");
+        }
+    });
+
     it("run the program under restricted security on the system pool, the only pod with an API token", () => {
         for (const t of ["wasm", "container"] as const) {
             const pod = jobOf(t).spec.template.spec;
@@ -240,7 +250,6 @@ describe("the measurement Jobs", () => {
             "--twin=hello-wasm-container-twin",
             "--serving-deployment=hello-wasm-container",
             "--serving-selector=app.kubernetes.io/name=hello-wasm-container,app.kubernetes.io/instance=hello-wasm-container",
-            "--loadtest-selector=app.kubernetes.io/component=loadtest,aks-wasm/loadtest-target=container",
             "--replicas=7",
             "--rounds=3",
             "--max-scale-out-seconds=12.5",
@@ -287,7 +296,7 @@ describe("the measurement Jobs", () => {
         const cmd = find("command:local:Command", "hello-wasm-measure-wasm-result").inputs;
         assert.ok(isSecretInput(cmd.stdin));
         assert.equal(cmd.environment, undefined);
-        assert.match(cmd.create, /--container measure --tail=-1/);
+        assert.match(cmd.create, /logs "pod\/\$pod" --container 'measure'/);
         assert.ok(cmd.create.includes(`'batch.kubernetes.io/job-name=${jobOf("wasm").metadata.name}'`));
     });
 });
@@ -355,7 +364,7 @@ describe("ScaleMeasurement pure pieces", () => {
             twinName: "app-twin",
             servingDeployment: "app",
             servingSelector: { "app.kubernetes.io/name": "app" },
-            loadTestPodLabels: { "app.kubernetes.io/component": "loadtest" },
+            loadTestJob: "app-loadtest-wasm-0a1b2c3d",
             loadTestTargets: 1,
             rolloutTrigger: "app@sha256:1",
             settings: settings(),

@@ -88,8 +88,12 @@ export interface MeasurementTarget {
     servingDeployment: pulumi.Input<string>;
     /** Labels selecting the serving pods (the Service's selector). */
     servingSelector: Labels;
-    /** Labels of this target's load-test pods (SpinApp gives LoadTest's): the program samples "under load" while one runs. */
-    loadTestPodLabels: Labels;
+    /**
+     * The exact name of this rollout's load-test Job for this target (LoadTest's `plannedJobNames`): the program
+     * samples "under load" while that Job's final pod runs, and never mistakes an earlier rollout's finished Job
+     * (still there for a day, and deleted only after its replacement is created: REPLACE-1) for this one.
+     */
+    loadTestJob: pulumi.Input<string>;
     /** The twin's Deployment name, e.g. `<app>-twin`. A DNS-1035 label. */
     twinName: string;
     /** The serving pod template with the given labels (SpinWorkload / ContainerBaseline `podTemplate`). */
@@ -243,7 +247,7 @@ export function measurementOptions(input: Omit<MeasurementJobInput, "componentNa
         twinDeployment: input.twinName,
         servingDeployment: input.servingDeployment,
         servingSelector: selectorString(input.servingSelector),
-        loadTestSelector: selectorString(input.loadTestPodLabels),
+        loadTestJob: input.loadTestJob,
         replicas: s.replicas,
         rounds: s.rounds,
         // Both targets listen on 8080 under the port name http-app (the container baseline uses the Wasm app's port).
@@ -277,7 +281,8 @@ export interface MeasurementJobInput {
     twinName: string;
     servingDeployment: string;
     servingSelector: Labels;
-    loadTestPodLabels: Labels;
+    /** The exact name of this target's load-test Job. */
+    loadTestJob: string;
     /** The number of load-test targets (for the deadline). */
     loadTestTargets: number;
     /** The target images' digests: a change re-runs the measurement. */
@@ -437,8 +442,8 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
         const collected: pulumi.Output<[string, MeasurementSummary]>[] = [];
         args.targets.forEach((target, i) => {
             const manifest = pulumi
-                .all([args.namespace, args.image, target.servingDeployment, rolloutTrigger, this.serviceAccount.metadata.name, args.resources ?? DEFAULT_RESOURCES, args.tolerations ?? []])
-                .apply(([namespace, image, servingDeployment, trigger, serviceAccountName, resources, tolerations]) =>
+                .all([args.namespace, args.image, target.servingDeployment, rolloutTrigger, this.serviceAccount.metadata.name, args.resources ?? DEFAULT_RESOURCES, args.tolerations ?? [], target.loadTestJob])
+                .apply(([namespace, image, servingDeployment, trigger, serviceAccountName, resources, tolerations, loadTestJob]) =>
                     measurementJob({
                         componentName: name,
                         namespace,
@@ -448,7 +453,7 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
                         twinName: target.twinName,
                         servingDeployment,
                         servingSelector: target.servingSelector,
-                        loadTestPodLabels: target.loadTestPodLabels,
+                        loadTestJob,
                         loadTestTargets,
                         rolloutTrigger: trigger,
                         settings: s,

@@ -20,7 +20,8 @@ export const NAMESPACE = "apps";
 export const TWIN = "hello-wasm-twin";
 export const TWIN_LABELS = { "app.kubernetes.io/component": "twin", "app.kubernetes.io/instance": "hello-twin", "app.kubernetes.io/name": "hello-wasm" };
 export const SERVING_SELECTOR = "app.kubernetes.io/component=app,app.kubernetes.io/instance=hello";
-export const LOADTEST_SELECTOR = "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d";
+export const LOADTEST_JOB = "hello-loadtest-wasm-1a2b3c4d";
+export const LOADTEST_SELECTOR = `batch.kubernetes.io/job-name=${LOADTEST_JOB}`;
 export const TOKEN = "stand-in-token";
 
 const fixtures = join(__dirname, "..", "fixtures", "measure");

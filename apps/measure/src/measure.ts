@@ -16,7 +16,7 @@ import {
 } from "../../../lib/measurementResult";
 import type { MeasureApi } from "./kube";
 import { PodSet, elapsedSeconds, footprintOf, loadTestProgress, metricPoints, podTerminating, pointsWithin, type MetricPoint, type WatchEvent } from "./logic";
-import { selectorFromLabels, thresholdsOf, type MeasureOptions } from "./options";
+import { jobPodSelector, selectorFromLabels, thresholdsOf, type MeasureOptions } from "./options";
 
 /** Answers true when `GET http://ip:port/path` returned 2xx within `timeoutMs`. */
 export type Probe = (ip: string, port: number, path: string, timeoutMs: number) => Promise<boolean>;
@@ -133,8 +133,8 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
 
     let underLoad = EMPTY_FOOTPRINT;
     let idleFrom = 0;
-    if (o.loadTestSelector) {
-        const selector = o.loadTestSelector;
+    if (o.loadTestJob) {
+        const selector = jobPodSelector(o.loadTestJob);
         const startDeadline = performance.now() + o.loadTestStartTimeoutSeconds * 1000;
         let progress = loadTestProgress(await ctx.api.listPods(selector));
         while (progress.state === "absent" || progress.state === "pending") {

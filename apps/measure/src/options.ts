@@ -18,10 +18,13 @@ export interface MeasureOptions extends MeasurementThresholds {
     /** Equality label selector of the serving Deployment's pods, `k=v[,k=v]`. */
     servingSelector: string;
     /**
-     * Equality label selector of this target's load-test pod, e.g. `batch.kubernetes.io/job-name=<job>`.
+     * The exact name of this rollout's load-test Job for this target. Its pods are found by the label the Job
+     * controller sets, `batch.kubernetes.io/job-name=<job>` (K8SAPI-7), so a finished pod of an earlier rollout's
+     * Job (Pulumi creates the replacement before it deletes the replaced Job, and finished Jobs stay a day:
+     * PUL-REPLACE-1) is never taken for this one.
      * @default undefined: no load test; `footprint.underLoad` stays empty (0 samples)
      */
-    loadTestSelector?: string;
+    loadTestJob?: string;
     /** N. @default 20 (the guide's figure) */
     replicas: number;
     /** Scale-out rounds. @default 3 */
@@ -86,6 +89,14 @@ export function selectorProblem(s: string): string | undefined {
     return undefined;
 }
 
+/** The label the Job controller puts on every pod of Job `job` (Kubernetes ≥ 1.27; K8SAPI-7). */
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
+/** The selector of the pods of exactly Job `job`. */
+export function jobPodSelector(job: string): string {
+    return `${JOB_NAME_LABEL}=${job}`;
+}
+
 /** `matchLabels` as a selector string, keys sorted (what the Job's args and the API's `labelSelector` take). */
 export function selectorFromLabels(labels: Record<string, string>): string {
     return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
@@ -114,7 +125,7 @@ const FLAGS: readonly FlagSpec[] = [
     { flag: "twin", field: "twinDeployment", required: true, read: matching(DNS_SUBDOMAIN), expected: "a Deployment name" },
     { flag: "serving-deployment", field: "servingDeployment", required: true, read: matching(DNS_SUBDOMAIN), expected: "a Deployment name" },
     { flag: "serving-selector", field: "servingSelector", required: true, read: selector, expected: "an equality label selector key=value[,key=value]" },
-    { flag: "loadtest-selector", field: "loadTestSelector", required: false, read: selector, expected: "an equality label selector key=value[,key=value]" },
+    { flag: "loadtest-job", field: "loadTestJob", required: false, read: matching(DNS_LABEL), expected: "the load-test Job's exact name (a DNS label of at most 63 characters)" },
     { flag: "replicas", field: "replicas", required: false, read: whole(1, 200), expected: "a whole number from 1 to 200 (default 20)" },
     { flag: "rounds", field: "rounds", required: false, read: whole(1, 20), expected: "a whole number from 1 to 20 (default 3)" },
     { flag: "port", field: "port", required: false, read: whole(1, 65535), expected: "a port number from 1 to 65535 (default 8080)" },
@@ -133,7 +144,7 @@ const FLAGS: readonly FlagSpec[] = [
 ];
 
 export const USAGE = `Usage: measure --target NAME --namespace NS --twin DEPLOYMENT --serving-deployment DEPLOYMENT
-               --serving-selector K=V[,K=V] [--loadtest-selector K=V[,K=V]] [options]
+               --serving-selector K=V[,K=V] [--loadtest-job JOB] [options]
 
 Measures one target in the cluster (in-cluster ServiceAccount): the serving pods' CPU and memory while the load
 test runs and after it, then scale-out rounds of the twin Deployment 0 -> N -> 0. Prints one line
@@ -226,7 +237,7 @@ export function measureArgs(opts: Partial<MeasureOptions> & Pick<MeasureOptions,
  */
 export function measureDeadlineSeconds(opts: Partial<MeasureOptions>, marginSeconds = 120): number {
     const o = { ...MEASURE_DEFAULTS, ...opts };
-    const footprint = opts.loadTestSelector ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
+    const footprint = opts.loadTestJob ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
     // Each round: scale out, scale in; plus one scale-in wait before the first round (a twin left above 0).
     const rounds = o.rounds * (o.scaleOutTimeoutSeconds + o.scaleInTimeoutSeconds) + o.scaleInTimeoutSeconds;
     return Math.ceil(footprint + rounds + marginSeconds);
