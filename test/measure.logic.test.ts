@@ -204,14 +204,14 @@ describe("PodMetrics", () => {
         assert.deepEqual(pointsWithin(straddling, loadStart, loadEnd), []);
         assert.equal(pointsWithin(inside, loadStart, loadEnd).length, 2);
         const underLoad = footprintOf([straddling, inside].map((s) => pointsWithin(s, loadStart, loadEnd)));
-        assert.deepEqual(underLoad, { pods: 2, samples: 1, cpuMillicores: 150.2, memoryMiB: 12, maxMemoryMiB: 12.1 });
+        assert.deepEqual(underLoad, { pods: 2, samples: 1, cpuMillicores: 150.2, memoryMiB: 12, maxMemoryMiB: 12.1, noSampleReason: null });
     });
 
     it("counts as idle only windows that began after the load ended (a 60 s window still holding load is left out)", () => {
         const idleFrom = at("2026-11-25T09:59:32Z") + 1000;
         const idle = pointsWithin(metricPoints(json<PodMetricsList>("podmetrics-idle.json"), names), idleFrom);
         assert.deepEqual(idle.map((p) => p.pod), ["hello-wasm-5d8f7b6c9-4hv8r"]);
-        assert.deepEqual(footprintOf([idle]), { pods: 1, samples: 1, cpuMillicores: 3, memoryMiB: 12.5, maxMemoryMiB: 12.5 });
+        assert.deepEqual(footprintOf([idle]), { pods: 1, samples: 1, cpuMillicores: 3, memoryMiB: 12.5, maxMemoryMiB: 12.5, noSampleReason: null });
     });
 
     it("counts the same scrape seen in two lists once", () => {
@@ -221,7 +221,8 @@ describe("PodMetrics", () => {
     });
 
     it("is empty, with nulls, when nothing was sampled", () => {
-        assert.deepEqual(footprintOf([]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null });
-        assert.deepEqual(footprintOf([[], []]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null });
+        assert.deepEqual(footprintOf([]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "no metrics window fitted" });
+        // The caller says why nothing was sampled; the reason is kept only then.
+        assert.deepEqual(footprintOf([[], []], "the metrics API did not answer"), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "the metrics API did not answer" });
     });
 });

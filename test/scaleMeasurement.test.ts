@@ -22,10 +22,10 @@ const THRESHOLDS = { maxScaleOutSeconds: 12.5, maxFirstResponseSeconds: 0.75, ma
 
 /** A result line as apps/measure prints it (lib/measurementResult.ts), with placeholder figures per target. */
 function resultLine(target: string, allReady: number, memoryMiB: number): string {
-    const times = (median: number) => ({ median, rounds: [median, median, median] });
-    const footprint = { pods: 2, samples: 5, cpuMillicores: 3, memoryMiB, maxMemoryMiB: memoryMiB + 1 };
+    const times = (median: number) => ({ median, rounds: [median, median, median], timedOut: 0, timeoutSeconds: 300 });
+    const footprint = { pods: 2, samples: 5, cpuMillicores: 3, memoryMiB, maxMemoryMiB: memoryMiB + 1, noSampleReason: null };
     return `aks-wasm-measurement ${JSON.stringify({
-        schemaVersion: 1,
+        schemaVersion: 2,
         target,
         namespace: "hello-wasm",
         twinDeployment: target === "wasm" ? "hello-wasm-twin" : "hello-wasm-container-twin",

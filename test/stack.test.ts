@@ -223,8 +223,8 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.ok(result, `no result: ${child.stderr ?? child}`);
         assert.equal(result.failure, undefined);
         const o = result.outputs;
-        assert.equal(o.contractVersion, "1.2");
-        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.2");
+        assert.equal(o.contractVersion, "1.3");
+        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.3");
         assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
         assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");

@@ -231,8 +231,9 @@ export function pointsWithin(points: readonly MetricPoint[], fromMs: number, toM
 /**
  * The footprint of sampled points: each list taken is one sample; the same scrape (pod and end time) seen in two
  * lists counts once. Medians over every (pod, scrape) point; CPU in millicores and memory in MiB, one decimal.
+ * `noSampleReason` is kept only when no point was sampled: it says why (the caller knows).
  */
-export function footprintOf(samples: readonly (readonly MetricPoint[])[]): PodFootprint {
+export function footprintOf(samples: readonly (readonly MetricPoint[])[], noSampleReason = "no metrics window fitted"): PodFootprint {
     const seen = new Set<string>();
     const points: MetricPoint[] = [];
     let contributing = 0;
@@ -255,6 +256,7 @@ export function footprintOf(samples: readonly (readonly MetricPoint[])[]): PodFo
         cpuMillicores: cpu === null ? null : round1(cpu),
         memoryMiB: memory === null ? null : round1(memory),
         maxMemoryMiB: points.length === 0 ? null : round1(Math.max(...points.map((p) => p.memoryBytes / 2 ** 20))),
+        noSampleReason: contributing === 0 ? noSampleReason : null,
     };
 }
 

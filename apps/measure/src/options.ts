@@ -49,6 +49,10 @@ export interface MeasureOptions extends MeasurementThresholds {
     probeTimeoutMs: number;
     /** Milliseconds between two health requests to the same fresh pod. @default 200 */
     probeIntervalMs: number;
+    /** Attempts per API call, the first included, on transient failures (src/retry.ts). @default 6 */
+    apiAttempts: number;
+    /** Milliseconds before the second attempt of an API call, doubled each time, at most 8 s. @default 500 */
+    apiRetryBaseMs: number;
 }
 
 export const MEASURE_DEFAULTS = {
@@ -64,6 +68,8 @@ export const MEASURE_DEFAULTS = {
     sampleIntervalSeconds: 15,
     probeTimeoutMs: 1000,
     probeIntervalMs: 200,
+    apiAttempts: 6,
+    apiRetryBaseMs: 500,
 } as const satisfies Partial<MeasureOptions>;
 
 export type ParsedMeasureArguments = { kind: "run"; options: MeasureOptions } | { kind: "help" } | { kind: "invalid"; problems: string[] };
@@ -138,6 +144,8 @@ const FLAGS: readonly FlagSpec[] = [
     { flag: "sample-interval-seconds", field: "sampleIntervalSeconds", required: false, read: numberWhere((n) => n >= 0.05 && n <= 300), expected: "seconds from 0.05 to 300 (default 15)" },
     { flag: "probe-timeout-ms", field: "probeTimeoutMs", required: false, read: whole(50, 30000), expected: "whole milliseconds from 50 to 30000 (default 1000)" },
     { flag: "probe-interval-ms", field: "probeIntervalMs", required: false, read: whole(10, 10000), expected: "whole milliseconds from 10 to 10000 (default 200)" },
+    { flag: "api-attempts", field: "apiAttempts", required: false, read: whole(1, 20), expected: "a whole number from 1 to 20 (default 6)" },
+    { flag: "api-retry-base-ms", field: "apiRetryBaseMs", required: false, read: whole(1, 8000), expected: "whole milliseconds from 1 to 8000 (default 500)" },
     { flag: "max-scale-out-seconds", field: "maxScaleOutSeconds", required: false, read: numberWhere((n) => n >= 0), expected: "seconds ≥ 0 (0 checks nothing)" },
     { flag: "max-first-response-seconds", field: "maxFirstResponseSeconds", required: false, read: numberWhere((n) => n >= 0), expected: "seconds ≥ 0 (0 checks nothing)" },
     { flag: "max-pod-memory-mib", field: "maxPodMemoryMiB", required: false, read: numberWhere((n) => n >= 0), expected: "MiB ≥ 0 (0 checks nothing)" },
