@@ -226,6 +226,29 @@ describe("the measurement Jobs", () => {
         for (const r of others) assert.equal(r.inputs.spec.template.spec.automountServiceAccountToken, false, r.name);
     });
 
+    it("have a deadline and a stack wait computed from rounds × (scale-out + scale-in waits) plus the load (issue 19)", async () => {
+        const { configDefaults } = await import("../config.js");
+        for (const t of ["wasm", "container"] as const) {
+            const job = jobOf(t);
+            const deadline = job.spec.activeDeadlineSeconds;
+            assert.equal(job.metadata.annotations["pulumi.com/timeoutSeconds"], String(deadline + 60), "the stack waits past the Job's own deadline");
+        }
+        const input = (over: { rounds?: number; load?: number }) => ({
+            target: "container", namespace: "app", twinName: "app-twin", servingDeployment: "app", servingSelector: { a: "b" },
+            loadTestJob: "app-loadtest-container-00000000", loadTestTargets: 2,
+            settings: { replicas: 20, rounds: over.rounds ?? 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: over.load ?? 40 },
+        });
+        const b = m.measurementBudget(input({}));
+        assert.equal(b.deadlineSeconds, b.footprintSeconds + b.roundsSeconds + b.retriesSeconds + b.marginSeconds);
+        assert.equal(b.stackWaitSeconds, b.deadlineSeconds + 60);
+        // Each round adds a scale-out wait and two scale-in waits (300 + 2 × 180 by default), and its PATCH's backoff.
+        assert.equal(m.measurementBudget(input({ rounds: 4 })).roundsSeconds - b.roundsSeconds, 300 + 2 * 180);
+        // Each second of load adds to the wait for both targets' loads (2 targets) and for this one's run.
+        assert.equal(m.measurementBudget(input({ load: 41 })).footprintSeconds - b.footprintSeconds, 2 + 1);
+        assert.deepEqual(m.measurementBudgetForConfig({ ...configDefaults(), containerBaseline: true }), b, "the config's budget is the longest Job's");
+        assert.equal(m.measurementBudgetForConfig({ ...configDefaults(), measure: false }), undefined);
+    });
+
     it("are bounded: no retry, a deadline that covers every wait of the program (so a slow valid run is not cut), a day's TTL", async () => {
         const { measureDeadlineSeconds, parseMeasureArguments } = await import("../apps/measure/src/options.js");
         for (const t of ["wasm", "container"] as const) {
@@ -331,7 +354,7 @@ describe("ScaleMeasurement pure pieces", () => {
     const settings = () => m.resolveMeasurementSettings("app-measure", { targets: [{ name: "wasm", twinName: "app-twin" } as any] });
 
     it("defaults to the stack config's defaults: 20 replicas, 3 rounds, no thresholds", () => {
-        assert.deepEqual(settings(), { replicas: 20, rounds: 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: 30 });
+        assert.deepEqual(settings(), { replicas: 20, rounds: 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: 40 });
     });
 
     it("reports every bad argument at once", () => {

@@ -32,7 +32,7 @@ import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { configDefaults } from "../../config";
-import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
+import { AWAIT_MARGIN_SECONDS, collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
 import {
     compareMeasurements,
     parseMeasurementLine,
@@ -42,7 +42,7 @@ import {
     type MeasurementThresholds,
 } from "../../lib/measurementResult";
 import type { RegistryTarget } from "../../lib/platformContract";
-import { measureArgs, measureDeadlineSeconds, thresholdsOf } from "../../apps/measure/src/options";
+import { measureArgs, measureBudget, thresholdsOf, type MeasureBudget } from "../../apps/measure/src/options";
 import { measureRoleRules } from "../../apps/measure/src/rbac";
 import {
     APP_PORT,
@@ -259,9 +259,71 @@ export function measurementOptions(input: Omit<MeasurementJobInput, "componentNa
     };
 }
 
+/** One measurement Job's time budget: the program's worst case by part, its deadline and the stack's wait for it. */
+export interface MeasurementBudget extends MeasureBudget {
+    /** The Job's `activeDeadlineSeconds` (= `totalSeconds`). */
+    deadlineSeconds: number;
+    /** How long `pulumi up` waits for the Job (`pulumi.com/timeoutSeconds`): the deadline plus AWAIT_MARGIN_SECONDS. */
+    stackWaitSeconds: number;
+}
+
+/**
+ * The budget of one measurement Job, from the stack's settings: rounds × (scale-out + 2 × scale-in waits), the
+ * waits for the load (every load-test target's load before this one's, plus the margin), the settle wait, the
+ * retries' backoff and the start-up margin. The Job's deadline is its total, and the stack waits
+ * AWAIT_MARGIN_SECONDS longer, so the Job's own `DeadlineExceeded` is the reported cause (issue 19).
+ */
+export function measurementBudget(input: Parameters<typeof measurementOptions>[0]): MeasurementBudget {
+    const budget = measureBudget(measurementOptions(input), DEADLINE_MARGIN_SECONDS);
+    return { ...budget, deadlineSeconds: budget.totalSeconds, stackWaitSeconds: budget.totalSeconds + AWAIT_MARGIN_SECONDS };
+}
+
 /** The Job's `activeDeadlineSeconds`: the program's own longest run with these options (every wait at its timeout). */
 export function measurementDeadlineSeconds(input: Parameters<typeof measurementOptions>[0]): number {
-    return measureDeadlineSeconds(measurementOptions(input), DEADLINE_MARGIN_SECONDS);
+    return measurementBudget(input).deadlineSeconds;
+}
+
+/**
+ * The measurement's budget for a stack's config, for `npm run render` and for summing the worst-case duration of
+ * `pulumi up`: the measurement Jobs of one app run at once (one per target), so the stack waits for the longest,
+ * the one whose load-test pod starts last (with the container baseline, 2 load-test targets). Undefined when the
+ * measurement is off.
+ */
+export function measurementBudgetForConfig(
+    c: Pick<import("../../config").StackConfig, "measure" | "loadTest" | "containerBaseline" | "measureReplicas" | "measureRounds" | "measureMaxScaleOutSeconds" | "measureMaxFirstResponseSeconds" | "measureMaxPodMemoryMiB" | "loadTestDurationSeconds">,
+): MeasurementBudget | undefined {
+    if (!c.measure || !c.loadTest) return undefined;
+    const targets = c.containerBaseline ? 2 : 1;
+    return measurementBudget({
+        target: targets === 2 ? "container" : "wasm",
+        namespace: "app",
+        twinName: "app-twin",
+        servingDeployment: "app",
+        servingSelector: { "app.kubernetes.io/name": "app" },
+        loadTestJob: "app-loadtest-wasm-00000000",
+        loadTestTargets: targets,
+        settings: {
+            replicas: c.measureReplicas,
+            rounds: c.measureRounds,
+            thresholds: { maxScaleOutSeconds: c.measureMaxScaleOutSeconds, maxFirstResponseSeconds: c.measureMaxFirstResponseSeconds, maxPodMemoryMiB: c.measureMaxPodMemoryMiB },
+            loadTestDurationSeconds: c.loadTestDurationSeconds,
+        },
+    });
+}
+
+/** The budget as Markdown lines (`npm run render`'s plan.md). */
+export function measurementBudgetMarkdown(b: MeasurementBudget | undefined): string[] {
+    if (!b) return ["The scale measurement is off (`measure` or `loadTest` false): no measurement Job."];
+    return [
+        "| part | seconds |",
+        "| --- | ---: |",
+        `| footprint: load-test start and run waits, settle | ${b.footprintSeconds} |`,
+        `| rounds × (scale-out + 2 × scale-in waits) | ${b.roundsSeconds} |`,
+        `| API retries' backoff | ${b.retriesSeconds} |`,
+        `| start-up margin | ${b.marginSeconds} |`,
+        `| **Job deadline (activeDeadlineSeconds)** | **${b.deadlineSeconds}** |`,
+        `| **the stack's wait for it (pulumi.com/timeoutSeconds)** | **${b.stackWaitSeconds}** |`,
+    ];
 }
 
 /** `k=v,k=v`, as a Kubernetes label selector string. */

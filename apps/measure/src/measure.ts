@@ -156,12 +156,15 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
             underLoad = emptyFootprint(`the load-test Job ${o.loadTestJob} did not start within ${o.loadTestStartTimeoutSeconds} s`);
             ctx.log(`footprint: the load-test pod (${selector}) did not start within ${o.loadTestStartTimeoutSeconds} s: no under-load sample`);
         } else {
-            ctx.log(`footprint: load-test pod ${progress.pod} ${progress.state}; sampling every ${o.sampleIntervalSeconds} s`);
+            ctx.log(`footprint: load-test pod ${progress.pod} ${progress.state}; sampling every ${pollMs / 1000} s`);
             const samples: MetricPoint[][] = [];
             const runDeadline = performance.now() + o.loadTestRunTimeoutSeconds * 1000;
             while (progress.state === "running" && performance.now() < runDeadline) {
                 samples.push((await sample()).points);
-                await sleepFor(o.sampleIntervalSeconds * 1000, undefined, { signal: ctx.signal });
+                // Under load, list at least every 5 s: a window is visible only until the next scrape replaces it
+                // (one resolution), so a sample interval of a whole resolution could miss the one window that fits
+                // inside a short load (issue 19; lib/metricsWindow.ts).
+                await sleepFor(pollMs, undefined, { signal: ctx.signal });
                 progress = loadTestProgress(await ctx.api.listPods(selector));
             }
             if (progress.state !== "finished") {

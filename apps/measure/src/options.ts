@@ -1,9 +1,11 @@
 /**
  * Command-line contract of the measurement program: parsing, validation, and the inverse (`measureArgs`) the
  * Pulumi program uses to write the Job's `args`, plus the Job deadline the settings need. Imports nothing but
- * the shared result types, so the Pulumi program can load it without the Kubernetes client.
+ * the shared result types and src/retry.ts (no client), so the Pulumi program can load it without the Kubernetes
+ * client.
  */
 import type { MeasurementThresholds } from "../../../lib/measurementResult";
+import { DEFAULT_RETRY_POLICY, worstCaseBackoffMs } from "./retry";
 
 /** Everything one measurement run needs, as validated from the command line. */
 export interface MeasureOptions extends MeasurementThresholds {
@@ -238,15 +240,40 @@ export function measureArgs(opts: Partial<MeasureOptions> & Pick<MeasureOptions,
     return args;
 }
 
+/** Where a run's time can go, worst case, in seconds (each wait at its timeout). */
+export interface MeasureBudget {
+    /** Waiting for the load-test pod to start and to finish, then for an idle window (settle). */
+    footprintSeconds: number;
+    /** rounds × (scale-out + 2 × scale-in): each round may first wait for a twin left up by the previous one. */
+    roundsSeconds: number;
+    /** Backoff of API calls retried outside the timed waits (src/retry.ts): the footprint's samples, the first GET, one PATCH per round. */
+    retriesSeconds: number;
+    /** Image pull, scheduling, Node start-up, the final scale to 0. */
+    marginSeconds: number;
+    /** The sum: what the Job's activeDeadlineSeconds must be at least. */
+    totalSeconds: number;
+}
+
 /**
- * The longest a run can take with these settings: every wait at its timeout, plus `marginSeconds` for image pull
- * and start-up. The Job's `activeDeadlineSeconds` should be at least this, or a slow but valid run is cut short
- * (and then only scales the twin to 0 and reports no result).
+ * The longest a run can take with these settings, by part: every wait at its timeout, every retried call at its
+ * longest backoff, plus `marginSeconds`. The Job's `activeDeadlineSeconds` must be at least `totalSeconds`, or a
+ * slow but valid run is cut short (and then only scales the twin to 0 and reports no result). Every round can
+ * need two scale-in waits (one before it, for a twin the previous round left up, and its own), so the rounds
+ * count `scaleOut + 2 × scaleIn` each (issue 19).
  */
-export function measureDeadlineSeconds(opts: Partial<MeasureOptions>, marginSeconds = 120): number {
+export function measureBudget(opts: Partial<MeasureOptions>, marginSeconds = 120): MeasureBudget {
     const o = { ...MEASURE_DEFAULTS, ...opts };
-    const footprint = opts.loadTestJob ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
-    // Each round: scale out, scale in; plus one scale-in wait before the first round (a twin left above 0).
-    const rounds = o.rounds * (o.scaleOutTimeoutSeconds + o.scaleInTimeoutSeconds) + o.scaleInTimeoutSeconds;
-    return Math.ceil(footprint + rounds + marginSeconds);
+    const footprintSeconds = opts.loadTestJob ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
+    const roundsSeconds = o.rounds * (o.scaleOutTimeoutSeconds + 2 * o.scaleInTimeoutSeconds);
+    // A footprint loop overshoots its deadline by at most one iteration of 3 calls, in each of its 2 phases; the
+    // first GET of the twin; the PATCH before each round.
+    const retriedCalls = 3 * 2 + 1 + o.rounds;
+    const retriesSeconds = Math.ceil((worstCaseBackoffMs({ ...DEFAULT_RETRY_POLICY, attempts: o.apiAttempts, baseMs: o.apiRetryBaseMs }) * retriedCalls) / 1000);
+    const totalSeconds = Math.ceil(footprintSeconds + roundsSeconds + retriesSeconds + marginSeconds);
+    return { footprintSeconds, roundsSeconds, retriesSeconds, marginSeconds, totalSeconds };
+}
+
+/** {@link measureBudget}'s total: the Job's `activeDeadlineSeconds` must be at least this. */
+export function measureDeadlineSeconds(opts: Partial<MeasureOptions>, marginSeconds = 120): number {
+    return measureBudget(opts, marginSeconds).totalSeconds;
 }
