@@ -23,7 +23,7 @@ export interface MeasureOptions extends MeasurementThresholds {
      * The exact name of this rollout's load-test Job for this target. Its pods are found by the label the Job
      * controller sets, `batch.kubernetes.io/job-name=<job>` (K8SAPI-7), so a finished pod of an earlier rollout's
      * Job (Pulumi creates the replacement before it deletes the replaced Job, and finished Jobs stay a day:
-     * PUL-REPLACE-1) is never taken for this one.
+     * REPLACE-1) is never taken for this one.
      * @default undefined: no load test; `footprint.underLoad` stays empty (0 samples)
      */
     loadTestJob?: string;
@@ -45,7 +45,7 @@ export interface MeasureOptions extends MeasurementThresholds {
     loadTestRunTimeoutSeconds: number;
     /** Seconds after the load test to wait for a metrics window that holds no load. @default 180 */
     settleTimeoutSeconds: number;
-    /** Seconds between two PodMetrics lists. @default 15 (metrics-server's resolution in its own manifests, METRICS-2) */
+    /** Seconds between two PodMetrics lists while idle (under load: at most 5 s, MSWIN-1). @default 15 (metrics-server's resolution in its own manifests, METRICS-2) */
     sampleIntervalSeconds: number;
     /** Milliseconds one health request may take. @default 1000 */
     probeTimeoutMs: number;
@@ -97,7 +97,7 @@ export function selectorProblem(s: string): string | undefined {
     return undefined;
 }
 
-/** The label the Job controller puts on every pod of Job `job` (Kubernetes ≥ 1.27; K8SAPI-7). */
+/** The label the Job controller puts on every pod of Job `job` (Kubernetes ≥ 1.27; JOBPOD-1). */
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 
 /** The selector of the pods of exactly Job `job`. */
