@@ -7,6 +7,11 @@
  * stack exported (`comparison`, `measurementComparison`); for figures those do not carry (p95, scale-in) and for
  * outputs without a comparison, the report forms them the same way (subject ÷ baseline, 3 decimals, none when
  * either side is missing or the baseline is 0; lib/loadTestResult.ts `compareSummaries`).
+ *
+ * Every round counts (issue 19): time medians are recomputed from the rounds with a timed-out round as the longest
+ * (so contract 1.2 outputs read the same way), a time ratio is "incomplete" with the counts unless both sides have
+ * every round, and every figure that rests on a fallback (no under-load sample, rounds timed out, a side missing)
+ * is listed under its app's footprint table.
  */
 import type { ReportApp, ReportFootprint, ReportInput, ReportLoadTest, ReportMeasurement, ReportTimes } from "./reportInput";
 import { ratio, round } from "./ratio";
