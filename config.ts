@@ -13,6 +13,7 @@ import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
 import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
+import { METRICS_RESOLUTION_SECONDS, METRICS_WINDOW_MARGIN_SECONDS, minLoadSecondsForMetricsWindow } from "./lib/metricsWindow";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
 import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
 import { appTeamNamespaces, parseAppTeams, reservedNamespaceProblems, type AppTeam } from "./lib/appTeams";
@@ -296,7 +297,8 @@ const RULES = {
     gatewayClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "approuting-istio"),
     tlsSecretName: pattern(new RegExp(`^(${DNS_LABEL}(\\.${DNS_LABEL})*)?$`), "a Kubernetes Secret name, or empty for no TLS", ""),
     loadTest: boolean(true),
-    loadTestDurationSeconds: integer(5, 600, 30),
+    // 40 s: at least one whole metrics window (lib/metricsWindow.ts, 35 s on AKS) while the measurement is on.
+    loadTestDurationSeconds: integer(5, 600, 40),
     loadTestConnections: integer(1, 1000, 10),
     loadTestMaxP99Ms: integer(1, 60000, 500),
     loadTestMaxErrorRate: decimal(0, 1, 0.01),
@@ -495,6 +497,16 @@ function crossKeyProblems(
         // The footprint "under load" is sampled while the load test runs, and the measurement program's image is
         // published beside the load generator's: without the load test there is half a measurement.
         problems.push({ key: "measure", value: "true", accepted: "false unless loadTest is true (the footprint under load is sampled during the load test)" });
+    }
+    const windowFloor = minLoadSecondsForMetricsWindow();
+    if (ok("measure", "loadTest", "loadTestDurationSeconds") && c.measure && c.loadTest && c.loadTestDurationSeconds < windowFloor) {
+        // metrics-server's window between two scrapes must lie wholly inside the load at least once, or the memory
+        // gate silently falls back to idle (issue 19; lib/metricsWindow.ts, MSWIN-1, MSWIN-2).
+        problems.push({
+            key: "loadTestDurationSeconds",
+            value: String(c.loadTestDurationSeconds),
+            accepted: `at least ${windowFloor} while measure is true (2 × metrics-server's ${METRICS_RESOLUTION_SECONDS} s resolution + ${METRICS_WINDOW_MARGIN_SECONDS} s, so that one whole metrics window lies inside the load), or set measure to false`,
+        });
     }
     if (ok("appTeams", "apps")) {
         const taken = appTeamNamespaces(c.appTeams).filter((ns) => c.apps.includes(ns));

@@ -10,12 +10,17 @@
  * 1.2 adds the scale measurement (issue 14): per app, `loadTest[app].measurements` (scale-out, startup,
  * footprint and pulled bytes per target) and `loadTest[app].measurementComparison` (Wasm ÷ container), and the
  * platform's `measureImage` for app stacks.
+ *
+ * 1.3 (issue 19) adds to each measurement's round times `timedOut` and `timeoutSeconds`, to each footprint
+ * `noSampleReason`, and to `measurementComparison` the list `incomplete`; a time median now counts every round (a
+ * timed-out round as longer than any measured one), and a time ratio is null unless both sides have every round.
+ * Nothing is removed: a 1.2 reader still finds every field it read.
  */
 import type { LoadTestComparison, LoadTestSummary } from "./lib/loadTestResult";
 import type { MeasurementComparison, MeasurementSummary } from "./lib/measurementResult";
 import type { WasmPlacement } from "./lib/workloadDefaults";
 
-export const OUTPUTS_CONTRACT_VERSION = "1.2";
+export const OUTPUTS_CONTRACT_VERSION = "1.3";
 
 /** One deployed Spin app. */
 export interface AppOutput {

@@ -91,35 +91,90 @@ export const KUBECONFIG_FROM_STDIN: readonly string[] = [
     'cat > "$kubeconfig"',
 ];
 
+/** Exit status of a collection script when the Job's finished pod (and so its result) is gone. */
+export const RESULT_GONE_EXIT = 3;
+
+/**
+ * What to run when a gating Job's result is gone: replacing the Job runs it again (its fixed name makes the
+ * Kubernetes provider delete it before it creates the replacement, REPLACE-2), and the new Job's uid re-runs
+ * the collection (`triggers`). `--replace`, not `--target-replace`: the latter restricts the update to the Job,
+ * so the collection would not run (REPLACE-3).
+ */
+export function resultGoneAdvice(namespace: string, job: string, urn: string): string {
+    return (
+        `the result of Job ${namespace}/${job} is gone: no pod of it has phase Succeeded any more ` +
+        `(a finished Job and its pods are deleted ${TTL_SECONDS_AFTER_FINISHED / 3600} h after it finishes, and a removed node takes its pods). ` +
+        `Run the Job again: pulumi up --replace '${urn}'`
+    );
+}
+
+/** What a Pulumi URN may hold here: printable ASCII without a single quote or a backslash (it is quoted in sh). */
+const URN = /^urn:pulumi:[!-&(-[\]-~]+$/;
+
+/** `text` as one sh word: single-quoted, each `'` written `'\\''`. */
+function shQuote(text: string): string {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function checkUrn(urn: string, where: string): void {
+    if (!URN.test(urn)) throw new Error(`${where}: urn = ${JSON.stringify(urn)}: a Pulumi URN of printable ASCII without ' or \\`);
+}
+
 /**
  * The collection script (`sh -c`): the kubeconfig arrives on stdin and goes to a private temporary file that is
- * removed on any exit; `kubectl logs` prints the Job's log, whose result line the caller's parser picks.
- * Namespace, Job and container names are validated DNS labels, so quoting them is enough.
+ * removed on any exit; then it reads the log of exactly one pod, the Job's newest pod whose phase is Succeeded:
+ *  1. `kubectl get pods` by the Job's pod label and `--field-selector status.phase=Succeeded`, printing
+ *     `creationTimestamp name` per pod (RFC 3339 in UTC sorts as text), the newest kept;
+ *  2. `kubectl logs pod/<that pod>` (a single pod's log is whole; no `--tail` needed).
+ * Never `kubectl logs --selector`: it reads the pods in no stable order and stops at the first that fails, so a
+ * pod lost to a node drain beside the one that finished, or a Job that ran more than once, gives the wrong log
+ * or none (KLOGS-1). A Job whose pods are gone makes `kubectl get` print "No resources found" on stderr and exit 0
+ * (KLOGS-2): the script then fails with {@link RESULT_GONE_EXIT} and says what to run ({@link resultGoneAdvice}),
+ * never an empty result. Every kubectl failure fails the script (`set -e`; an assignment from a command
+ * substitution has that command's status). Namespace, Job and container names are validated DNS labels.
  */
-export function jobLogScript(namespace: string, job: string, container: string): string {
+export function jobLogScript(namespace: string, job: string, container: string, urn: string): string {
     for (const [what, value] of [["namespace", namespace], ["job", job], ["container", container]]) {
         if (!DNS_LABEL.test(value)) throw new Error(`collectScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
     }
+    checkUrn(urn, "collectScript");
+    const kubectl = `kubectl --kubeconfig "$kubeconfig" --namespace '${namespace}'`;
     return [
         ...KUBECONFIG_FROM_STDIN,
-        // By the Job's pod label rather than `job/<name>`: that picks one pod, and a pod lost to a node drain
-        // (ignored by the pod failure policy) may sit beside the one that finished. `--tail=-1`: a selector
-        // otherwise means the last 10 lines.
-        `kubectl --kubeconfig "$kubeconfig" --namespace '${namespace}' logs --selector 'batch.kubernetes.io/job-name=${job}' --container ${container} --tail=-1`,
+        `finished="$(${kubectl} get pods --selector 'batch.kubernetes.io/job-name=${job}' --field-selector 'status.phase=Succeeded' ` +
+            `--output 'jsonpath={range .items[*]}{.metadata.creationTimestamp} {.metadata.name}{"\\n"}{end}')"`,
+        `pod="$(printf '%s\\n' "$finished" | sort | awk 'NF == 2 { name = $2 } END { print name }')"`,
+        `if [ -z "$pod" ]; then`,
+        `  printf '%s\\n' ${shQuote(resultGoneAdvice(namespace, job, urn))} >&2`,
+        `  exit ${RESULT_GONE_EXIT}`,
+        `fi`,
+        `${kubectl} logs "pod/$pod" --container '${container}'`,
     ].join("\n");
 }
 
 /**
- * The update script: the Command changes without its Job changing only when the kubeconfig does (a new login
- * mode, a rotated certificate). The log it read is still this Job's, and the Job may be gone (TTL), so repeat
- * the previous result, which the command provider passes in `PULUMI_COMMAND_STDOUT`. The kubeconfig on stdin is
- * read and dropped, so the provider's write to stdin never meets a closed pipe.
+ * The update script: the Command changes without its Job changing only when the kubeconfig or the script text
+ * does (a new login mode, a rotated certificate, a new release). The log it read is still this Job's, and the
+ * Job may be gone (TTL), so repeat the previous result, which the command provider passes in
+ * `PULUMI_COMMAND_STDOUT`. An empty previous result (collected by an earlier release after the pods were gone:
+ * KLOGS-2) is not repeated: the script fails and says what to run, so nothing stale or empty reads as fresh. The
+ * kubeconfig on stdin is read and dropped, so the provider's write to stdin never meets a closed pipe.
  */
-export const REPEAT_PREVIOUS_RESULT = `cat > /dev/null\nprintf '%s\\n' "$PULUMI_COMMAND_STDOUT"`;
+export function repeatPreviousResultScript(namespace: string, job: string, urn: string): string {
+    checkUrn(urn, "repeatPreviousResultScript");
+    return [
+        "cat > /dev/null",
+        `if [ -z "\${PULUMI_COMMAND_STDOUT:-}" ]; then`,
+        `  printf '%s\\n' ${shQuote(`no stored result to repeat: ${resultGoneAdvice(namespace, job, urn)}`)} >&2`,
+        `  exit ${RESULT_GONE_EXIT}`,
+        `fi`,
+        `printf '%s\\n' "$PULUMI_COMMAND_STDOUT"`,
+    ].join("\n");
+}
 
 /**
  * The `local.Command` that prints a Job's log once the Job has completed, and its stdout. A new Job (new name or
- * uid) is a new measurement: the command is replaced, i.e. runs `create` again; see REPEAT_PREVIOUS_RESULT.
+ * uid) is a new measurement: the command is replaced, i.e. runs `create` again; see repeatPreviousResultScript.
  */
 export function collectJobLog(
     name: string,
@@ -129,16 +184,20 @@ export function collectJobLog(
     const collect = new command.local.Command(
         name,
         {
-            create: pulumi.all([args.job.metadata.namespace, args.job.metadata.name]).apply(([ns, jn]) => jobLogScript(ns, jn, args.container)),
-            update: REPEAT_PREVIOUS_RESULT,
+            create: pulumi.all([args.job.metadata.namespace, args.job.metadata.name, args.job.urn]).apply(([ns, jn, urn]) => jobLogScript(ns, jn, args.container, urn)),
+            update: pulumi.all([args.job.metadata.namespace, args.job.metadata.name, args.job.urn]).apply(([ns, jn, urn]) => repeatPreviousResultScript(ns, jn, urn)),
             stdin: pulumi.secret(args.kubeconfig),
             // No `environment`: it would be stored in state, and CI's login variables differ from a laptop's. The
             // command's process inherits them from `pulumi up` (CMD-1).
             addPreviousOutputInEnv: true,
-            // A Job re-created under the same name (after a refresh found it gone) has a new uid.
-            triggers: [args.job.metadata.uid],
+            // A new Job: a new name, or the same name re-created (`--replace`, or a refresh that found it gone)
+            // with a new uid.
+            triggers: [args.job.metadata.name, args.job.metadata.uid],
         },
-        { parent: opts.parent, dependsOn: [args.job], replaceOnChanges: ["create", "triggers"], additionalSecretOutputs: ["stdin"] },
+        // Replaced (so `create` runs again) only for a new Job: a new name or uid changes `triggers`. A new script
+        // text alone (a new release) runs `update`, which repeats the stored result: re-reading a Job older than
+        // its TTL would find nothing.
+        { parent: opts.parent, dependsOn: [args.job], replaceOnChanges: ["triggers"], additionalSecretOutputs: ["stdin"] },
     );
     return collect.stdout;
 }

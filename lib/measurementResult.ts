@@ -14,15 +14,26 @@
 
 /** Prefix of the result line in the measurement Job's log (everything after it is JSON). */
 export const MEASUREMENT_RESULT_PREFIX = "aks-wasm-measurement ";
-/** Schema version of {@link MeasurementResult}; bump on any change of meaning. */
-export const MEASUREMENT_SCHEMA_VERSION = 1;
+/**
+ * Schema version of {@link MeasurementResult}; bump on any change of meaning. 2 (issue 19): a timed-out round
+ * counts in the median as longer than any measured round; `timedOut`, `timeoutSeconds` and `noSampleReason` added.
+ */
+export const MEASUREMENT_SCHEMA_VERSION = 2;
 
 /** A median with the values it was taken from (one per round), in seconds. */
 export interface RoundTimes {
-    /** Median over the rounds; null when no round produced a value. */
+    /**
+     * Median over ALL the rounds, a timed-out round counting as longer than any measured one (at least its
+     * timeout, so "infinite" for ordering). Null when that median is a timed-out round: more than half the rounds
+     * (half, with an even count) timed out, and the median is only known to exceed `timeoutSeconds`.
+     */
     median: number | null;
-    /** One value per round, in round order; null where that round did not reach the point (timed out). */
+    /** One value per round, in round order; null where that round did not reach the point (timed out or skipped). */
     rounds: (number | null)[];
+    /** How many rounds timed out (the nulls of `rounds`). */
+    timedOut: number;
+    /** The per-round limit: a round that timed out took at least this long. */
+    timeoutSeconds: number;
 }
 
 /** Per-pod CPU and memory of the serving Deployment, from the metrics API (metrics.k8s.io/v1beta1 PodMetrics). */
@@ -37,6 +48,11 @@ export interface PodFootprint {
     memoryMiB: number | null;
     /** Largest one pod's working-set memory seen, MiB. */
     maxMemoryMiB: number | null;
+    /**
+     * Why nothing was sampled (the load test never ran in this run, no metrics window fitted inside the load, the
+     * metrics API did not answer: its status and message); null when there are samples.
+     */
+    noSampleReason: string | null;
 }
 
 /** Thresholds from config; 0 (or absent) checks nothing. */
@@ -94,6 +110,12 @@ export interface MeasurementComparison {
     idleCpuMillicores: number | null;
     underLoadCpuMillicores: number | null;
     pulledBytes: number | null;
+    /**
+     * The time figures left without a ratio because a side has rounds that timed out, each as a sentence with the
+     * counts (e.g. "allReadyMedian: wasm 1 of 3 rounds timed out, container 0 of 3"). A ratio of medians where one
+     * side lost rounds would compare a median of the fast rounds with a median of all of them.
+     */
+    incomplete: string[];
 }
 
 /** Thrown when a log holds no usable result line; says what was expected and what came. */
@@ -211,11 +233,22 @@ function roundTimesProblems(field: string, value: unknown, rounds: number | unde
     } else if (rounds !== undefined && list.length !== rounds) {
         problems.push(`${field}.rounds has ${list.length} values; accepted: one per round (${rounds})`);
     }
+    const listOk = Array.isArray(list) && list.every(seconds);
     if (!seconds(value.median)) {
-        problems.push(`${field}.median = ${describe(value.median)}; accepted: seconds ≥ 0, or null when no round has a value`);
-    } else if (Array.isArray(list) && list.every(seconds)) {
+        problems.push(`${field}.median = ${describe(value.median)}; accepted: seconds ≥ 0, or null when the median round timed out`);
+    } else if (listOk) {
         const expected = medianSeconds(list as (number | null)[]);
-        if (value.median !== expected) problems.push(`${field}.median = ${describe(value.median)}; accepted: ${describe(expected)}, the median of its rounds`);
+        if (value.median !== expected) problems.push(`${field}.median = ${describe(value.median)}; accepted: ${describe(expected)}, the median of its rounds (timed-out rounds counted as longest)`);
+    }
+    const nulls = listOk ? (list as unknown[]).filter((x) => x === null).length : undefined;
+    if (!isWhole(value.timedOut) || (nulls !== undefined && value.timedOut !== nulls)) {
+        problems.push(`${field}.timedOut = ${describe(value.timedOut)}; accepted: ${nulls ?? "a whole number"}, the rounds that timed out (nulls)`);
+    }
+    const limit = value.timeoutSeconds;
+    if (typeof limit !== "number" || !Number.isFinite(limit) || limit <= 0) {
+        problems.push(`${field}.timeoutSeconds = ${describe(limit)}; accepted: seconds > 0 (the per-round limit)`);
+    } else if (listOk && (list as (number | null)[]).some((x) => x !== null && x > limit + 1)) {
+        problems.push(`${field}.rounds = ${describe(list)}; accepted: values within timeoutSeconds ${limit} (a round over its limit timed out)`);
     }
     return problems;
 }
@@ -232,17 +265,30 @@ function footprintProblems(field: string, value: unknown): string[] {
         if (!ok) problems.push(`${field}.${figure} = ${describe(x)}; accepted: a number ≥ 0, or null when nothing was sampled`);
         else if (value.samples === 0 && x !== null) problems.push(`${field}.${figure} = ${describe(x)} with samples = 0; accepted: null`);
     }
+    const reason = value.noSampleReason;
+    if (value.samples === 0 && (typeof reason !== "string" || reason === "")) {
+        problems.push(`${field}.noSampleReason = ${describe(reason)} with samples = 0; accepted: a sentence saying why nothing was sampled`);
+    } else if (isWhole(value.samples) && (value.samples as number) > 0 && reason !== null) {
+        problems.push(`${field}.noSampleReason = ${describe(reason)} with samples = ${String(value.samples)}; accepted: null`);
+    }
     return problems;
 }
 
 /**
- * The median of the values that are not null, rounded to milliseconds; null when every value is null. With an
- * even count, the mean of the two middle values. A round that timed out is left out rather than counted as its
- * timeout: the median is of what was measured, and `rounds` shows the nulls.
+ * The median of ALL the rounds, rounded to milliseconds, a null (a round that timed out) counting as longer than
+ * any measured round: it took at least its timeout, and how much longer is unknown. With an even count, the mean
+ * of the two middle values. Null when the median falls on a timed-out round (more than half timed out, or half
+ * with an even count): then it is only known to exceed the timeout. Leaving timed-out rounds out instead would
+ * make `[3.1, null, null]` a median of 3.1 s, and the slowest side look fastest (issue 19).
  */
 export function medianSeconds(values: readonly (number | null)[]): number | null {
-    const m = median(values.filter((x): x is number => x !== null));
-    return m === null ? null : round(m, 3);
+    const m = median(values.map((x) => (x === null ? Number.POSITIVE_INFINITY : x)));
+    return m === null || !Number.isFinite(m) ? null : round(m, 3);
+}
+
+/** The {@link RoundTimes} of one figure: its per-round values (null: timed out) and the per-round limit. */
+export function roundTimes(values: readonly (number | null)[], timeoutSeconds: number): RoundTimes {
+    return { median: medianSeconds(values), rounds: [...values], timedOut: values.filter((x) => x === null).length, timeoutSeconds };
 }
 
 /** The median of `values` (unrounded), or null for an empty list. */
@@ -275,20 +321,27 @@ export function evaluateMeasurementThresholds(
     const breaches: string[] = [];
     const t = m.thresholds;
     const key = THRESHOLD_CONFIG_KEYS;
-    if (t.maxScaleOutSeconds) {
-        const v = m.allReady.median;
-        if (v === null) breaches.push(`no round reached ${m.replicas} Ready twin pods, so ${key.maxScaleOutSeconds} ${t.maxScaleOutSeconds} s cannot be checked`);
-        else if (v > t.maxScaleOutSeconds) breaches.push(`median time until all ${m.replicas} twin pods were Ready, ${v} s, exceeds ${key.maxScaleOutSeconds} ${t.maxScaleOutSeconds} s`);
-    }
-    if (t.maxFirstResponseSeconds) {
-        const v = m.firstResponse.median;
-        if (v === null) breaches.push(`no twin pod answered in any round, so ${key.maxFirstResponseSeconds} ${t.maxFirstResponseSeconds} s cannot be checked`);
-        else if (v > t.maxFirstResponseSeconds) breaches.push(`median time until a fresh twin pod answered, ${v} s, exceeds ${key.maxFirstResponseSeconds} ${t.maxFirstResponseSeconds} s`);
-    }
+    // A median that fell on a timed-out round is over its timeout: a breach unless the limit is above the timeout,
+    // in which case it cannot be checked, which is a breach too (a gate that cannot see must not pass).
+    const timeOf = (what: string, times: RoundTimes, limit: number, configKey: string) => {
+        const counted = `${times.timedOut} of ${times.rounds.length} rounds timed out, each counted as longer than any measured round`;
+        const v = times.median;
+        if (v === null) {
+            breaches.push(
+                times.timeoutSeconds >= limit
+                    ? `median time until ${what} is over the ${times.timeoutSeconds} s round timeout (${counted}), so it exceeds ${configKey} ${limit} s`
+                    : `median time until ${what} is over the ${times.timeoutSeconds} s round timeout (${counted}), so ${configKey} ${limit} s cannot be checked`,
+            );
+        } else if (v > limit) {
+            breaches.push(`median time until ${what}, ${v} s, exceeds ${configKey} ${limit} s${times.timedOut > 0 ? ` (${counted})` : ""}`);
+        }
+    };
+    if (t.maxScaleOutSeconds) timeOf(`all ${m.replicas} twin pods were Ready`, m.allReady, t.maxScaleOutSeconds, key.maxScaleOutSeconds);
+    if (t.maxFirstResponseSeconds) timeOf("a fresh twin pod answered", m.firstResponse, t.maxFirstResponseSeconds, key.maxFirstResponseSeconds);
     if (t.maxPodMemoryMiB) {
         const underLoad = m.footprint.underLoad.maxMemoryMiB;
         const v = underLoad ?? m.footprint.idle.maxMemoryMiB;
-        const when = underLoad !== null ? "under load" : "at idle (no under-load sample)";
+        const when = underLoad !== null ? "under load" : `at idle (no under-load sample: ${m.footprint.underLoad.noSampleReason ?? "none taken"})`;
         if (v === null) breaches.push(`no memory sample of the serving pods, so ${key.maxPodMemoryMiB} ${t.maxPodMemoryMiB} MiB cannot be checked`);
         else if (v > t.maxPodMemoryMiB) breaches.push(`largest serving pod working set ${when}, ${v} MiB, exceeds ${key.maxPodMemoryMiB} ${t.maxPodMemoryMiB} MiB`);
     }
@@ -306,14 +359,22 @@ export function compareMeasurements(
     container: MeasurementResult | MeasurementSummary,
 ): MeasurementComparison {
     const pulled = (m: MeasurementResult | MeasurementSummary) => ("pulledBytes" in m ? m.pulledBytes : null);
+    const incomplete: string[] = [];
+    // A ratio only where both sides have every round: else "incomplete", with the counts.
+    const complete = (figure: string, w: RoundTimes, c: RoundTimes): number | null => {
+        if (w.timedOut === 0 && c.timedOut === 0) return ratio(w.median, c.median);
+        incomplete.push(`${figure}: wasm ${w.timedOut} of ${w.rounds.length} rounds timed out, container ${c.timedOut} of ${c.rounds.length}`);
+        return null;
+    };
     return {
-        allReadyMedian: ratio(wasm.allReady.median, container.allReady.median),
-        firstResponseMedian: ratio(wasm.firstResponse.median, container.firstResponse.median),
+        allReadyMedian: complete("allReadyMedian", wasm.allReady, container.allReady),
+        firstResponseMedian: complete("firstResponseMedian", wasm.firstResponse, container.firstResponse),
         idleMemoryMiB: ratio(wasm.footprint.idle.memoryMiB, container.footprint.idle.memoryMiB),
         underLoadMemoryMiB: ratio(wasm.footprint.underLoad.memoryMiB, container.footprint.underLoad.memoryMiB),
         idleCpuMillicores: ratio(wasm.footprint.idle.cpuMillicores, container.footprint.idle.cpuMillicores),
         underLoadCpuMillicores: ratio(wasm.footprint.underLoad.cpuMillicores, container.footprint.underLoad.cpuMillicores),
         pulledBytes: ratio(pulled(wasm), pulled(container)),
+        incomplete,
     };
 }
 

@@ -67,15 +67,15 @@ function standInSummary(url) {
 
 /**
  * A measurement result line as apps/measure prints it (lib/measurementResult.ts: prefix "aks-wasm-measurement ",
- * schema 1) for the target the Job name carries (`<component>-<target>-<8 hex>`); nothing here was measured.
+ * schema 2) for the target the Job name carries (`<component>-<target>-<8 hex>`); nothing here was measured.
  */
 function standInMeasurement(script) {
     const m = /job-name=[^']*-([a-z0-9]+)-[0-9a-f]{8}'/.exec(script);
     // One round that reached nothing (null): the shape a timed-out round has; no figure is invented.
-    const none = { median: null, rounds: [null] };
-    const footprint = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+    const none = { median: null, rounds: [null], timedOut: 1, timeoutSeconds: 1 };
+    const footprint = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "offline evaluation: nothing was sampled" };
     return `aks-wasm-measurement ${JSON.stringify({
-        schemaVersion: 1,
+        schemaVersion: 2,
         target: m ? m[1] : "unknown",
         namespace: "stand-in",
         twinDeployment: "stand-in",
@@ -134,7 +134,7 @@ function mockOutputs(args, preview = false) {
             if (preview) return {};
             const script = String(inputs.create || "");
             if (script.includes("spin-build-push")) return { stdout: `Pushed with digest sha256:${sha256(inputs.triggers)}\n`, stderr: "" };
-            if (script.includes("kubectl") && script.includes("--container measure")) return { stdout: `${standInMeasurement(script)}\n`, stderr: "" };
+            if (script.includes("kubectl") && script.includes("--container 'measure'")) return { stdout: `${standInMeasurement(script)}\n`, stderr: "" };
             if (script.includes("kubectl")) return { stdout: `${standInSummary("http://stand-in/")}\n`, stderr: "" };
             return { stdout: "", stderr: "" };
         }

@@ -7,11 +7,18 @@
  * stack exported (`comparison`, `measurementComparison`); for figures those do not carry (p95, scale-in) and for
  * outputs without a comparison, the report forms them the same way (subject ÷ baseline, 3 decimals, none when
  * either side is missing or the baseline is 0; lib/loadTestResult.ts `compareSummaries`).
+ *
+ * Every round counts (issue 19): time medians are recomputed from the rounds with a timed-out round as the longest
+ * (so contract 1.2 outputs read the same way), a time ratio is "incomplete" with the counts unless both sides have
+ * every round, and every figure that rests on a fallback (no under-load sample, rounds timed out, a side missing)
+ * is listed under its app's footprint table.
  */
 import type { ReportApp, ReportFootprint, ReportInput, ReportLoadTest, ReportMeasurement, ReportTimes } from "./reportInput";
-import { ratio } from "./ratio";
+import { ratio, round } from "./ratio";
 
 export const NOT_MEASURED = "not measured";
+/** A ratio left out because a side lost rounds (followed by the counts). */
+export const INCOMPLETE = "incomplete";
 const NO_RATIO = "—";
 
 /** Where report.md finds the chart, when it is written beside it (`--out`). */
@@ -40,6 +47,7 @@ const FIGURES = [
     { key: "underLoadMemoryMiB", label: "memory per pod, under load", higherIsBetter: false },
     { key: "idleCpuMillicores", label: "CPU per pod, idle", higherIsBetter: false },
     { key: "underLoadCpuMillicores", label: "CPU per pod, under load", higherIsBetter: false },
+    { key: "cpuPer1000Requests", label: "CPU per 1,000 requests", higherIsBetter: false },
     { key: "pulledBytes", label: "pulled bytes", higherIsBetter: false },
     { key: "rps", label: "requests per second", higherIsBetter: true },
     { key: "p50", label: "latency p50", higherIsBetter: false },
@@ -49,6 +57,51 @@ const FIGURES = [
 type FigureKey = (typeof FIGURES)[number]["key"];
 
 export { ratio } from "./ratio";
+
+/**
+ * The median of a figure's rounds, every round counted: a timed-out round (null) as longer than any measured one
+ * (lib/measurementResult.ts `medianSeconds`, the rule since contract 1.3). Recomputed here so that contract 1.2
+ * outputs, whose medians left timed-out rounds out, are read by the same rule. Null: the median round timed out.
+ */
+export function countedMedian(t: ReportTimes | undefined): number | null {
+    if (!t) return null;
+    if (!t.rounds || t.rounds.length === 0) return t.median;
+    const sorted = t.rounds.map((x) => (x === null ? Number.POSITIVE_INFINITY : x)).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    const m = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return Number.isFinite(m) ? round(m, 3) : null;
+}
+
+/** Rounds of a figure that timed out, or null when its rounds are not in the outputs. */
+function timedOut(t: ReportTimes | undefined): number | null {
+    return t?.timedOut ?? null;
+}
+
+/**
+ * CPU time per 1,000 requests under load, in CPU-seconds: the per-pod median CPU under load × the pods sampled
+ * (the serving Deployment's CPU rate) ÷ the load test's requests per second × 1,000. An estimate (a median per pod
+ * times the pod count, and the load test's average rate), but one that scales CPU by the work done: CPU per pod
+ * alone favours the side that served fewer requests. Null when either figure is missing.
+ */
+export function cpuPer1000Requests(underLoad: ReportFootprint | undefined, rps: number | null | undefined): number | null {
+    if (!underLoad || underLoad.cpuMillicores === null || underLoad.pods === null || underLoad.pods === 0 || !rps) return null;
+    return round(((underLoad.cpuMillicores / 1000) * underLoad.pods * 1000) / rps, 3);
+}
+
+const TIME_FIGURES = { allReadyMedian: "allReady", firstResponseMedian: "firstResponse", scaleInMedian: "scaleIn" } as const;
+
+/**
+ * Why a time ratio is left out: a side lost rounds (timed out), with the completed rounds of each side, e.g.
+ * "incomplete: wasm 1 of 3 rounds, container 3 of 3". Undefined when both sides have every round.
+ */
+export function incompleteRatio(app: ReportApp, figure: keyof typeof TIME_FIGURES): string | undefined {
+    const side = (t: string) => app.measurements?.[t]?.[TIME_FIGURES[figure]];
+    const s = side(app.subject);
+    const b = side(app.baseline);
+    if (!s || !b || (!timedOut(s) && !timedOut(b))) return undefined;
+    const done = (t: ReportTimes) => (t.rounds ? `${t.rounds.length - (t.timedOut ?? 0)} of ${t.rounds.length} rounds` : "rounds unknown");
+    return `${INCOMPLETE}: ${app.subject} ${done(s)}, ${app.baseline} ${done(b)}`;
+}
 
 /** Every Wasm ÷ container ratio of one app: exported by the stack where it did, else formed from both sides. */
 export function appRatios(app: ReportApp): Record<FigureKey, number | null> {
@@ -60,14 +113,19 @@ export function appRatios(app: ReportApp): Record<FigureKey, number | null> {
     const lc = app.hasLoadTestComparison;
     const mc = app.hasMeasurementComparison;
     const r = app.ratios;
+    // A time ratio only when both sides have every round (issue 19): an exported one from before contract 1.3
+    // could compare a median of the fast rounds with a median of all of them, so it is not trusted either.
+    const time = (figure: keyof typeof TIME_FIGURES, value: number | null) => (incompleteRatio(app, figure) ? null : value);
+    const median = (t: string, f: (typeof TIME_FIGURES)[keyof typeof TIME_FIGURES]) => countedMedian(ms(t)?.[f]);
     return {
-        allReadyMedian: exported(r.allReadyMedian, mc, ratio(ms(s)?.allReady.median, ms(b)?.allReady.median)),
-        firstResponseMedian: exported(r.firstResponseMedian, mc, ratio(ms(s)?.firstResponse.median, ms(b)?.firstResponse.median)),
-        scaleInMedian: ratio(ms(s)?.scaleIn.median, ms(b)?.scaleIn.median),
+        allReadyMedian: time("allReadyMedian", exported(r.allReadyMedian, mc, ratio(median(s, "allReady"), median(b, "allReady")))),
+        firstResponseMedian: time("firstResponseMedian", exported(r.firstResponseMedian, mc, ratio(median(s, "firstResponse"), median(b, "firstResponse")))),
+        scaleInMedian: time("scaleInMedian", ratio(median(s, "scaleIn"), median(b, "scaleIn"))),
         idleMemoryMiB: exported(r.idleMemoryMiB, mc, ratio(ms(s)?.idle.memoryMiB, ms(b)?.idle.memoryMiB)),
         underLoadMemoryMiB: exported(r.underLoadMemoryMiB, mc, ratio(ms(s)?.underLoad.memoryMiB, ms(b)?.underLoad.memoryMiB)),
         idleCpuMillicores: exported(r.idleCpuMillicores, mc, ratio(ms(s)?.idle.cpuMillicores, ms(b)?.idle.cpuMillicores)),
         underLoadCpuMillicores: exported(r.underLoadCpuMillicores, mc, ratio(ms(s)?.underLoad.cpuMillicores, ms(b)?.underLoad.cpuMillicores)),
+        cpuPer1000Requests: ratio(cpuPer1000Requests(ms(s)?.underLoad, lt(s)?.rps), cpuPer1000Requests(ms(b)?.underLoad, lt(b)?.rps)),
         pulledBytes: exported(r.pulledBytes, mc, ratio(ms(s)?.pulledBytes, ms(b)?.pulledBytes)),
         rps: exported(r.rps, lc, ratio(lt(s)?.rps, lt(b)?.rps)),
         p50: exported(r.p50, lc, ratio(lt(s)?.p50, lt(b)?.p50)),
@@ -188,14 +246,20 @@ function appSection(app: ReportApp): string[] {
             "times from the scale request, seconds.",
         "",
         ...head("scale-out"),
-        line("all Ready, median", (t) => median(ms(t)?.allReady), times(ratios.allReadyMedian)),
-        line("first response, median", (t) => median(ms(t)?.firstResponse), times(ratios.firstResponseMedian)),
-        line("scale-in to 0, median", (t) => median(ms(t)?.scaleIn), times(ratios.scaleInMedian)),
+        line("all Ready, median", (t) => median(ms(t)?.allReady), timeRatio(app, "allReadyMedian", ratios.allReadyMedian)),
+        line("first response, median", (t) => median(ms(t)?.firstResponse), timeRatio(app, "firstResponseMedian", ratios.firstResponseMedian)),
+        line("scale-in to 0, median", (t) => median(ms(t)?.scaleIn), timeRatio(app, "scaleInMedian", ratios.scaleInMedian)),
+        line("rounds timed out (all Ready / first response / scale-in)", (t) => timedOutCounts(ms(t)), ""),
         line("all Ready, per round", (t) => perRound(ms(t)?.allReady), ""),
         line("first response, per round", (t) => perRound(ms(t)?.firstResponse), ""),
         line("scale-in, per round", (t) => perRound(ms(t)?.scaleIn), ""),
         line("twin back at 0 replicas", (t) => (ms(t) === undefined || ms(t)!.twinScaledToZero === null ? NOT_MEASURED : ms(t)!.twinScaledToZero ? "yes" : "**no**"), ""),
         line("verdict", (t) => verdict(ms(t)?.verdict ?? null, ms(t) !== undefined), ""),
+        "",
+    );
+    out.push(
+        "A round that timed out counts in its median as longer than any measured round (it took at least its timeout); " +
+            `a time ratio is shown only when both sides have every round, else "${INCOMPLETE}" with the counts.`,
         "",
     );
     const limits = measurementLimits(Object.values(app.measurements));
@@ -207,13 +271,61 @@ function appSection(app: ReportApp): string[] {
         ...head("footprint"),
         line("CPU idle", (t) => cpu(foot(t, "idle")), times(ratios.idleCpuMillicores)),
         line("CPU under load", (t) => cpu(foot(t, "underLoad")), times(ratios.underLoadCpuMillicores)),
+        line("CPU per 1,000 requests (under load)", (t) => cell(cpuPer1000Requests(foot(t, "underLoad"), app.loadTest?.[t]?.rps), (v) => `${fixed(v, 3)} CPU-s`), times(ratios.cpuPer1000Requests)),
         line("memory idle", (t) => memory(foot(t, "idle")), times(ratios.idleMemoryMiB)),
         line("memory under load", (t) => memory(foot(t, "underLoad")), times(ratios.underLoadMemoryMiB)),
         line("pods sampled (idle / under load)", (t) => pods(foot(t, "idle"), foot(t, "underLoad")), ""),
         line("pulled bytes", (t) => cell(ms(t)?.pulledBytes, bytes), times(ratios.pulledBytes)),
         "",
+        "CPU per 1,000 requests: CPU per pod under load × pods sampled ÷ the load test's requests per second × 1,000 (an estimate that scales CPU by the work done).",
+        "",
     );
+    const marks = fallbacks(app);
+    if (marks.length > 0) out.push("Figures that rest on a fallback:", "", ...marks.map((m) => `- ⚠️ ${esc(m)}`), "");
     return out;
+}
+
+/**
+ * Every figure of an app that rests on a fallback, as sentences: a side not measured at all (its ratios are
+ * "—"), no under-load sample (the memory limit was then checked at idle, and the under-load ratios are "—"), no
+ * idle sample, rounds that timed out.
+ */
+export function fallbacks(app: ReportApp): string[] {
+    const out: string[] = [];
+    const ms = app.measurements ?? {};
+    for (const t of [app.subject, app.baseline]) {
+        if (app.targets.includes(app.subject) && app.targets.includes(app.baseline) && !ms[t]) {
+            out.push(`${t}: no scale-out or footprint measurement in the outputs; every ratio with it is "${NO_RATIO}".`);
+        }
+    }
+    for (const t of app.targets) {
+        const m = ms[t];
+        if (!m) continue;
+        const reason = (f: ReportFootprint) => (f.noSampleReason ? ` (${f.noSampleReason})` : "");
+        if (m.underLoad.memoryMiB === null) {
+            const limit = m.thresholds.maxPodMemoryMiB;
+            const judged = limit === null ? "" : m.idle.maxMemoryMiB !== null ? `; the memory limit ${fixed(limit, 0)} MiB was checked at idle instead` : "; the memory limit could not be checked";
+            out.push(`${t}: no under-load sample${reason(m.underLoad)}${judged}.`);
+        }
+        if (m.idle.memoryMiB === null) out.push(`${t}: no idle sample${reason(m.idle)}.`);
+        const lost = (["allReady", "firstResponse", "scaleIn"] as const).filter((f) => (m[f].timedOut ?? 0) > 0);
+        if (lost.length > 0) {
+            out.push(`${t}: rounds timed out (${lost.map((f) => `${f} ${m[f].timedOut} of ${m[f].rounds?.length ?? "?"}`).join(", ")}); each counted in its median as longer than any measured round.`);
+        }
+    }
+    return out;
+}
+
+function timeRatio(app: ReportApp, figure: keyof typeof TIME_FIGURES, r: number | null): string {
+    return incompleteRatio(app, figure) ?? times(r);
+}
+
+function timedOutCounts(m: ReportMeasurement | undefined): string {
+    if (!m) return NOT_MEASURED;
+    const n = (t: ReportTimes) => (t.timedOut === null ? "?" : String(t.timedOut));
+    const of = m.allReady.rounds?.length ?? m.rounds;
+    const text = `${n(m.allReady)} / ${n(m.firstResponse)} / ${n(m.scaleIn)} of ${of ?? "?"}`;
+    return [m.allReady, m.firstResponse, m.scaleIn].some((t) => (t.timedOut ?? 0) > 0) ? `**${text}**` : text;
 }
 
 function errorRateDelta(s: ReportLoadTest | undefined, b: ReportLoadTest | undefined): number | null {
@@ -245,12 +357,16 @@ function measurementLimits(runs: ReportMeasurement[]): string | undefined {
 
 function median(t: ReportTimes | undefined): string {
     if (!t || (t.median === null && (t.rounds === null || t.rounds.length === 0))) return NOT_MEASURED;
-    return t.median === null ? "no round reached it" : `${fixed(t.median, 2)} s`;
+    const m = countedMedian(t);
+    const limit = t.timeoutSeconds !== null ? `the ${fixed(t.timeoutSeconds, 0)} s timeout` : "the round timeout";
+    if (m === null) return t.timedOut ? `over ${limit} (${t.timedOut} of ${t.rounds?.length ?? "?"} rounds timed out)` : "no round reached it";
+    return `${fixed(m, 2)} s${t.timedOut ? ` (${t.timedOut} of ${t.rounds?.length ?? "?"} timed out)` : ""}`;
 }
 
 function perRound(t: ReportTimes | undefined): string {
     if (!t || t.rounds === null || t.rounds.length === 0) return NOT_MEASURED;
-    return t.rounds.map((v) => (v === null ? "timed out" : fixed(v, 2))).join(", ");
+    const limit = t.timeoutSeconds !== null ? ` (> ${fixed(t.timeoutSeconds, 0)} s)` : "";
+    return t.rounds.map((v) => (v === null ? `timed out${limit}` : fixed(v, 2))).join(", ");
 }
 
 function cpu(f: ReportFootprint | undefined): string {
@@ -258,7 +374,7 @@ function cpu(f: ReportFootprint | undefined): string {
 }
 
 function memory(f: ReportFootprint | undefined): string {
-    if (!f || f.memoryMiB === null) return NOT_MEASURED;
+    if (!f || f.memoryMiB === null) return f?.noSampleReason ? `${NOT_MEASURED} ⚠️` : NOT_MEASURED;
     return `${fixed(f.memoryMiB, 1)} MiB${f.maxMemoryMiB !== null ? ` (max ${fixed(f.maxMemoryMiB, 1)})` : ""}`;
 }
 

@@ -19,8 +19,8 @@ export const FIELDS_READ = {
     measurement: ["replicas", "rounds", "allReady", "firstResponse", "scaleIn", "footprint", "pulledBytes", "twinScaledToZero", "verdict", "breaches", "thresholds"] as const satisfies readonly (keyof MeasurementSummary)[],
     footprintWhen: ["idle", "underLoad"] as const satisfies readonly (keyof MeasurementSummary["footprint"])[],
     thresholds: ["maxScaleOutSeconds", "maxFirstResponseSeconds", "maxPodMemoryMiB"] as const satisfies readonly (keyof MeasurementThresholds)[],
-    times: ["median", "rounds"] as const satisfies readonly (keyof RoundTimes)[],
-    footprint: ["pods", "cpuMillicores", "memoryMiB", "maxMemoryMiB"] as const satisfies readonly (keyof PodFootprint)[],
+    times: ["median", "rounds", "timedOut", "timeoutSeconds"] as const satisfies readonly (keyof RoundTimes)[],
+    footprint: ["pods", "samples", "cpuMillicores", "memoryMiB", "maxMemoryMiB", "noSampleReason"] as const satisfies readonly (keyof PodFootprint)[],
     measurementComparison: ["allReadyMedian", "firstResponseMedian", "idleMemoryMiB", "underLoadMemoryMiB", "idleCpuMillicores", "underLoadCpuMillicores", "pulledBytes"] as const satisfies readonly (keyof MeasurementComparison)[],
     loadTestComparison: ["subject", "baseline", "rpsRatio", "p50Ratio", "p99Ratio", "errorRateDelta"] as const satisfies readonly (keyof LoadTestComparison)[],
 };
@@ -35,14 +35,23 @@ export class ReportInputError extends Error {
 
 /** A median and its per-round values, seconds. */
 export interface ReportTimes {
+    /** As exported (contract 1.2 left timed-out rounds out of it; the report recomputes it from `rounds`). */
     median: number | null;
-    /** null: absent from the outputs. An element null: that round did not reach the point. */
+    /** null: absent from the outputs. An element null: that round did not reach the point (timed out). */
     rounds: (number | null)[] | null;
+    /** Rounds that timed out: as exported (1.3), else the nulls of `rounds`; null when `rounds` is absent. */
+    timedOut: number | null;
+    /** The per-round limit (1.3); null when not exported. */
+    timeoutSeconds: number | null;
 }
 
 /** Per-pod CPU and memory of the serving Deployment. */
 export interface ReportFootprint {
     pods: number | null;
+    /** Metrics lists that contributed; null when not exported. */
+    samples: number | null;
+    /** Why nothing was sampled (1.3); null when sampled or not exported. */
+    noSampleReason: string | null;
     cpuMillicores: number | null;
     memoryMiB: number | null;
     maxMemoryMiB: number | null;
@@ -78,7 +87,7 @@ export interface ReportMeasurement {
 }
 
 /** Wasm ÷ container ratios as the stack exported them (null: not exported or not formable). */
-export interface ReportRatios extends MeasurementComparison {
+export interface ReportRatios extends Omit<MeasurementComparison, "incomplete"> {
     rps: number | null;
     p50: number | null;
     p99: number | null;
@@ -186,19 +195,32 @@ class Reader {
 
     times(value: unknown, path: string): ReportTimes {
         const o = this.object(value, path);
-        if (!o) return { median: null, rounds: null };
+        if (!o) return { median: null, rounds: null, timedOut: null, timeoutSeconds: null };
         let rounds: (number | null)[] | null = null;
         if (o.rounds !== undefined && o.rounds !== null) {
             if (!Array.isArray(o.rounds)) this.bad(`${path}.rounds`, o.rounds, "a list of numbers or nulls");
             else rounds = o.rounds.map((r, i) => this.number(r, `${path}.rounds[${i}]`));
         }
-        return { median: this.number(o.median, `${path}.median`), rounds };
+        const exported = this.number(o.timedOut, `${path}.timedOut`);
+        const nulls = rounds ? rounds.filter((r) => r === null).length : null;
+        return { median: this.number(o.median, `${path}.median`), rounds, timedOut: exported ?? nulls, timeoutSeconds: this.number(o.timeoutSeconds, `${path}.timeoutSeconds`) };
+    }
+
+    text(value: unknown, path: string): string | null {
+        if (value === undefined || value === null) return null;
+        if (typeof value !== "string") {
+            this.bad(path, value, "a string, or null");
+            return null;
+        }
+        return value;
     }
 
     footprint(value: unknown, path: string): ReportFootprint {
         const o = this.object(value, path) ?? {};
         return {
             pods: this.number(o.pods, `${path}.pods`),
+            samples: this.number(o.samples, `${path}.samples`),
+            noSampleReason: this.text(o.noSampleReason, `${path}.noSampleReason`),
             cpuMillicores: this.number(o.cpuMillicores, `${path}.cpuMillicores`),
             memoryMiB: this.number(o.memoryMiB, `${path}.memoryMiB`),
             maxMemoryMiB: this.number(o.maxMemoryMiB, `${path}.maxMemoryMiB`),

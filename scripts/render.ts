@@ -20,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { parseStackConfig, type StackConfig } from "../config";
+import { measurementBudgetForConfig, measurementBudgetMarkdown } from "../components/app/scaleMeasurement";
 import { capacityPlan, capacityPlanMarkdown } from "../lib/capacityPlan";
 import { loadKubernetesSchemas, NO_SCHEMA, toManifest, validateKubernetesObject, type KubernetesObject } from "../lib/kubernetesSchema";
 import { evaluateStack, mapSecrets, readStackConfig, type RecordedResource } from "../lib/offline";
@@ -187,6 +188,12 @@ function writeRender(
             "Requests against allocatable (AKS reservations subtracted); see the README's Capacity plan section.",
             "",
             ...capacityPlanMarkdown(capacity),
+            "## Measurement budget",
+            "",
+            "One measurement Job per target, all at once; the longest (its load-test pod starts last):",
+            "",
+            ...measurementBudgetMarkdown(measurementBudgetForConfig(config)),
+            "",
             "## Resources",
             "",
             "| type | name | parent | manifest |",

@@ -150,6 +150,8 @@ describe("stack config", () => {
         ["error rate above 1", { loadTestMaxErrorRate: "1.5" }, "loadTestMaxErrorRate", /0 to 1/],
         ["negative p99", { loadTestMaxP99Ms: "-5" }, "loadTestMaxP99Ms", /whole number/],
         ["load test too long", { loadTestDurationSeconds: "3600" }, "loadTestDurationSeconds", /5 to 600/],
+        // Issue 19: with the measurement on, the load must hold one whole metrics window (2 × 15 s + 5 s on AKS).
+        ["load too short for a metrics window", { loadTestDurationSeconds: "20" }, "loadTestDurationSeconds", /^at least 35 while measure is true \(2 × metrics-server's 15 s resolution \+ 5 s, .*\), or set measure to false$/],
         ["unknown kubelogin mode", { kubeloginMode: "interactive" }, "kubeloginMode", /"azurecli"/],
         ["misspelt key", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /unknown key \(did you mean aks-wasm:wasmVmSize\?\); known keys: .*wasmVmSize/],
         ["autoscaler max below min", { wasmNodeCount: "3", wasmNodeCountMax: "2" }, "wasmNodeCountMax", /at least wasmNodeCount \(3\)/],
@@ -173,6 +175,20 @@ describe("stack config", () => {
             assert.match(problem.accepted, accepted);
         });
     }
+
+    it("accepts a short load when the measurement is off, and 35 s with it on (issue 19)", () => {
+        assert.equal(parseStackConfig({ loadTestDurationSeconds: "20", measure: "false" }).loadTestDurationSeconds, 20);
+        assert.equal(parseStackConfig({ loadTestDurationSeconds: "35" }).loadTestDurationSeconds, 35);
+        assert.ok(problemsOf({ loadTestDurationSeconds: "34" }).some((p) => p.key === "loadTestDurationSeconds"));
+    });
+
+    it("the dev and prod stacks load long enough for a metrics window", () => {
+        for (const stack of ["dev", "prod"]) {
+            const file = parse(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")).config as Record<string, unknown>;
+            const seconds = Number(file["aks-wasm:loadTestDurationSeconds"] ?? configDefaults().loadTestDurationSeconds);
+            assert.ok(seconds >= 35, `${stack}: loadTestDurationSeconds ${seconds}`);
+        }
+    });
 
     it("refuses loadTest=false while measure keeps its default (true), naming aks-wasm:measure", () => {
         assert.deepEqual(problemsOf({ loadTest: "false" }).map((p) => p.key), ["measure"]);

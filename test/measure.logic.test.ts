@@ -132,6 +132,34 @@ describe("loadTestProgress", () => {
         assert.equal(loadTestProgress(list).state, "running");
     });
 
+    it("does not take a pod lost to a disruption for the load's end: pending until its replacement runs (issue 19)", () => {
+        const disrupted = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        disrupted.metadata!.name = "hello-loadtest-wasm-1a2b3c4d-drain";
+        disrupted.status!.phase = "Failed";
+        disrupted.status!.conditions = [{ type: "DisruptionTarget", status: "True", lastTransitionTime: "2026-11-25T09:59:20Z" }];
+        // Alone (the Job controller has not yet made its replacement): not finished, so no "load over at once".
+        assert.deepEqual(loadTestProgress({ items: [disrupted] }), { state: "pending", pod: "hello-loadtest-wasm-1a2b3c4d-drain" });
+        // Even when it is the newest pod of the Job, the replacement (running) is the final pod.
+        disrupted.metadata!.creationTimestamp = "2026-11-25T10:30:00Z";
+        const list = { items: [disrupted, ...json<PodList>("loadtest-pod-running.json").items] };
+        assert.deepEqual(loadTestProgress(list), { state: "running", pod: "hello-loadtest-wasm-1a2b3c4d-8xq2w", startedAtMs: at("2026-11-25T09:59:01Z") });
+    });
+
+    it("reads a pod that failed on its own (a breach, not a disruption) as finished: that is the verdict", () => {
+        const failed = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        failed.status!.phase = "Failed";
+        assert.equal(loadTestProgress({ items: [failed] }).state, "finished");
+    });
+
+    it("prefers, of two pods created in the same second, the one not yet finished (the Job's replacement)", () => {
+        const done = structuredClone(json<PodList>("loadtest-pod-succeeded.json").items[0]);
+        const running = structuredClone(json<PodList>("loadtest-pod-running.json").items[0]);
+        running.metadata!.name = "hello-loadtest-wasm-1a2b3c4d-again";
+        running.metadata!.creationTimestamp = done.metadata!.creationTimestamp;
+        assert.equal(loadTestProgress({ items: [done, running] }).state, "running");
+        assert.equal(loadTestProgress({ items: [running, done] }).state, "running");
+    });
+
     it("is pending while the container has not started", () => {
         const pod = structuredClone(json<PodList>("loadtest-pod-running.json").items[0]);
         pod.status = { phase: "Pending", containerStatuses: [{ name: "loadtest", state: { waiting: { reason: "ContainerCreating" } } }] };
@@ -176,14 +204,14 @@ describe("PodMetrics", () => {
         assert.deepEqual(pointsWithin(straddling, loadStart, loadEnd), []);
         assert.equal(pointsWithin(inside, loadStart, loadEnd).length, 2);
         const underLoad = footprintOf([straddling, inside].map((s) => pointsWithin(s, loadStart, loadEnd)));
-        assert.deepEqual(underLoad, { pods: 2, samples: 1, cpuMillicores: 150.2, memoryMiB: 12, maxMemoryMiB: 12.1 });
+        assert.deepEqual(underLoad, { pods: 2, samples: 1, cpuMillicores: 150.2, memoryMiB: 12, maxMemoryMiB: 12.1, noSampleReason: null });
     });
 
     it("counts as idle only windows that began after the load ended (a 60 s window still holding load is left out)", () => {
         const idleFrom = at("2026-11-25T09:59:32Z") + 1000;
         const idle = pointsWithin(metricPoints(json<PodMetricsList>("podmetrics-idle.json"), names), idleFrom);
         assert.deepEqual(idle.map((p) => p.pod), ["hello-wasm-5d8f7b6c9-4hv8r"]);
-        assert.deepEqual(footprintOf([idle]), { pods: 1, samples: 1, cpuMillicores: 3, memoryMiB: 12.5, maxMemoryMiB: 12.5 });
+        assert.deepEqual(footprintOf([idle]), { pods: 1, samples: 1, cpuMillicores: 3, memoryMiB: 12.5, maxMemoryMiB: 12.5, noSampleReason: null });
     });
 
     it("counts the same scrape seen in two lists once", () => {
@@ -193,7 +221,8 @@ describe("PodMetrics", () => {
     });
 
     it("is empty, with nulls, when nothing was sampled", () => {
-        assert.deepEqual(footprintOf([]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null });
-        assert.deepEqual(footprintOf([[], []]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null });
+        assert.deepEqual(footprintOf([]), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "no metrics window fitted" });
+        // The caller says why nothing was sampled; the reason is kept only then.
+        assert.deepEqual(footprintOf([[], []], "the metrics API did not answer"), { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "the metrics API did not answer" });
     });
 });

@@ -4,23 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MEASURE_DEFAULTS, measureArgs, measureDeadlineSeconds, parseMeasureArguments, selectorFromLabels, selectorProblem } from "../apps/measure/src/options";
+import { MEASURE_DEFAULTS, measureArgs, measureBudget, measureDeadlineSeconds, parseMeasureArguments, selectorFromLabels, selectorProblem } from "../apps/measure/src/options";
 import { measureRoleRules } from "../apps/measure/src/rbac";
 
 const required = { target: "wasm", namespace: "apps", twinDeployment: "hello-wasm-twin", servingDeployment: "hello-wasm", servingSelector: "app.kubernetes.io/instance=hello,app.kubernetes.io/name=hello-wasm" };
 
 describe("measureArgs and parseMeasureArguments", () => {
     it("writes flags the CLI reads back to the same options, defaults filled in", () => {
-        const args = measureArgs({ ...required, loadTestSelector: "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
+        const args = measureArgs({ ...required, loadTestJob: "hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
         assert.deepEqual(args, [
             "--target=wasm", "--namespace=apps", "--twin=hello-wasm-twin", "--serving-deployment=hello-wasm",
             "--serving-selector=app.kubernetes.io/instance=hello,app.kubernetes.io/name=hello-wasm",
-            "--loadtest-selector=batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", "--max-scale-out-seconds=30",
+            "--loadtest-job=hello-loadtest-wasm-1a2b3c4d", "--max-scale-out-seconds=30",
         ]);
         const parsed = parseMeasureArguments(args);
         assert.equal(parsed.kind, "run");
         if (parsed.kind !== "run") return;
-        assert.deepEqual(parsed.options, { ...MEASURE_DEFAULTS, ...required, loadTestSelector: "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
+        assert.deepEqual(parsed.options, { ...MEASURE_DEFAULTS, ...required, loadTestJob: "hello-loadtest-wasm-1a2b3c4d", maxScaleOutSeconds: 30 });
         assert.equal(parsed.options.replicas, 20);
         assert.equal(parsed.options.rounds, 3);
         assert.equal(parsed.options.port, 8080);
@@ -54,11 +54,19 @@ describe("measureArgs and parseMeasureArguments", () => {
 });
 
 describe("measureDeadlineSeconds", () => {
-    it("covers every wait at its timeout plus a margin, so a slow valid run is not cut short", () => {
-        // Defaults, with a load test: 600 + 900 + 180, then 3 × (300 + 180) + 180, then 120.
-        assert.equal(measureDeadlineSeconds({ loadTestSelector: "job-name=x" }), 600 + 900 + 180 + 3 * 480 + 180 + 120);
-        // Without a load test only the settle wait precedes the rounds.
-        assert.equal(measureDeadlineSeconds({ rounds: 1, scaleOutTimeoutSeconds: 60, scaleInTimeoutSeconds: 60 }, 0), 180 + 120 + 60);
+    it("covers every wait at its timeout, every retry's backoff and a margin, so a slow valid run is not cut short", () => {
+        // Defaults, with a load test: footprint 600 + 900 + 180; rounds 3 × (300 + 2 × 180): a round may first wait
+        // for a twin the previous round left up (issue 19: the old budget had one scale-in wait in all); retries
+        // 15.5 s of backoff × (6 footprint calls + the first GET + 3 pre-round PATCHes) = 155 s; margin 120.
+        assert.deepEqual(measureBudget({ loadTestJob: "x" }), { footprintSeconds: 1680, roundsSeconds: 1980, retriesSeconds: 155, marginSeconds: 120, totalSeconds: 3935 });
+        assert.equal(measureDeadlineSeconds({ loadTestJob: "x" }), 3935);
+        // Without a load test only the settle wait precedes the rounds; one attempt per call: no backoff.
+        assert.equal(measureDeadlineSeconds({ rounds: 1, scaleOutTimeoutSeconds: 60, scaleInTimeoutSeconds: 60, apiAttempts: 1 }, 0), 180 + 60 + 2 * 60);
+    });
+
+    it("grows by a scale-out and two scale-in waits per round", () => {
+        const at = (rounds: number) => measureBudget({ rounds, scaleOutTimeoutSeconds: 100, scaleInTimeoutSeconds: 10, apiAttempts: 1 }, 0).totalSeconds;
+        assert.equal(at(4) - at(3), 100 + 2 * 10);
     });
 });
 

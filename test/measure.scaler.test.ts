@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MEASUREMENT_RESULT_PREFIX, parseMeasurementLine } from "../lib/measurementResult";
-import { KubeApiStandIn, LOADTEST_SELECTOR, NAMESPACE, SERVING_SELECTOR, TWIN, standInKubeconfig, type StandInScript } from "./helpers/kubeApiStandIn";
+import { KubeApiStandIn, LOADTEST_JOB, NAMESPACE, SERVING_SELECTOR, TWIN, standInKubeconfig, type StandInScript } from "./helpers/kubeApiStandIn";
 
 const root = resolve(__dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "measure-test-"));
@@ -94,7 +94,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 describe("measure against a stand-in API server", () => {
     it("measures footprint under load and idle, then scale-out rounds, and passes: exit 0, one valid result line", async () => {
         await withStandIn({}, async (api, kubeconfig) => {
-            const run = await start(viaTsx(args(api, [`--loadtest-selector=${LOADTEST_SELECTOR}`, "--max-scale-out-seconds=8", "--max-pod-memory-mib=64"])), kubeconfig).done;
+            const run = await start(viaTsx(args(api, [`--loadtest-job=${LOADTEST_JOB}`, "--max-scale-out-seconds=8", "--max-pod-memory-mib=64"])), kubeconfig).done;
             assert.equal(run.code, 0, run.stderr);
             const lines = run.stdout.trim().split("\n");
             assert.equal(lines.length, 1, run.stdout);
@@ -142,7 +142,7 @@ describe("measure against a stand-in API server", () => {
             assert.match(r.breaches[0], /^median time until all 3 twin pods were Ready, [\d.]+ s, exceeds aks-wasm:measureMaxScaleOutSeconds 0\.05 s$/);
             assert.match(run.stderr, /measure: FAIL wasm:\n {2}median time until all 3 twin pods/);
             // No load test: no under-load sample, idle sampled at once.
-            assert.deepEqual(r.footprint.underLoad, { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null });
+            assert.deepEqual(r.footprint.underLoad, { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "no load test in this run (--loadtest-job not given)" });
             assert.equal(r.footprint.idle.pods, 2);
             assert.equal(api.replicas, 0);
             assert.equal(r.twinScaledToZero, true);
@@ -155,24 +155,74 @@ describe("measure against a stand-in API server", () => {
             const run = await start(viaTsx(args(api, ["--rounds=1", "--scale-out-timeout-seconds=2"])), kubeconfig).done;
             assert.equal(run.code, 0, run.stderr);
             const r = parseMeasurementLine(run.stdout);
-            assert.deepEqual(r.allReady, { median: null, rounds: [null] });
-            assert.deepEqual(r.firstResponse, { median: null, rounds: [null] });
+            assert.deepEqual(r.allReady, { median: null, rounds: [null], timedOut: 1, timeoutSeconds: 2 });
+            assert.deepEqual(r.firstResponse, { median: null, rounds: [null], timedOut: 1, timeoutSeconds: 2 });
             assert.equal(r.scaleIn.rounds.length, 1);
             assert.match(run.stderr, /round 1: 0 of 3 twin pods Ready after 2 s/);
             assert.equal(api.replicas, 0);
         });
     });
 
-    it("scales the twin to 0 after an API failure mid-round: exit 3, no result line", async () => {
-        // PATCH #2 (the round's scale-in) fails; the final scale to 0 (PATCH #3) goes through.
-        await withStandIn({ failPatches: [2] }, async (api, kubeconfig) => {
+    it("scales the twin to 0 after an API failure mid-round that is not transient: exit 3, no result line", async () => {
+        // PATCH #2 (the round's scale-in) fails with 409 (not retried); the final scale to 0 (PATCH #3) goes through.
+        await withStandIn({ failPatches: [2], failPatchStatus: 409 }, async (api, kubeconfig) => {
             const run = await start(viaTsx(args(api, ["--rounds=2"])), kubeconfig).done;
             assert.equal(run.code, 3, run.stderr);
             assert.equal(run.stdout, "");
-            assert.match(run.stderr, /measure: the run failed: .*500/s);
+            assert.match(run.stderr, /measure: the run failed: .*409/s);
+            assert.doesNotMatch(run.stderr, /transient failure/);
             assert.deepEqual(api.replicaHistory, [3, 0]);
             assert.equal(api.replicas, 0);
             await until(() => api.twinPods === 0, 5_000, "the twin's pods to go");
+        });
+    });
+
+    it("survives transient failures of every API call (503, 429, a reset connection) with bounded backoff (issue 19)", async () => {
+        // The STAND-IN fails the first 3 calls of each kind on purpose: GET the twin, PATCH its scale, LIST pods,
+        // open a WATCH, LIST PodMetrics; each in turn 503, 429 and a reset connection.
+        await withStandIn({ transient: 3 }, async (api, kubeconfig) => {
+            const run = await start(viaTsx(args(api, [`--loadtest-job=${LOADTEST_JOB}`, "--rounds=1", "--api-retry-base-ms=20"])), kubeconfig).done;
+            assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+            const r = parseMeasurementLine(run.stdout);
+            assert.equal(r.verdict, "pass");
+            assert.equal(r.allReady.timedOut, 0, run.stderr);
+            assert.ok(r.footprint.underLoad.samples > 0 && r.footprint.idle.samples > 0, JSON.stringify(r.footprint));
+            const kinds = new Set(api.transientAnswers.map((a) => a.kind));
+            for (const kind of ["get apps/deployments", "patch apps/deployments/scale", "list pods", "watch pods", "list metrics.k8s.io/pods"]) {
+                assert.ok(kinds.has(kind), `${kind} failed transiently (${[...kinds].join(", ")})`);
+                for (const answer of ["503", "429", "reset"]) {
+                    assert.ok(api.transientAnswers.some((a) => a.kind === kind && a.answer === answer), `${kind} got ${answer}`);
+                }
+            }
+            assert.match(run.stderr, /PATCH the twin's scale to 3: transient failure \(HTTP 503\)/);
+            assert.match(run.stderr, /pod watch ended \(Service Unavailable \(503\)\); listing again/);
+            assert.match(run.stderr, /transient failure \(HTTP 429/);
+            assert.match(run.stderr, /transient failure \((ECONNRESET|UND_ERR_SOCKET|HTTP 500: Error occurred in metrics request)/);
+            assert.equal(api.replicas, 0);
+            assert.deepEqual(api.forbidden, []);
+        });
+    });
+
+    it("without retries (--api-attempts=1) the same transient failure fails the run: the retries are what survive it", async () => {
+        await withStandIn({ transient: 1 }, async (api, kubeconfig) => {
+            const run = await start(viaTsx(args(api, ["--rounds=1", "--api-attempts=1"])), kubeconfig).done;
+            assert.equal(run.code, 3, run.stderr);
+            assert.match(run.stderr, /measure: the run failed: .*503/s);
+        });
+    });
+
+    it("turns an unavailable metrics API into 'no sample' with the reason, not a failed Job (issue 19)", async () => {
+        await withStandIn({ metricsDown: true }, async (api, kubeconfig) => {
+            const run = await start(viaTsx(args(api, [`--loadtest-job=${LOADTEST_JOB}`, "--rounds=1", "--api-attempts=2", "--api-retry-base-ms=10", "--settle-timeout-seconds=1"])), kubeconfig).done;
+            assert.equal(run.code, 0, run.stderr);
+            const r = parseMeasurementLine(run.stdout);
+            for (const phase of ["underLoad", "idle"] as const) {
+                const f = r.footprint[phase];
+                assert.equal(f.samples, 0, phase);
+                assert.match(f.noSampleReason ?? "", /the metrics API \(metrics\.k8s\.io\) did not answer: HTTP 503/, phase);
+            }
+            assert.equal(r.allReady.timedOut, 0, "the rounds ran");
+            assert.equal(api.replicas, 0);
         });
     });
 

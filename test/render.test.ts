@@ -60,6 +60,8 @@ describe("npm run render", () => {
 
     it("shows the capacity plan per pool", () => {
         assert.match(planMd, /## Capacity plan/);
+        // The measurement's budget (issue 19): the deadline and the stack's wait, computed, in plan.md.
+        assert.match(planMd, /## Measurement budget\n[\s\S]*\| rounds × \(scale-out \+ 2 × scale-in waits\) \| \d+ \|[\s\S]*\| \*\*Job deadline \(activeDeadlineSeconds\)\*\* \| \*\*\d+\*\* \|\n\| \*\*the stack's wait for it \(pulumi\.com\/timeoutSeconds\)\*\* \| \*\*\d+\*\* \|/);
         assert.match(planMd, /### system pool: 3–5 × Standard_D4s_v5/);
         assert.match(planMd, /\| istiod \| 2 \| 500m \| 2048Mi \|/);
         assert.match(planMd, /### wasm pool: 3–10 × Standard_D4s_v5/);

@@ -20,6 +20,7 @@ import { assertNoSecretValue, buildReport } from "../scripts/report";
 
 const root = join(__dirname, "..");
 const fixture = (name: string) => readFileSync(join(root, "test", "fixtures", "report", name), "utf8");
+const V13 = fixture("stack-outputs-1.3.json");
 const V12 = fixture("stack-outputs-1.2.json");
 const V11 = fixture("stack-outputs-1.1.json");
 
@@ -68,6 +69,42 @@ function runCli(args: string[], stdin: string | null): Promise<{ code: number | 
     });
 }
 
+describe("report of contract 1.3 outputs: every round counted, fallbacks marked (issue 19)", () => {
+    const md = renderMarkdown(parseStackOutputs(V13));
+    const hello = appSection(md, "hello-wasm");
+
+    it("shows per side how many rounds timed out, and medians that count them", () => {
+        assert.deepEqual(rowOf(hello, "rounds timed out (all Ready / first response / scale-in)"), [
+            "rounds timed out (all Ready / first response / scale-in)", "**0 / 1 / 0 of 3**", "**1 / 0 / 0 of 3**", "",
+        ]);
+        assert.deepEqual(rowOf(hello, "first response, median"), ["first response, median", "1.34 s (1 of 3 timed out)", "3.41 s", "incomplete: wasm 2 of 3 rounds, container 3 of 3 rounds"]);
+        assert.deepEqual(rowOf(hello, "first response, per round"), ["first response, per round", "timed out (> 300 s), 1.19, 1.34", "3.41, 3.29, 3.92", ""]);
+        assert.deepEqual(rowOf(hello, "scale-in to 0, median"), ["scale-in to 0, median", "1.91 s", "31.54 s", "0.061×"], "a complete figure keeps its ratio");
+    });
+
+    it("marks every figure resting on a fallback: no under-load sample (memory judged at idle), timed-out rounds", () => {
+        assert.deepEqual(rowOf(hello, "memory under load"), ["memory under load", "21.4 MiB (max 24.9)", "not measured ⚠️", "—"]);
+        const marks = hello.slice(hello.indexOf("Figures that rest on a fallback:"));
+        assert.match(marks, /- ⚠️ container: no under-load sample \(no metrics window lay wholly inside the 20 s of load \(see loadTestDurationSeconds\)\); the memory limit 64 MiB was checked at idle instead\./);
+        assert.match(marks, /- ⚠️ wasm: rounds timed out \(firstResponse 1 of 3\)/);
+        assert.match(marks, /- ⚠️ container: rounds timed out \(allReady 1 of 3\)/);
+        assert.match(appSection(md, "quotes"), /- ⚠️ wasm: no under-load sample \(the load test had finished before it was first seen \(20 s of load\)\)\./);
+    });
+
+    it("shows CPU per 1,000 requests beside CPU per pod", () => {
+        // 412 m per pod × 2 pods ÷ 329.29 requests/s × 1,000 = 2.502 CPU-seconds per 1,000 requests.
+        assert.deepEqual(rowOf(hello, "CPU per 1,000 requests (under load)"), ["CPU per 1,000 requests (under load)", "2.502 CPU-s", "not measured", "—"]);
+    });
+
+    it("is what `npm run report` prints for the shipped fixture", async () => {
+        const out = await runCli([join(root, "test", "fixtures", "report", "stack-outputs-1.3.json")], null);
+        assert.equal(out.code, 0, out.stderr);
+        assert.equal(out.stdout, md);
+        assert.match(out.stdout, /\*\*1 \/ 0 \/ 0 of 3\*\*/);
+        assert.match(out.stdout, /Figures that rest on a fallback:/);
+    });
+});
+
 describe("report of contract 1.2 outputs (load test, scale-out, footprint, two targets)", () => {
     const md = renderMarkdown(parseStackOutputs(V12));
     const hello = appSection(md, "hello-wasm");
@@ -85,10 +122,13 @@ describe("report of contract 1.2 outputs (load test, scale-out, footprint, two t
 
     it("shows scale-out: medians, per-round values (a timed-out round named) and scale-in, with ratios", () => {
         assert.match(hello, /from 0 to 20 replicas and back, 3 rounds/);
-        assert.deepEqual(rowOf(hello, "all Ready, median"), ["all Ready, median", "4.05 s", "30.09 s", "0.135×"]);
+        // Contract 1.2 exported 30.09 s (the timed-out round left out) and a ratio of 0.135 (issue 19): the report
+        // counts every round instead, and shows no ratio for a side that lost rounds.
+        assert.deepEqual(rowOf(hello, "all Ready, median"), ["all Ready, median", "4.05 s", "31.40 s (1 of 3 timed out)", "incomplete: wasm 3 of 3 rounds, container 2 of 3 rounds"]);
         assert.deepEqual(rowOf(hello, "first response, median"), ["first response, median", "1.20 s", "3.41 s", "0.353×"]);
         assert.deepEqual(rowOf(hello, "scale-in to 0, median"), ["scale-in to 0, median", "1.91 s", "31.54 s", "0.061×"]);
         assert.deepEqual(rowOf(hello, "all Ready, per round"), ["all Ready, per round", "4.21, 3.87, 4.05", "31.40, 28.77, timed out", ""]);
+        assert.deepEqual(rowOf(hello, "rounds timed out (all Ready / first response / scale-in)"), ["rounds timed out (all Ready / first response / scale-in)", "0 / 0 / 0 of 3", "**1 / 0 / 0 of 3**", ""]);
         assert.deepEqual(rowOf(hello, "twin back at 0 replicas"), ["twin back at 0 replicas", "yes", "yes", ""]);
     });
 
@@ -181,7 +221,6 @@ describe("comparison chart (SVG)", () => {
         assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
         const texts = svgTexts(svg);
         for (const label of [
-            "hello-wasm · all Ready (median)",
             "hello-wasm · first response (median)",
             "hello-wasm · scale-in (median)",
             "hello-wasm · memory per pod, idle",
@@ -192,7 +231,8 @@ describe("comparison chart (SVG)", () => {
         ]) {
             assert.ok(texts.includes(label), `bar label "${label}" in ${JSON.stringify(texts)}`);
         }
-        for (const value of ["0.135×", "0.238×", "0.16×", "4.245×"]) assert.ok(texts.includes(value), `value label ${value}`);
+        for (const value of ["0.238×", "0.16×", "4.245×"]) assert.ok(texts.includes(value), `value label ${value}`);
+        assert.ok(!texts.includes("0.135×") && !texts.includes("hello-wasm · all Ready (median)"), "no bar for an incomplete ratio (a side lost rounds)");
         assert.ok(!texts.some((t) => t.startsWith("quotes ·")), "an app without a baseline has no bars");
         assert.ok(!texts.includes("hello-wasm · CPU per pod, idle"), "no bar for a ratio that is not formed");
         assert.match(markdown, /## Chart\n\n!\[Wasm ÷ container ratios\]\(comparison\.svg\)\n$/);
@@ -309,7 +349,7 @@ describe("npm run report (the CLI)", () => {
         const r = await runCli([], V12);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^# aks-wasm: Wasm beside the container\n/);
-        assert.match(r.stdout, /\| all Ready, median \| 4\.05 s \| 30\.09 s \| 0\.135× \|/);
+        assert.match(r.stdout, /\| all Ready, median \| 4\.05 s \| 31\.40 s \(1 of 3 timed out\) \| incomplete: wasm 3 of 3 rounds, container 2 of 3 rounds \|/);
         assert.doesNotMatch(r.stdout, /## Chart/, "no chart link without --out");
     });
 

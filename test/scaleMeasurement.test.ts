@@ -22,10 +22,10 @@ const THRESHOLDS = { maxScaleOutSeconds: 12.5, maxFirstResponseSeconds: 0.75, ma
 
 /** A result line as apps/measure prints it (lib/measurementResult.ts), with placeholder figures per target. */
 function resultLine(target: string, allReady: number, memoryMiB: number): string {
-    const times = (median: number) => ({ median, rounds: [median, median, median] });
-    const footprint = { pods: 2, samples: 5, cpuMillicores: 3, memoryMiB, maxMemoryMiB: memoryMiB + 1 };
+    const times = (median: number) => ({ median, rounds: [median, median, median], timedOut: 0, timeoutSeconds: 300 });
+    const footprint = { pods: 2, samples: 5, cpuMillicores: 3, memoryMiB, maxMemoryMiB: memoryMiB + 1, noSampleReason: null };
     return `aks-wasm-measurement ${JSON.stringify({
-        schemaVersion: 1,
+        schemaVersion: 2,
         target,
         namespace: "hello-wasm",
         twinDeployment: target === "wasm" ? "hello-wasm-twin" : "hello-wasm-container-twin",
@@ -202,6 +202,16 @@ describe("the measurement's identity (platform-contracts RBAC-1..3)", () => {
 });
 
 describe("the measurement Jobs", () => {
+    it("wait for this rollout's load-test Job by its exact name, not for any pod that matches labels (issue 19)", () => {
+        for (const t of ["wasm", "container"] as const) {
+            const loadTestJob = find("kubernetes:batch/v1:Job", `hello-wasm-loadtest-${t}`).inputs.metadata.name;
+            assert.match(loadTestJob, /^hello-wasm-loadtest-[a-z]+-[0-9a-f]{8}$/);
+            const args: string[] = jobOf(t).spec.template.spec.containers[0].args;
+            assert.ok(args.includes(`--loadtest-job=${loadTestJob}`), `--loadtest-job=${loadTestJob} in ${args.join(" ")}`);
+            assert.ok(!args.some((a) => a.startsWith("--loadtest-selector")), "no label selector for the load test");
+        }
+    });
+
     it("run the program under restricted security on the system pool, the only pod with an API token", () => {
         for (const t of ["wasm", "container"] as const) {
             const pod = jobOf(t).spec.template.spec;
@@ -215,6 +225,29 @@ describe("the measurement Jobs", () => {
         }
         const others = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" || (r.type === "kubernetes:batch/v1:Job" && !r.name.startsWith("hello-wasm-measure")));
         for (const r of others) assert.equal(r.inputs.spec.template.spec.automountServiceAccountToken, false, r.name);
+    });
+
+    it("have a deadline and a stack wait computed from rounds × (scale-out + scale-in waits) plus the load (issue 19)", async () => {
+        const { configDefaults } = await import("../config.js");
+        for (const t of ["wasm", "container"] as const) {
+            const job = jobOf(t);
+            const deadline = job.spec.activeDeadlineSeconds;
+            assert.equal(job.metadata.annotations["pulumi.com/timeoutSeconds"], String(deadline + 60), "the stack waits past the Job's own deadline");
+        }
+        const input = (over: { rounds?: number; load?: number }) => ({
+            target: "container", namespace: "app", twinName: "app-twin", servingDeployment: "app", servingSelector: { a: "b" },
+            loadTestJob: "app-loadtest-container-00000000", loadTestTargets: 2,
+            settings: { replicas: 20, rounds: over.rounds ?? 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: over.load ?? 40 },
+        });
+        const b = m.measurementBudget(input({}));
+        assert.equal(b.deadlineSeconds, b.footprintSeconds + b.roundsSeconds + b.retriesSeconds + b.marginSeconds);
+        assert.equal(b.stackWaitSeconds, b.deadlineSeconds + 60);
+        // Each round adds a scale-out wait and two scale-in waits (300 + 2 × 180 by default), and its PATCH's backoff.
+        assert.equal(m.measurementBudget(input({ rounds: 4 })).roundsSeconds - b.roundsSeconds, 300 + 2 * 180);
+        // Each second of load adds to the wait for both targets' loads (2 targets) and for this one's run.
+        assert.equal(m.measurementBudget(input({ load: 41 })).footprintSeconds - b.footprintSeconds, 2 + 1);
+        assert.deepEqual(m.measurementBudgetForConfig({ ...configDefaults(), containerBaseline: true }), b, "the config's budget is the longest Job's");
+        assert.equal(m.measurementBudgetForConfig({ ...configDefaults(), measure: false }), undefined);
     });
 
     it("are bounded: no retry, a deadline that covers every wait of the program (so a slow valid run is not cut), a day's TTL", async () => {
@@ -241,7 +274,6 @@ describe("the measurement Jobs", () => {
             "--twin=hello-wasm-container-twin",
             "--serving-deployment=hello-wasm-container",
             "--serving-selector=app.kubernetes.io/name=hello-wasm-container,app.kubernetes.io/instance=hello-wasm-container",
-            "--loadtest-selector=app.kubernetes.io/component=loadtest,aks-wasm/loadtest-target=container",
             "--replicas=7",
             "--rounds=3",
             "--max-scale-out-seconds=12.5",
@@ -288,7 +320,7 @@ describe("the measurement Jobs", () => {
         const cmd = find("command:local:Command", "hello-wasm-measure-wasm-result").inputs;
         assert.ok(isSecretInput(cmd.stdin));
         assert.equal(cmd.environment, undefined);
-        assert.match(cmd.create, /--container measure --tail=-1/);
+        assert.match(cmd.create, /logs "pod\/\$pod" --container 'measure'/);
         assert.ok(cmd.create.includes(`'batch.kubernetes.io/job-name=${jobOf("wasm").metadata.name}'`));
     });
 });
@@ -323,7 +355,7 @@ describe("ScaleMeasurement pure pieces", () => {
     const settings = () => m.resolveMeasurementSettings("app-measure", { targets: [{ name: "wasm", twinName: "app-twin" } as any] });
 
     it("defaults to the stack config's defaults: 20 replicas, 3 rounds, no thresholds", () => {
-        assert.deepEqual(settings(), { replicas: 20, rounds: 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: 30 });
+        assert.deepEqual(settings(), { replicas: 20, rounds: 3, thresholds: { maxScaleOutSeconds: 0, maxFirstResponseSeconds: 0, maxPodMemoryMiB: 0 }, loadTestDurationSeconds: 40 });
     });
 
     it("reports every bad argument at once", () => {
@@ -356,7 +388,7 @@ describe("ScaleMeasurement pure pieces", () => {
             twinName: "app-twin",
             servingDeployment: "app",
             servingSelector: { "app.kubernetes.io/name": "app" },
-            loadTestPodLabels: { "app.kubernetes.io/component": "loadtest" },
+            loadTestJob: "app-loadtest-wasm-0a1b2c3d",
             loadTestTargets: 1,
             rolloutTrigger: "app@sha256:1",
             settings: settings(),

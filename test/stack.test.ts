@@ -320,8 +320,8 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.ok(result, `no result: ${child.stderr ?? child}`);
         assert.equal(result.failure, undefined);
         const o = result.outputs;
-        assert.equal(o.contractVersion, "1.2");
-        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.2");
+        assert.equal(o.contractVersion, "1.3");
+        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.3");
         assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
         assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
@@ -337,13 +337,15 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.deepEqual(o.appTeams, {});
     });
 
-    it("exports the measurements per target and their comparison under loadTest (contract 1.2)", async () => {
+    it("exports the measurements per target and their comparison under loadTest (contract 1.3)", async () => {
         const { result } = await pulumiRun({});
         const lt = result.outputs.loadTest["hello-wasm"];
         assert.deepEqual(Object.keys(lt.measurements).sort(), ["container", "wasm"]);
-        assert.equal(lt.measurements.wasm.schemaVersion, 1);
+        assert.equal(lt.measurements.wasm.schemaVersion, 2);
+        assert.equal(typeof lt.measurements.wasm.allReady.timedOut, "number", "1.3: rounds timed out per figure");
         assert.equal(typeof lt.measurements.container.pulledBytes, "number");
         assert.ok("allReadyMedian" in lt.measurementComparison);
+        assert.ok(Array.isArray(lt.measurementComparison.incomplete), "1.3: the ratios left out, with the counts");
         assert.match(result.outputs.measureImage, PINNED("measure"));
     });
 

@@ -180,7 +180,7 @@ export function activeDeadlineSeconds(durationSeconds: number): number {
 }
 
 // The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/jobResult.ts).
-export { AWAIT_MARGIN_SECONDS, jobName, REPEAT_PREVIOUS_RESULT, shortHash, TTL_SECONDS_AFTER_FINISHED } from "../../lib/jobResult";
+export { AWAIT_MARGIN_SECONDS, jobName, repeatPreviousResultScript, shortHash, TTL_SECONDS_AFTER_FINISHED } from "../../lib/jobResult";
 
 /** The Job manifest for one target: pure, so tests read it without an engine. */
 export function loadTestJob(input: LoadTestJobInput) {
@@ -232,8 +232,8 @@ export function loadTestJob(input: LoadTestJobInput) {
 }
 
 /** The collection script for one of this component's Jobs (lib/jobResult.ts `jobLogScript`, the load generator's container). */
-export function collectScript(namespace: string, job: string): string {
-    return jobLogScript(namespace, job, LOADTEST_CONTAINER);
+export function collectScript(namespace: string, job: string, urn: string): string {
+    return jobLogScript(namespace, job, LOADTEST_CONTAINER, urn);
 }
 
 export class LoadTest extends pulumi.ComponentResource {
@@ -241,8 +241,13 @@ export class LoadTest extends pulumi.ComponentResource {
     readonly settings: LoadTestSettings;
     /** The Jobs, in run order. */
     readonly jobs: k8s.batch.v1.Job[];
-    /** Job name per target. */
+    /** Job name per target (resolves once each Job has completed: Pulumi awaits a Job before its outputs). */
     readonly jobNames: pulumi.Output<Record<string, string>>;
+    /**
+     * Job name per target as the manifest computes it, known before the Job is created: what the measurement
+     * (which runs beside the load test, not after it) waits for by exact name.
+     */
+    readonly plannedJobNames: Record<string, pulumi.Output<string>>;
     /** Summary per target (unknown in preview; `{}` without a kubeconfig). */
     readonly summaries: pulumi.Output<Record<string, LoadTestSummary>>;
     /** `wasm` against `container`, when both targets run and results are collected. */
@@ -254,6 +259,7 @@ export class LoadTest extends pulumi.ComponentResource {
         const settings = this.settings;
 
         const jobs: k8s.batch.v1.Job[] = [];
+        const planned: Record<string, pulumi.Output<string>> = {};
         const collected: pulumi.Output<[string, LoadTestSummary]>[] = [];
         for (const target of args.targets) {
             const manifest = pulumi
@@ -272,6 +278,7 @@ export class LoadTest extends pulumi.ComponentResource {
                         ...settings,
                     }),
                 );
+            planned[target.name] = manifest.metadata.name;
             const previous = jobs[jobs.length - 1];
             const job = new k8s.batch.v1.Job(
                 `${name}-${target.name}`,
@@ -286,6 +293,7 @@ export class LoadTest extends pulumi.ComponentResource {
             }
         }
         this.jobs = jobs;
+        this.plannedJobNames = planned;
         this.jobNames = pulumi.all(jobs.map((j, i) => j.metadata.name.apply((n) => [args.targets[i].name, n] as [string, string]))).apply(
             (pairs) => Object.fromEntries(pairs),
         );

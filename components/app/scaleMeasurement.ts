@@ -32,7 +32,7 @@ import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { configDefaults } from "../../config";
-import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
+import { AWAIT_MARGIN_SECONDS, collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
 import {
     compareMeasurements,
     parseMeasurementLine,
@@ -42,7 +42,7 @@ import {
     type MeasurementThresholds,
 } from "../../lib/measurementResult";
 import type { RegistryTarget } from "../../lib/platformContract";
-import { measureArgs, measureDeadlineSeconds, thresholdsOf } from "../../apps/measure/src/options";
+import { measureArgs, measureBudget, thresholdsOf, type MeasureBudget } from "../../apps/measure/src/options";
 import { measureRoleRules } from "../../apps/measure/src/rbac";
 import {
     APP_PORT,
@@ -88,8 +88,12 @@ export interface MeasurementTarget {
     servingDeployment: pulumi.Input<string>;
     /** Labels selecting the serving pods (the Service's selector). */
     servingSelector: Labels;
-    /** Labels of this target's load-test pods (SpinApp gives LoadTest's): the program samples "under load" while one runs. */
-    loadTestPodLabels: Labels;
+    /**
+     * The exact name of this rollout's load-test Job for this target (LoadTest's `plannedJobNames`): the program
+     * samples "under load" while that Job's final pod runs, and never mistakes an earlier rollout's finished Job
+     * (still there for a day, and deleted only after its replacement is created: REPLACE-1) for this one.
+     */
+    loadTestJob: pulumi.Input<string>;
     /** The twin's Deployment name, e.g. `<app>-twin`. A DNS-1035 label. */
     twinName: string;
     /** The serving pod template with the given labels (SpinWorkload / ContainerBaseline `podTemplate`). */
@@ -243,7 +247,7 @@ export function measurementOptions(input: Omit<MeasurementJobInput, "componentNa
         twinDeployment: input.twinName,
         servingDeployment: input.servingDeployment,
         servingSelector: selectorString(input.servingSelector),
-        loadTestSelector: selectorString(input.loadTestPodLabels),
+        loadTestJob: input.loadTestJob,
         replicas: s.replicas,
         rounds: s.rounds,
         // Both targets listen on 8080 under the port name http-app (the container baseline uses the Wasm app's port).
@@ -255,9 +259,71 @@ export function measurementOptions(input: Omit<MeasurementJobInput, "componentNa
     };
 }
 
+/** One measurement Job's time budget: the program's worst case by part, its deadline and the stack's wait for it. */
+export interface MeasurementBudget extends MeasureBudget {
+    /** The Job's `activeDeadlineSeconds` (= `totalSeconds`). */
+    deadlineSeconds: number;
+    /** How long `pulumi up` waits for the Job (`pulumi.com/timeoutSeconds`): the deadline plus AWAIT_MARGIN_SECONDS. */
+    stackWaitSeconds: number;
+}
+
+/**
+ * The budget of one measurement Job, from the stack's settings: rounds × (scale-out + 2 × scale-in waits), the
+ * waits for the load (every load-test target's load before this one's, plus the margin), the settle wait, the
+ * retries' backoff and the start-up margin. The Job's deadline is its total, and the stack waits
+ * AWAIT_MARGIN_SECONDS longer, so the Job's own `DeadlineExceeded` is the reported cause (issue 19).
+ */
+export function measurementBudget(input: Parameters<typeof measurementOptions>[0]): MeasurementBudget {
+    const budget = measureBudget(measurementOptions(input), DEADLINE_MARGIN_SECONDS);
+    return { ...budget, deadlineSeconds: budget.totalSeconds, stackWaitSeconds: budget.totalSeconds + AWAIT_MARGIN_SECONDS };
+}
+
 /** The Job's `activeDeadlineSeconds`: the program's own longest run with these options (every wait at its timeout). */
 export function measurementDeadlineSeconds(input: Parameters<typeof measurementOptions>[0]): number {
-    return measureDeadlineSeconds(measurementOptions(input), DEADLINE_MARGIN_SECONDS);
+    return measurementBudget(input).deadlineSeconds;
+}
+
+/**
+ * The measurement's budget for a stack's config, for `npm run render` and for summing the worst-case duration of
+ * `pulumi up`: the measurement Jobs of one app run at once (one per target), so the stack waits for the longest,
+ * the one whose load-test pod starts last (with the container baseline, 2 load-test targets). Undefined when the
+ * measurement is off.
+ */
+export function measurementBudgetForConfig(
+    c: Pick<import("../../config").StackConfig, "measure" | "loadTest" | "containerBaseline" | "measureReplicas" | "measureRounds" | "measureMaxScaleOutSeconds" | "measureMaxFirstResponseSeconds" | "measureMaxPodMemoryMiB" | "loadTestDurationSeconds">,
+): MeasurementBudget | undefined {
+    if (!c.measure || !c.loadTest) return undefined;
+    const targets = c.containerBaseline ? 2 : 1;
+    return measurementBudget({
+        target: targets === 2 ? "container" : "wasm",
+        namespace: "app",
+        twinName: "app-twin",
+        servingDeployment: "app",
+        servingSelector: { "app.kubernetes.io/name": "app" },
+        loadTestJob: "app-loadtest-wasm-00000000",
+        loadTestTargets: targets,
+        settings: {
+            replicas: c.measureReplicas,
+            rounds: c.measureRounds,
+            thresholds: { maxScaleOutSeconds: c.measureMaxScaleOutSeconds, maxFirstResponseSeconds: c.measureMaxFirstResponseSeconds, maxPodMemoryMiB: c.measureMaxPodMemoryMiB },
+            loadTestDurationSeconds: c.loadTestDurationSeconds,
+        },
+    });
+}
+
+/** The budget as Markdown lines (`npm run render`'s plan.md). */
+export function measurementBudgetMarkdown(b: MeasurementBudget | undefined): string[] {
+    if (!b) return ["The scale measurement is off (`measure` or `loadTest` false): no measurement Job."];
+    return [
+        "| part | seconds |",
+        "| --- | ---: |",
+        `| footprint: load-test start and run waits, settle | ${b.footprintSeconds} |`,
+        `| rounds × (scale-out + 2 × scale-in waits) | ${b.roundsSeconds} |`,
+        `| API retries' backoff | ${b.retriesSeconds} |`,
+        `| start-up margin | ${b.marginSeconds} |`,
+        `| **Job deadline (activeDeadlineSeconds)** | **${b.deadlineSeconds}** |`,
+        `| **the stack's wait for it (pulumi.com/timeoutSeconds)** | **${b.stackWaitSeconds}** |`,
+    ];
 }
 
 /** `k=v,k=v`, as a Kubernetes label selector string. */
@@ -277,7 +343,8 @@ export interface MeasurementJobInput {
     twinName: string;
     servingDeployment: string;
     servingSelector: Labels;
-    loadTestPodLabels: Labels;
+    /** The exact name of this target's load-test Job. */
+    loadTestJob: string;
     /** The number of load-test targets (for the deadline). */
     loadTestTargets: number;
     /** The target images' digests: a change re-runs the measurement. */
@@ -437,8 +504,8 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
         const collected: pulumi.Output<[string, MeasurementSummary]>[] = [];
         args.targets.forEach((target, i) => {
             const manifest = pulumi
-                .all([args.namespace, args.image, target.servingDeployment, rolloutTrigger, this.serviceAccount.metadata.name, args.resources ?? DEFAULT_RESOURCES, args.tolerations ?? []])
-                .apply(([namespace, image, servingDeployment, trigger, serviceAccountName, resources, tolerations]) =>
+                .all([args.namespace, args.image, target.servingDeployment, rolloutTrigger, this.serviceAccount.metadata.name, args.resources ?? DEFAULT_RESOURCES, args.tolerations ?? [], target.loadTestJob])
+                .apply(([namespace, image, servingDeployment, trigger, serviceAccountName, resources, tolerations, loadTestJob]) =>
                     measurementJob({
                         componentName: name,
                         namespace,
@@ -448,7 +515,7 @@ export class ScaleMeasurement extends pulumi.ComponentResource {
                         twinName: target.twinName,
                         servingDeployment,
                         servingSelector: target.servingSelector,
-                        loadTestPodLabels: target.loadTestPodLabels,
+                        loadTestJob,
                         loadTestTargets,
                         rolloutTrigger: trigger,
                         settings: s,

@@ -17,7 +17,7 @@ import { AppEgress } from "./appEgress";
 import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
-import { LOADTEST_COMPONENT, LoadTest, TARGET_LABEL, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
+import { LOADTEST_COMPONENT, LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
 import { MEASURE_COMPONENT, ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
 import type { MeasurementThresholds } from "../../lib/measurementResult";
 import { SpinApplication } from "./spinApplication";
@@ -242,14 +242,14 @@ export class SpinApp extends pulumi.ComponentResource {
             );
             if (args.measure && p.measureImage !== undefined) {
                 const workload = this.workload;
-                // The load test's pods of one target, as LoadTest labels them.
-                const loadTestPods = (target: string) => ({ "app.kubernetes.io/component": LOADTEST_COMPONENT, [TARGET_LABEL]: target });
+                // This rollout's load-test Job of one target, by its exact name (issue 19).
+                const loadTestJob = (target: string) => this.loadTest!.plannedJobNames[target];
                 const targets: MeasurementTarget[] = [
                     {
                         name: "wasm",
                         servingDeployment: workload.deploymentName,
                         servingSelector: workload.selectorLabels,
-                        loadTestPodLabels: loadTestPods("wasm"),
+                        loadTestJob: loadTestJob("wasm"),
                         twinName: `${appName}-twin`,
                         podTemplate: (pod) => workload.podTemplate(pod),
                         image: this.build.imageRef,
@@ -261,7 +261,7 @@ export class SpinApp extends pulumi.ComponentResource {
                         name: "container",
                         servingDeployment: baseline.deploymentName,
                         servingSelector: baseline.selectorLabels,
-                        loadTestPodLabels: loadTestPods("container"),
+                        loadTestJob: loadTestJob("container"),
                         twinName: `${appName}-container-twin`,
                         podTemplate: (pod) => baseline.podTemplate(pod),
                         image: baseline.image,

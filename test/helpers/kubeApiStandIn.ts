@@ -9,6 +9,12 @@
  * src/rbac.ts), answering 403 to anything else; requires a bearer token; refuses a PATCH that is not a merge patch
  * of the scale subresource; lists with a resourceVersion and streams watch events after it, one JSON object per
  * line, and ends each watch after `watchSeconds` (as `timeoutSeconds` does) so the program must list again.
+ *
+ * It FAILS ON PURPOSE when told to (issue 19): `transient: n` answers the first n calls of each kind of request
+ * (get the twin, patch its scale, list pods, open a watch, list pod metrics) with, in turn, 503 (as an aggregated
+ * API answers while its APIService is unavailable), 429 (priority and fairness) and a reset connection;
+ * `metricsDown` answers every metrics list with 503; `failPatches` answers the given PATCH calls with
+ * `failPatchStatus`.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -20,7 +26,8 @@ export const NAMESPACE = "apps";
 export const TWIN = "hello-wasm-twin";
 export const TWIN_LABELS = { "app.kubernetes.io/component": "twin", "app.kubernetes.io/instance": "hello-twin", "app.kubernetes.io/name": "hello-wasm" };
 export const SERVING_SELECTOR = "app.kubernetes.io/component=app,app.kubernetes.io/instance=hello";
-export const LOADTEST_SELECTOR = "batch.kubernetes.io/job-name=hello-loadtest-wasm-1a2b3c4d";
+export const LOADTEST_JOB = "hello-loadtest-wasm-1a2b3c4d";
+export const LOADTEST_SELECTOR = `batch.kubernetes.io/job-name=${LOADTEST_JOB}`;
 export const TOKEN = "stand-in-token";
 
 const fixtures = join(__dirname, "..", "fixtures", "measure");
@@ -39,8 +46,14 @@ export interface StandInScript {
     readyMs: number;
     /** ms a deleted pod stays (terminating) before it is gone. */
     deleteMs: number;
-    /** 1-based numbers of the PATCH calls to answer with 500 (a failure mid-run). */
+    /** 1-based numbers of the PATCH calls to answer with `failPatchStatus` (a failure mid-run). */
     failPatches: number[];
+    /** The status those PATCH calls get. @default 500 */
+    failPatchStatus: number;
+    /** The first `transient` calls of each kind fail transiently: 503, 429, a reset connection, in turn. */
+    transient: number;
+    /** Every metrics.k8s.io list answers 503 (metrics-server unavailable). */
+    metricsDown: boolean;
     /** The load test: pending for `pendingMs` after the first look at its pod, then running for `runMs`. */
     loadPendingMs: number;
     loadRunMs: number;
@@ -86,10 +99,15 @@ export class KubeApiStandIn {
     private podCounter = 0;
     private timers = new Set<NodeJS.Timeout>();
     private loadFirstSeen?: number;
+    /** Calls seen per kind of request (`verb resource`), for `transient`. */
+    private readonly callsByKind = new Map<string, number>();
+    /** Transient failures answered, by kind: 503, 429 or reset. */
+    readonly transientAnswers: { kind: string; answer: "503" | "429" | "reset" }[] = [];
 
     constructor(script: Partial<StandInScript> = {}) {
         this.script = {
-            ipMs: 40, startMs: 150, readyMs: 300, deleteMs: 200, failPatches: [], loadPendingMs: 300, loadRunMs: 1500, watchSeconds: 1, initialReplicas: 0,
+            ipMs: 40, startMs: 150, readyMs: 300, deleteMs: 200, failPatches: [], failPatchStatus: 500, transient: 0, metricsDown: false,
+            loadPendingMs: 300, loadRunMs: 1500, watchSeconds: 1, initialReplicas: 0,
             ...script,
         };
         this.replicas = this.script.initialReplicas;
@@ -152,6 +170,24 @@ export class KubeApiStandIn {
             if (!this.allowed(route)) {
                 return reply(403, status(403, `forbidden: cannot ${route.verb} resource "${route.resource}" in API group "${route.group}" name "${route.name}"`));
             }
+            const kind = `${route.verb} ${route.group ? `${route.group}/` : ""}${route.resource}`;
+            const n = (this.callsByKind.get(kind) ?? 0) + 1;
+            this.callsByKind.set(kind, n);
+            if (n <= this.script.transient) {
+                const answer = (["503", "429", "reset"] as const)[(n - 1) % 3];
+                this.transientAnswers.push({ kind, answer });
+                record.status = answer === "reset" ? -1 : Number(answer);
+                if (answer === "reset") return void req.socket.destroy();
+                if (answer === "429") {
+                    res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
+                    return void res.end(JSON.stringify(status(429, "Too many requests, please try again later. (stand-in failure)")));
+                }
+                return reply(503, status(503, "the server is currently unable to handle the request (stand-in failure)"));
+            }
+            if (this.script.metricsDown && route.group === "metrics.k8s.io") {
+                // What the aggregator answers while the metrics APIService is unavailable.
+                return reply(503, status(503, "the server is currently unable to handle the request (get pods.metrics.k8s.io) (stand-in failure)"));
+            }
             try {
                 route.serve(url, body, reply, req, res, record);
             } catch (err) {
@@ -212,7 +248,10 @@ export class KubeApiStandIn {
         if (!Number.isInteger(replicas) || replicas < 0 || Object.keys(patch).join() !== "spec" || Object.keys(patch.spec).join() !== "replicas") {
             return reply(422, status(422, `unexpected patch ${body}`));
         }
-        if (this.script.failPatches.includes(n)) return reply(500, status(500, "etcdserver: request timed out (stand-in failure)"));
+        if (this.script.failPatches.includes(n)) {
+            const code = this.script.failPatchStatus;
+            return reply(code, status(code, code === 500 ? "etcdserver: request timed out (stand-in failure)" : `stand-in failure ${code}`));
+        }
         this.scaleTo(replicas);
         reply(200, this.scaleObject());
     }

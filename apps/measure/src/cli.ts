@@ -7,8 +7,9 @@
  * (platform-contracts MEAS-2, MEAS-3). A SIGKILL cannot be handled: the next run scales a twin left up to 0 first.
  */
 import { formatMeasurementLine } from "../../../lib/measurementResult";
-import { kubernetesApi, loadKubeConfig, type MeasureApi } from "./kube";
+import { kubernetesApi, loadKubeConfig, retryingApi, type MeasureApi } from "./kube";
 import { errorText, measure, scaleToZero } from "./measure";
+import { DEFAULT_RETRY_POLICY } from "./retry";
 import { parseMeasureArguments, USAGE } from "./options";
 
 const EXIT = { pass: 0, breach: 1, badArguments: 2, runFailed: 3 } as const;
@@ -32,15 +33,20 @@ async function main(argv: readonly string[]): Promise<number> {
         return EXIT.badArguments;
     }
     const options = parsed.options;
+    const controller = new AbortController();
     let api: MeasureApi;
     try {
-        api = kubernetesApi(loadKubeConfig(), options.namespace, options.twinDeployment);
+        // Every call retries transient failures (429, 5xx, a reset connection) with bounded backoff (src/retry.ts).
+        api = retryingApi(kubernetesApi(loadKubeConfig(), options.namespace, options.twinDeployment), {
+            log,
+            signal: controller.signal,
+            policy: { ...DEFAULT_RETRY_POLICY, attempts: options.apiAttempts, baseMs: options.apiRetryBaseMs },
+        });
     } catch (err) {
         log(`no Kubernetes API configuration (in-cluster ServiceAccount or KUBECONFIG): ${errorText(err)}`);
         return EXIT.runFailed;
     }
 
-    const controller = new AbortController();
     let interrupted: NodeJS.Signals | undefined;
     let scaledOnSignal: Promise<boolean> | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -75,6 +81,13 @@ async function main(argv: readonly string[]): Promise<number> {
         return EXIT.runFailed;
     }
 }
+
+// Node exits by itself, with status 0, once nothing holds the event loop: a run that stalls on an unreferenced
+// timer would end "successfully" with no result line. Such an end is a failed run.
+process.on("beforeExit", () => {
+    log("the run ended without a result (nothing left to wait for): a bug in the program");
+    process.exit(EXIT.runFailed);
+});
 
 main(process.argv.slice(2)).then(
     // Exit now: an idle keep-alive connection or a probe in flight must not hold the Job's pod open.

@@ -5,6 +5,7 @@
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, Metrics, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import type { PodList, PodMetricsList, WatchEvent } from "./logic";
+import { withRetries, type RetryPolicy } from "./retry";
 
 export interface MeasureApi {
     /** GET the twin Deployment: its pod selector and desired replicas. */
@@ -71,5 +72,21 @@ export function kubernetesApi(kc: KubeConfig, namespace: string, twin: string): 
         async listPodMetrics() {
             return (await metrics.getPodMetrics(namespace)) as unknown as PodMetricsList;
         },
+    };
+}
+
+/**
+ * `api` with every call retried on transient failures (429, 5xx, a reset or refused connection) with bounded
+ * backoff (src/retry.ts). A PATCH of the scale subresource to a fixed count is idempotent, so repeating it is safe;
+ * a watch is retried only while it is being opened (once open, its end is handled by the watcher, K8SAPI-6).
+ */
+export function retryingApi(api: MeasureApi, opts: { log: (line: string) => void; signal?: AbortSignal; policy?: RetryPolicy }): MeasureApi {
+    const retry = <T>(what: string, call: () => Promise<T>) => withRetries(what, call, opts);
+    return {
+        readTwin: () => retry("GET the twin Deployment", () => api.readTwin()),
+        scaleTwin: (replicas) => retry(`PATCH the twin's scale to ${replicas}`, () => api.scaleTwin(replicas)),
+        listPods: (selector) => retry(`LIST pods ${selector}`, () => api.listPods(selector)),
+        watchPods: (selector, rv, onEvent, onDone) => retry(`WATCH pods ${selector}`, () => api.watchPods(selector, rv, onEvent, onDone)),
+        listPodMetrics: () => retry("LIST PodMetrics (metrics.k8s.io)", () => api.listPodMetrics()),
     };
 }

@@ -56,6 +56,10 @@ export interface PodMetricsList {
     items: PodMetrics[];
 }
 
+function finishedPhase(pod: Pod): boolean {
+    return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
 export function timeMs(t: Time | undefined): number | undefined {
     if (t === undefined) return undefined;
     const ms = t instanceof Date ? t.getTime() : Date.parse(t);
@@ -126,15 +130,37 @@ export type LoadTestProgress =
     | { state: "finished"; pod: string; phase: string; startedAtMs: number | undefined; finishedAtMs: number };
 
 /**
- * The progress of the newest pod the load-test selector matches (a Job's earlier pods, e.g. one lost to a node
- * drain and retried, are older). Load runs from the container's start to its end: `state.running.startedAt`,
- * then `state.terminated.startedAt`/`finishedAt` (K8SAPI-7). A pod is finished when its phase is Succeeded or
- * Failed (restartPolicy Never: the container does not come back).
+ * A pod the Job controller replaces without counting it: failed with the `DisruptionTarget` condition (a node
+ * drain, preemption, an eviction), which the gating Jobs' pod failure policy ignores (lib/jobResult.ts
+ * GATED_JOB_RUN_POLICY). Its end is not the load test's end.
+ */
+export function podDisrupted(pod: Pod): boolean {
+    return pod.status?.phase === "Failed" && (pod.status?.conditions ?? []).some((c) => c.type === "DisruptionTarget" && c.status === "True");
+}
+
+/**
+ * The progress of the load-test Job's final pod, from the list of that exact Job's pods (`--loadtest-job`, by the
+ * `batch.kubernetes.io/job-name` label: never a pod of another rollout's Job). The final pod is the newest one
+ * that was not disrupted: a pod lost to a node drain or preemption is replaced by the Job controller and is not
+ * the load's end, so with only disrupted pods the load test is still "pending" (its replacement is coming).
+ * Load runs from the container's start to its end: `state.running.startedAt`, then
+ * `state.terminated.startedAt`/`finishedAt` (K8SAPI-7). A pod is finished when its phase is Succeeded or Failed
+ * (restartPolicy Never: the container does not come back).
  */
 export function loadTestProgress(list: PodList): LoadTestProgress {
-    const pods = list.items.filter((p) => p.metadata?.name);
-    if (pods.length === 0) return { state: "absent" };
-    const newest = pods.reduce((a, b) => ((timeMs(b.metadata?.creationTimestamp) ?? 0) > (timeMs(a.metadata?.creationTimestamp) ?? 0) ? b : a));
+    const all = list.items.filter((p) => p.metadata?.name);
+    if (all.length === 0) return { state: "absent" };
+    const newestOf = (pods: Pod[]) =>
+        pods.reduce((a, b) => {
+            const ta = timeMs(a.metadata?.creationTimestamp) ?? 0;
+            const tb = timeMs(b.metadata?.creationTimestamp) ?? 0;
+            // creationTimestamp has whole seconds (K8SAPI-7): a pod not yet finished wins a tie over a finished one.
+            if (tb !== ta) return tb > ta ? b : a;
+            return finishedPhase(a) && !finishedPhase(b) ? b : a;
+        });
+    const candidates = all.filter((p) => !podDisrupted(p));
+    if (candidates.length === 0) return { state: "pending", pod: newestOf(all).metadata!.name! };
+    const newest = newestOf(candidates);
     const name = newest.metadata!.name!;
     const statuses = newest.status?.containerStatuses ?? [];
     const starts = statuses.map((c) => timeMs(c.state?.running?.startedAt ?? c.state?.terminated?.startedAt)).filter((x): x is number => x !== undefined);
@@ -205,8 +231,9 @@ export function pointsWithin(points: readonly MetricPoint[], fromMs: number, toM
 /**
  * The footprint of sampled points: each list taken is one sample; the same scrape (pod and end time) seen in two
  * lists counts once. Medians over every (pod, scrape) point; CPU in millicores and memory in MiB, one decimal.
+ * `noSampleReason` is kept only when no point was sampled: it says why (the caller knows).
  */
-export function footprintOf(samples: readonly (readonly MetricPoint[])[]): PodFootprint {
+export function footprintOf(samples: readonly (readonly MetricPoint[])[], noSampleReason = "no metrics window fitted"): PodFootprint {
     const seen = new Set<string>();
     const points: MetricPoint[] = [];
     let contributing = 0;
@@ -229,6 +256,7 @@ export function footprintOf(samples: readonly (readonly MetricPoint[])[]): PodFo
         cpuMillicores: cpu === null ? null : round1(cpu),
         memoryMiB: memory === null ? null : round1(memory),
         maxMemoryMiB: points.length === 0 ? null : round1(Math.max(...points.map((p) => p.memoryBytes / 2 ** 20))),
+        noSampleReason: contributing === 0 ? noSampleReason : null,
     };
 }
 

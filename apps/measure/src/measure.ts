@@ -9,14 +9,14 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import {
     MEASUREMENT_SCHEMA_VERSION,
     evaluateMeasurementThresholds,
-    medianSeconds,
+    roundTimes,
     type MeasurementResult,
     type PodFootprint,
-    type RoundTimes,
 } from "../../../lib/measurementResult";
 import type { MeasureApi } from "./kube";
+import { describeError } from "./retry";
 import { PodSet, elapsedSeconds, footprintOf, loadTestProgress, metricPoints, podTerminating, pointsWithin, type MetricPoint, type WatchEvent } from "./logic";
-import { selectorFromLabels, thresholdsOf, type MeasureOptions } from "./options";
+import { jobPodSelector, selectorFromLabels, thresholdsOf, type MeasureOptions } from "./options";
 
 /** Answers true when `GET http://ip:port/path` returned 2xx within `timeoutMs`. */
 export type Probe = (ip: string, port: number, path: string, timeoutMs: number) => Promise<boolean>;
@@ -69,10 +69,8 @@ export async function measure(ctx: MeasureContext): Promise<MeasurementResult> {
         twinScaledToZero = await scaleToZero(ctx);
     }
     if (failure !== undefined) throw failure;
-    const times = (pick: (r: RoundValues) => number | null): RoundTimes => {
-        const values = rounds.map(pick);
-        return { median: medianSeconds(values), rounds: values };
-    };
+    // Every round counts: a round that timed out (null) counts as longer than any measured one (issue 19).
+    const times = (pick: (r: RoundValues) => number | null, timeoutSeconds: number) => roundTimes(rounds.map(pick), timeoutSeconds);
     const partial = {
         schemaVersion: MEASUREMENT_SCHEMA_VERSION as typeof MEASUREMENT_SCHEMA_VERSION,
         target: o.target,
@@ -83,9 +81,9 @@ export async function measure(ctx: MeasureContext): Promise<MeasurementResult> {
         rounds: o.rounds,
         startedAt,
         finishedAt: new Date().toISOString(),
-        allReady: times((r) => r.allReady),
-        firstResponse: times((r) => r.firstResponse),
-        scaleIn: times((r) => r.scaleIn),
+        allReady: times((r) => r.allReady, o.scaleOutTimeoutSeconds),
+        firstResponse: times((r) => r.firstResponse, o.scaleOutTimeoutSeconds),
+        scaleIn: times((r) => r.scaleIn, o.scaleInTimeoutSeconds),
         footprint: footprint!,
         twinScaledToZero,
         thresholds: thresholdsOf(o),
@@ -117,7 +115,7 @@ export async function scaleToZero(ctx: Pick<MeasureContext, "api" | "log" | "opt
 // ---------------------------------------------------------------------------------------------------------------
 // Footprint
 
-const EMPTY_FOOTPRINT: PodFootprint = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+const emptyFootprint = (noSampleReason: string): PodFootprint => ({ pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason });
 
 async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult["footprint"]> {
     const o = ctx.options;
@@ -125,16 +123,28 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
         const list = await ctx.api.listPods(o.servingSelector);
         return new Set(list.items.filter((p) => !podTerminating(p)).map((p) => p.metadata!.name!));
     };
+    // The metrics API is an aggregated API (metrics-server behind an APIService): when it stays unavailable past
+    // the retries, that sample is "no sample" with the reason, never a failed Job (issue 19; CNODE-1).
+    let metricsFailure: string | undefined;
     const sample = async (): Promise<{ points: MetricPoint[]; pods: Set<string> }> => {
         const pods = await servingNames();
-        return { points: metricPoints(await ctx.api.listPodMetrics(), pods), pods };
+        try {
+            const points = metricPoints(await ctx.api.listPodMetrics(), pods);
+            return { points, pods };
+        } catch (err) {
+            if (ctx.signal.aborted) throw err;
+            metricsFailure = `the metrics API (metrics.k8s.io) did not answer: ${describeError(err)}`;
+            ctx.log(`footprint: ${metricsFailure}; no sample this time`);
+            return { points: [], pods };
+        }
     };
+    const reasonFor = (otherwise: string) => (metricsFailure !== undefined ? `${otherwise}; last failure: ${metricsFailure}` : otherwise);
     const pollMs = Math.min(o.sampleIntervalSeconds * 1000, 5_000);
 
-    let underLoad = EMPTY_FOOTPRINT;
+    let underLoad = emptyFootprint("no load test in this run (--loadtest-job not given)");
     let idleFrom = 0;
-    if (o.loadTestSelector) {
-        const selector = o.loadTestSelector;
+    if (o.loadTestJob) {
+        const selector = jobPodSelector(o.loadTestJob);
         const startDeadline = performance.now() + o.loadTestStartTimeoutSeconds * 1000;
         let progress = loadTestProgress(await ctx.api.listPods(selector));
         while (progress.state === "absent" || progress.state === "pending") {
@@ -143,17 +153,22 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
             progress = loadTestProgress(await ctx.api.listPods(selector));
         }
         if (progress.state === "absent" || progress.state === "pending") {
+            underLoad = emptyFootprint(`the load-test Job ${o.loadTestJob} did not start within ${o.loadTestStartTimeoutSeconds} s`);
             ctx.log(`footprint: the load-test pod (${selector}) did not start within ${o.loadTestStartTimeoutSeconds} s: no under-load sample`);
         } else {
-            ctx.log(`footprint: load-test pod ${progress.pod} ${progress.state}; sampling every ${o.sampleIntervalSeconds} s`);
+            ctx.log(`footprint: load-test pod ${progress.pod} ${progress.state}; sampling every ${pollMs / 1000} s`);
             const samples: MetricPoint[][] = [];
             const runDeadline = performance.now() + o.loadTestRunTimeoutSeconds * 1000;
             while (progress.state === "running" && performance.now() < runDeadline) {
                 samples.push((await sample()).points);
-                await sleepFor(o.sampleIntervalSeconds * 1000, undefined, { signal: ctx.signal });
+                // Under load, list at least every 5 s: a window is visible only until the next scrape replaces it
+                // (one resolution), so a sample interval of a whole resolution could miss the one window that fits
+                // inside a short load (issue 19; lib/metricsWindow.ts).
+                await sleepFor(pollMs, undefined, { signal: ctx.signal });
                 progress = loadTestProgress(await ctx.api.listPods(selector));
             }
             if (progress.state !== "finished") {
+                underLoad = emptyFootprint(`the load-test Job ${o.loadTestJob} did not finish within ${o.loadTestRunTimeoutSeconds} s`);
                 ctx.log(`footprint: the load-test pod did not finish within ${o.loadTestRunTimeoutSeconds} s: no under-load sample`);
                 idleFrom = Date.now();
             } else {
@@ -161,7 +176,13 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
                 samples.push((await sample()).points);
                 if (progress.startedAtMs !== undefined) {
                     const { startedAtMs, finishedAtMs } = progress;
-                    underLoad = footprintOf(samples.map((s) => pointsWithin(s, startedAtMs, finishedAtMs)));
+                    const loadSeconds = Math.round((finishedAtMs - startedAtMs) / 1000);
+                    const why = samples.length <= 1
+                        ? `the load test had finished before it was first seen (${loadSeconds} s of load)`
+                        : `no metrics window lay wholly inside the ${loadSeconds} s of load (see loadTestDurationSeconds)`;
+                    underLoad = footprintOf(samples.map((s) => pointsWithin(s, startedAtMs, finishedAtMs)), reasonFor(why));
+                } else {
+                    underLoad = emptyFootprint(reasonFor("the load-test pod's container start is unknown"));
                 }
                 idleFrom = progress.finishedAtMs + CLOCK_MARGIN_MS;
                 ctx.log(`footprint: under load ${JSON.stringify(underLoad)}`);
@@ -180,7 +201,7 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
         if ((pods.size > 0 && [...pods].every((p) => covered.has(p))) || performance.now() >= settleDeadline) break;
         await sleepFor(pollMs, undefined, { signal: ctx.signal });
     }
-    const idle = footprintOf(idleSamples);
+    const idle = footprintOf(idleSamples, reasonFor(`no metrics window of every serving pod began after the load within ${o.settleTimeoutSeconds} s`));
     ctx.log(`footprint: idle ${JSON.stringify(idle)}`);
     return { idle, underLoad };
 }
@@ -282,6 +303,8 @@ class PodWatcher {
     private stopped = false;
     private restarting = false;
     private generation = 0;
+    /** The generation whose stream ended last: a stream that ends while a restart is under way must not be lost. */
+    private endedGeneration = 0;
 
     constructor(
         private readonly ctx: MeasureContext,
@@ -305,7 +328,9 @@ class PodWatcher {
                 else this.restart(`watch ERROR event ${JSON.stringify(event.object)}`);
             },
             (err) => {
-                if (generation === this.generation) this.restart(err ? errorText(err) : undefined);
+                if (generation !== this.generation) return;
+                this.endedGeneration = generation;
+                this.restart(err ? errorText(err) : undefined);
             },
         );
     }
@@ -319,7 +344,11 @@ class PodWatcher {
             while (!this.stopped) {
                 try {
                     await this.start();
-                    return;
+                    // client-node reports a watch refused (429, 503) or reset through its done callback, not by
+                    // rejecting: when the new stream has already ended, list and watch again (issue 19).
+                    if (this.endedGeneration !== this.generation) return;
+                    this.ctx.log("pod watch ended at once; listing again");
+                    await sleepFor(1000, undefined, { ref: false });
                 } catch (err) {
                     this.ctx.log(`listing twin pods failed: ${errorText(err)}; retrying`);
                     await sleepFor(1000, undefined, { ref: false });

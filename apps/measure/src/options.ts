@@ -1,9 +1,11 @@
 /**
  * Command-line contract of the measurement program: parsing, validation, and the inverse (`measureArgs`) the
  * Pulumi program uses to write the Job's `args`, plus the Job deadline the settings need. Imports nothing but
- * the shared result types, so the Pulumi program can load it without the Kubernetes client.
+ * the shared result types and src/retry.ts (no client), so the Pulumi program can load it without the Kubernetes
+ * client.
  */
 import type { MeasurementThresholds } from "../../../lib/measurementResult";
+import { DEFAULT_RETRY_POLICY, worstCaseBackoffMs } from "./retry";
 
 /** Everything one measurement run needs, as validated from the command line. */
 export interface MeasureOptions extends MeasurementThresholds {
@@ -18,10 +20,13 @@ export interface MeasureOptions extends MeasurementThresholds {
     /** Equality label selector of the serving Deployment's pods, `k=v[,k=v]`. */
     servingSelector: string;
     /**
-     * Equality label selector of this target's load-test pod, e.g. `batch.kubernetes.io/job-name=<job>`.
+     * The exact name of this rollout's load-test Job for this target. Its pods are found by the label the Job
+     * controller sets, `batch.kubernetes.io/job-name=<job>` (K8SAPI-7), so a finished pod of an earlier rollout's
+     * Job (Pulumi creates the replacement before it deletes the replaced Job, and finished Jobs stay a day:
+     * REPLACE-1) is never taken for this one.
      * @default undefined: no load test; `footprint.underLoad` stays empty (0 samples)
      */
-    loadTestSelector?: string;
+    loadTestJob?: string;
     /** N. @default 20 (the guide's figure) */
     replicas: number;
     /** Scale-out rounds. @default 3 */
@@ -40,12 +45,16 @@ export interface MeasureOptions extends MeasurementThresholds {
     loadTestRunTimeoutSeconds: number;
     /** Seconds after the load test to wait for a metrics window that holds no load. @default 180 */
     settleTimeoutSeconds: number;
-    /** Seconds between two PodMetrics lists. @default 15 (metrics-server's resolution in its own manifests, METRICS-2) */
+    /** Seconds between two PodMetrics lists while idle (under load: at most 5 s, MSWIN-1). @default 15 (metrics-server's resolution in its own manifests, METRICS-2) */
     sampleIntervalSeconds: number;
     /** Milliseconds one health request may take. @default 1000 */
     probeTimeoutMs: number;
     /** Milliseconds between two health requests to the same fresh pod. @default 200 */
     probeIntervalMs: number;
+    /** Attempts per API call, the first included, on transient failures (src/retry.ts). @default 6 */
+    apiAttempts: number;
+    /** Milliseconds before the second attempt of an API call, doubled each time, at most 8 s. @default 500 */
+    apiRetryBaseMs: number;
 }
 
 export const MEASURE_DEFAULTS = {
@@ -61,6 +70,8 @@ export const MEASURE_DEFAULTS = {
     sampleIntervalSeconds: 15,
     probeTimeoutMs: 1000,
     probeIntervalMs: 200,
+    apiAttempts: 6,
+    apiRetryBaseMs: 500,
 } as const satisfies Partial<MeasureOptions>;
 
 export type ParsedMeasureArguments = { kind: "run"; options: MeasureOptions } | { kind: "help" } | { kind: "invalid"; problems: string[] };
@@ -84,6 +95,14 @@ export function selectorProblem(s: string): string | undefined {
         }
     }
     return undefined;
+}
+
+/** The label the Job controller puts on every pod of Job `job` (Kubernetes ≥ 1.27; JOBPOD-1). */
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
+/** The selector of the pods of exactly Job `job`. */
+export function jobPodSelector(job: string): string {
+    return `${JOB_NAME_LABEL}=${job}`;
 }
 
 /** `matchLabels` as a selector string, keys sorted (what the Job's args and the API's `labelSelector` take). */
@@ -114,7 +133,7 @@ const FLAGS: readonly FlagSpec[] = [
     { flag: "twin", field: "twinDeployment", required: true, read: matching(DNS_SUBDOMAIN), expected: "a Deployment name" },
     { flag: "serving-deployment", field: "servingDeployment", required: true, read: matching(DNS_SUBDOMAIN), expected: "a Deployment name" },
     { flag: "serving-selector", field: "servingSelector", required: true, read: selector, expected: "an equality label selector key=value[,key=value]" },
-    { flag: "loadtest-selector", field: "loadTestSelector", required: false, read: selector, expected: "an equality label selector key=value[,key=value]" },
+    { flag: "loadtest-job", field: "loadTestJob", required: false, read: matching(DNS_LABEL), expected: "the load-test Job's exact name (a DNS label of at most 63 characters)" },
     { flag: "replicas", field: "replicas", required: false, read: whole(1, 200), expected: "a whole number from 1 to 200 (default 20)" },
     { flag: "rounds", field: "rounds", required: false, read: whole(1, 20), expected: "a whole number from 1 to 20 (default 3)" },
     { flag: "port", field: "port", required: false, read: whole(1, 65535), expected: "a port number from 1 to 65535 (default 8080)" },
@@ -127,13 +146,15 @@ const FLAGS: readonly FlagSpec[] = [
     { flag: "sample-interval-seconds", field: "sampleIntervalSeconds", required: false, read: numberWhere((n) => n >= 0.05 && n <= 300), expected: "seconds from 0.05 to 300 (default 15)" },
     { flag: "probe-timeout-ms", field: "probeTimeoutMs", required: false, read: whole(50, 30000), expected: "whole milliseconds from 50 to 30000 (default 1000)" },
     { flag: "probe-interval-ms", field: "probeIntervalMs", required: false, read: whole(10, 10000), expected: "whole milliseconds from 10 to 10000 (default 200)" },
+    { flag: "api-attempts", field: "apiAttempts", required: false, read: whole(1, 20), expected: "a whole number from 1 to 20 (default 6)" },
+    { flag: "api-retry-base-ms", field: "apiRetryBaseMs", required: false, read: whole(1, 8000), expected: "whole milliseconds from 1 to 8000 (default 500)" },
     { flag: "max-scale-out-seconds", field: "maxScaleOutSeconds", required: false, read: numberWhere((n) => n >= 0), expected: "seconds ≥ 0 (0 checks nothing)" },
     { flag: "max-first-response-seconds", field: "maxFirstResponseSeconds", required: false, read: numberWhere((n) => n >= 0), expected: "seconds ≥ 0 (0 checks nothing)" },
     { flag: "max-pod-memory-mib", field: "maxPodMemoryMiB", required: false, read: numberWhere((n) => n >= 0), expected: "MiB ≥ 0 (0 checks nothing)" },
 ];
 
 export const USAGE = `Usage: measure --target NAME --namespace NS --twin DEPLOYMENT --serving-deployment DEPLOYMENT
-               --serving-selector K=V[,K=V] [--loadtest-selector K=V[,K=V]] [options]
+               --serving-selector K=V[,K=V] [--loadtest-job JOB] [options]
 
 Measures one target in the cluster (in-cluster ServiceAccount): the serving pods' CPU and memory while the load
 test runs and after it, then scale-out rounds of the twin Deployment 0 -> N -> 0. Prints one line
@@ -219,15 +240,40 @@ export function measureArgs(opts: Partial<MeasureOptions> & Pick<MeasureOptions,
     return args;
 }
 
+/** Where a run's time can go, worst case, in seconds (each wait at its timeout). */
+export interface MeasureBudget {
+    /** Waiting for the load-test pod to start and to finish, then for an idle window (settle). */
+    footprintSeconds: number;
+    /** rounds × (scale-out + 2 × scale-in): each round may first wait for a twin left up by the previous one. */
+    roundsSeconds: number;
+    /** Backoff of API calls retried outside the timed waits (src/retry.ts): the footprint's samples, the first GET, one PATCH per round. */
+    retriesSeconds: number;
+    /** Image pull, scheduling, Node start-up, the final scale to 0. */
+    marginSeconds: number;
+    /** The sum: what the Job's activeDeadlineSeconds must be at least. */
+    totalSeconds: number;
+}
+
 /**
- * The longest a run can take with these settings: every wait at its timeout, plus `marginSeconds` for image pull
- * and start-up. The Job's `activeDeadlineSeconds` should be at least this, or a slow but valid run is cut short
- * (and then only scales the twin to 0 and reports no result).
+ * The longest a run can take with these settings, by part: every wait at its timeout, every retried call at its
+ * longest backoff, plus `marginSeconds`. The Job's `activeDeadlineSeconds` must be at least `totalSeconds`, or a
+ * slow but valid run is cut short (and then only scales the twin to 0 and reports no result). Every round can
+ * need two scale-in waits (one before it, for a twin the previous round left up, and its own), so the rounds
+ * count `scaleOut + 2 × scaleIn` each (issue 19).
  */
-export function measureDeadlineSeconds(opts: Partial<MeasureOptions>, marginSeconds = 120): number {
+export function measureBudget(opts: Partial<MeasureOptions>, marginSeconds = 120): MeasureBudget {
     const o = { ...MEASURE_DEFAULTS, ...opts };
-    const footprint = opts.loadTestSelector ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
-    // Each round: scale out, scale in; plus one scale-in wait before the first round (a twin left above 0).
-    const rounds = o.rounds * (o.scaleOutTimeoutSeconds + o.scaleInTimeoutSeconds) + o.scaleInTimeoutSeconds;
-    return Math.ceil(footprint + rounds + marginSeconds);
+    const footprintSeconds = opts.loadTestJob ? o.loadTestStartTimeoutSeconds + o.loadTestRunTimeoutSeconds + o.settleTimeoutSeconds : o.settleTimeoutSeconds;
+    const roundsSeconds = o.rounds * (o.scaleOutTimeoutSeconds + 2 * o.scaleInTimeoutSeconds);
+    // A footprint loop overshoots its deadline by at most one iteration of 3 calls, in each of its 2 phases; the
+    // first GET of the twin; the PATCH before each round.
+    const retriedCalls = 3 * 2 + 1 + o.rounds;
+    const retriesSeconds = Math.ceil((worstCaseBackoffMs({ ...DEFAULT_RETRY_POLICY, attempts: o.apiAttempts, baseMs: o.apiRetryBaseMs }) * retriedCalls) / 1000);
+    const totalSeconds = Math.ceil(footprintSeconds + roundsSeconds + retriesSeconds + marginSeconds);
+    return { footprintSeconds, roundsSeconds, retriesSeconds, marginSeconds, totalSeconds };
+}
+
+/** {@link measureBudget}'s total: the Job's `activeDeadlineSeconds` must be at least this. */
+export function measureDeadlineSeconds(opts: Partial<MeasureOptions>, marginSeconds = 120): number {
+    return measureBudget(opts, marginSeconds).totalSeconds;
 }
