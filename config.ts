@@ -39,6 +39,8 @@ export interface StackConfig {
     adminGroupObjectIds: string[];
     /** Object IDs of the service principals (deploy identities) that become cluster admins. */
     clusterAdminPrincipalIds: string[];
+    /** Object IDs of the Entra ID users (people deploying from a laptop) that become cluster admins. */
+    adminUserObjectIds: string[];
     /** How the generated kubeconfig logs in through kubelogin (non-interactive by default). */
     kubeloginMode: KubeloginMode;
     systemVmSize: string;
@@ -240,6 +242,7 @@ const RULES = {
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
     clusterAdminPrincipalIds: list(GUID, "service principal object IDs (GUIDs)", []),
+    adminUserObjectIds: list(GUID, "Entra ID user object IDs (GUIDs; az ad signed-in-user show --query id -o tsv)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
     // 4 vCPUs by default: use-system-pools.md says system pools "require a VM SKU of at least 4 vCPUs" while
     // quotas-skus-regions.md says 2 (platform-contracts VM-3); which one AKS enforces is unconfirmed, so the default
@@ -312,6 +315,16 @@ export interface ParseOptions {
      */
     requireClusterAdmin?: boolean;
     /**
+     * This evaluation deploys (`pulumi up`): what ARM or AKS would refuse after the cluster exists (a placeholder or
+     * missing cluster admin) is refused now. A preview only warns (configWarnings). @default false
+     */
+    deploying?: boolean;
+    /**
+     * The day the run judges dated support against (YYYY-MM-DD; lib/datedSupport.ts).
+     * @default today (UTC)
+     */
+    today?: string;
+    /**
      * Whether `apps/<app>/spin.toml` exists and is a file. SpinApplication needs it (it hashes and builds that
      * folder), so a missing app is refused here, before any resource, instead of after the cluster is registered.
      * @default a check of the project's own apps/ folder on disk
@@ -360,7 +373,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
     problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
-    if (options.requireClusterAdmin && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminGroupObjectIds")) {
+    if (options.requireClusterAdmin && options.deploying && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminUserObjectIds") && parsed.has("adminGroupObjectIds")) {
         problems.push(...clusterAdminProblems(config));
     }
     if (problems.length > 0) throw new StackConfigError(problems);
@@ -622,9 +635,20 @@ export function parseAllConfig(all: Readonly<Record<string, string>>, options: P
     return { config, warnings };
 }
 
+/**
+ * How the program is being evaluated. lib/offline.ts sets `offline` for `npm run render`, the tests and the bench:
+ * nothing reaches ARM there, so the admins are judged as in a preview (warned about, not refused).
+ */
+export const evaluationMode = { offline: false };
+
+/** Whether this run deploys: `pulumi up` (not a preview, not an offline evaluation). */
+export function isDeployment(): boolean {
+    return !pulumi.runtime.isDryRun() && !evaluationMode.offline;
+}
+
 /** Reads this stack's config (Pulumi's whole config map) and validates it; warns about keys meant for us. */
 export function loadStackConfig(): StackConfig {
-    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { requireClusterAdmin: true });
+    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { requireClusterAdmin: true, deploying: isDeployment() });
     for (const warning of warnings) pulumi.log.warn(warning);
     return config;
 }

@@ -9,6 +9,8 @@ const root = join(__dirname, "..");
 
 /** A stand-in for the disk: every app folder holds a spin.toml except "missing-app". Keeps the table pure. */
 const appManifestExists = (app: string) => app !== "missing-app";
+/** A real-looking cluster admin, so that warnings about a missing admin stay out of tests about other keys. */
+const ADMIN = { clusterAdminPrincipalIds: '["22222222-2222-2222-2222-222222222222"]' };
 
 function problemsOf(raw: RawConfig): StackConfigError["problems"] {
     try {
@@ -273,7 +275,7 @@ describe("stack config", () => {
         assert.ok(unknown.some((w) => /location=westeurop is not in the list of Azure public regions read 2026-11-26/.test(w)), unknown.join("\n"));
         const zoneless = configWarnings(parseStackConfig({ location: "westus", availabilityZones: '["1"]' }, { appManifestExists }));
         assert.ok(zoneless.some((w) => /westus has no availability zones/.test(w)), zoneless.join("\n"));
-        assert.deepEqual(configWarnings(parseStackConfig({ location: "swedencentral", availabilityZones: '["1","2","3"]', ingressMode: "gateway" }, { appManifestExists })), []);
+        assert.deepEqual(configWarnings(parseStackConfig({ location: "swedencentral", availabilityZones: '["1","2","3"]', ingressMode: "gateway", ...ADMIN }, { appManifestExists })), []);
     });
 
     it("warns when a pool fits with less than 15% headroom", () => {
@@ -336,7 +338,7 @@ describe("stack config", () => {
     it("warns at evaluation time that WasmWasi pools are no longer created", () => {
         const warnings = configWarnings(parseStackConfig({ wasmRuntime: "wasmwasi" }));
         assert.ok(warnings.some((w) => /2025-05-05/.test(w) && /spinkube/.test(w)), warnings.join("\n"));
-        assert.equal(configWarnings(parseStackConfig({ ingressMode: "gateway" })).length, 0);
+        assert.equal(configWarnings(parseStackConfig({ ingressMode: "gateway", ...ADMIN })).length, 0);
     });
 
     it("declares every key in Pulumi.yaml with a description and the same default", () => {

@@ -206,9 +206,12 @@ describe("the prod stack, offline", () => {
 });
 
 describe("loading the program the way `pulumi up` does", () => {
+    // The dev stack file ships the placeholder admin, which `pulumi up` refuses (lib/clusterAdmins.ts); these runs
+    // stand in for a stack whose set-up replaced it (docs/operations.md), unless a test says otherwise.
+    const STAND_IN_ADMIN = { clusterAdminPrincipalIds: '["44444444-4444-4444-4444-444444444444"]' };
     async function pulumiRun(overrides: Record<string, string>) {
         const config: Record<string, string> = {};
-        for (const [k, v] of Object.entries({ ...readStackConfig(root, "dev"), ...overrides })) config[`aks-wasm:${k}`] = v;
+        for (const [k, v] of Object.entries({ ...readStackConfig(root, "dev"), ...STAND_IN_ADMIN, ...overrides })) config[`aks-wasm:${k}`] = v;
         const dir = mkdtempSync(join(tmpdir(), "aks-wasm-run-"));
         const result = join(dir, "result.json");
         const child = await exec(process.execPath, [join(root, "test", "helpers", "pulumi-run.cjs"), root, "dev", result], {
@@ -248,6 +251,13 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.equal(typeof lt.measurements.container.pulledBytes, "number");
         assert.ok("allReadyMedian" in lt.measurementComparison);
         assert.match(result.outputs.measureImage, PINNED("measure"));
+    });
+
+    it("refuses the stack file's placeholder admin on up, naming the key and the command, before any resource", async () => {
+        const { result } = await pulumiRun({ clusterAdminPrincipalIds: readStackConfig(root, "dev").clusterAdminPrincipalIds });
+        assert.ok(result, "the harness reports");
+        assert.match(result.failure, /aks-wasm:clusterAdminPrincipalIds = .*00000000-0000-0000-0000-000000000000.*az ad sp show --id <client-id> --query id -o tsv/);
+        assert.deepEqual(result.resources.filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack"), [], "no cluster without an admin");
     });
 
     it("refuses bad config with every problem listed, before registering any resource", async () => {

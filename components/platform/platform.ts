@@ -29,6 +29,7 @@ export type PlatformArgs = Pick<
     | "availabilityZones"
     | "adminGroupObjectIds"
     | "clusterAdminPrincipalIds"
+    | "adminUserObjectIds"
     | "kubeloginMode"
     | "systemVmSize"
     | "systemNodeCount"
@@ -88,6 +89,7 @@ export class Platform extends pulumi.ComponentResource {
                 systemNodeCountMax: args.systemNodeCountMax,
                 adminGroupObjectIds: args.adminGroupObjectIds,
                 clusterAdminPrincipalIds: args.clusterAdminPrincipalIds,
+                adminUserObjectIds: args.adminUserObjectIds,
                 subscriptionId: client.subscriptionId,
                 kubeloginMode: args.kubeloginMode,
                 enableWebAppRouting: args.ingressMode === "ingress",
