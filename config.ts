@@ -14,7 +14,8 @@ import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
-import { KUBERNETES_MINORS, kubernetesVersionTierProblems, spinKubeVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { KUBERNETES_MINORS, kubernetesVersionProblems, spinKubeVersionProblems, spinKubeWarnings, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { judgeSupport, todayUtc, type DatedSupport } from "./lib/datedSupport";
 import { appTeamNamespaces, parseAppTeams, type AppTeam } from "./lib/appTeams";
 
 export const PROJECT = "aks-wasm";
@@ -278,7 +279,8 @@ const RULES = {
                   };
         },
     } satisfies Rule<string>,
-    ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "ingress"),
+    // gateway by default: the app routing add-on's NGINX (ingress) lost Azure support with November 2026 (CONV-7).
+    ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "gateway"),
     ingressClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "webapprouting.kubernetes.azure.com"),
     gatewayClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "approuting-istio"),
     tlsSecretName: pattern(new RegExp(`^(${DNS_LABEL}(\\.${DNS_LABEL})*)?$`), "a Kubernetes Secret name, or empty for no TLS", ""),
@@ -372,7 +374,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
-    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk));
+    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk, options.today ?? todayUtc()));
     if (options.requireClusterAdmin && options.deploying && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminUserObjectIds") && parsed.has("adminGroupObjectIds")) {
         problems.push(...clusterAdminProblems(config));
     }
@@ -383,11 +385,16 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 }
 
 /** Rules that relate keys; each runs when the keys it reads parsed on their own. */
-function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean): ConfigProblem[] {
+function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean, today: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
-    if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
-    if (ok("kubernetesVersion", "clusterTier", "wasmRuntime")) problems.push(...spinKubeVersionProblems(c));
+    // Dated support is judged against the day of the run (lib/datedSupport.ts, platform-contracts CONV-5).
+    if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionProblems(c, today));
+    if (ok("kubernetesVersion", "clusterTier", "wasmRuntime")) problems.push(...spinKubeVersionProblems(c, today));
+    if (ok("ingressMode", "ingressClassName")) {
+        const verdict = exposureSupport(c, today);
+        if (verdict?.refuse) problems.push({ key: "ingressMode", value: c.ingressMode, accepted: `"gateway" or "none": ${verdict.message}` });
+    }
     if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
@@ -507,9 +514,34 @@ export function quantity(q: string): number {
     return parseQuantity(q);
 }
 
-/** Things that are valid but deserve a word at evaluation time. */
-export function configWarnings(c: StackConfig): string[] {
-    const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
+/**
+ * The app routing add-on's managed NGINX (`ingressMode: ingress` on its own IngressClass): Azure supports it through
+ * November 2026; the Gateway API implementation `approuting-istio` is the migration path (platform-contracts
+ * CONV-7). Past its end it is still accepted, with a warning: the add-on keeps running on an existing cluster, and
+ * moving a stack to `gateway` replaces its Ingress objects and its load balancer address, a change its owners make
+ * on purpose (docs/operations.md). The issue keeps `ingress` as an explicit opt-in with the warning.
+ */
+export const APP_ROUTING_NGINX_SUPPORT: DatedSupport = {
+    subject: "the AKS application routing add-on's managed NGINX (ingressMode=ingress)",
+    lastDay: "2026-11-30",
+    source: "learn.microsoft.com/azure/aks/app-routing-gateway-api; AKS blog 2026-03-18",
+    readOn: "2026-12-03",
+    afterEnd: "warn",
+    warnOnlyBecause:
+        "the add-on keeps running on an existing cluster, and moving to ingressMode=gateway (the default) changes the app's address, " +
+        "so it is the stack owner's explicit choice; plan the move",
+};
+
+/** How the exposure mode stands on `today`: only the add-on's NGINX class is dated (another class is the user's). */
+function exposureSupport(c: Pick<StackConfig, "ingressMode" | "ingressClassName">, today: string) {
+    if (c.ingressMode !== "ingress" || c.ingressClassName !== "webapprouting.kubernetes.azure.com") return undefined;
+    return judgeSupport(APP_ROUTING_NGINX_SUPPORT, today);
+}
+
+/** Things that are valid but deserve a word at evaluation time, judged on `today` (default: the day of the run). */
+export function configWarnings(c: StackConfig, options: { today?: string } = {}): string[] {
+    const today = options.today ?? todayUtc();
+    const warnings: string[] = [...kubernetesVersionWarnings(c, today), ...spinKubeWarnings(c, today), ...clusterAdminWarnings(c)];
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
             "wasmRuntime=wasmwasi: Azure retired WASI node pools; it refuses new WasmWasi pools since 2025-05-05 " +
@@ -518,11 +550,9 @@ export function configWarnings(c: StackConfig): string[] {
                 "Use wasmRuntime=spinkube (the default).",
         );
     }
-    if (c.ingressMode === "ingress" && c.ingressClassName === "webapprouting.kubernetes.azure.com") {
-        warnings.push(
-            "ingressMode=ingress uses the AKS application routing add-on's managed NGINX, which Azure supports only " +
-                "through November 2026 (ingress-nginx itself was retired in March 2026). Plan the move to ingressMode=gateway.",
-        );
+    const exposure = exposureSupport(c, today);
+    if (exposure?.message && !exposure.refuse) {
+        warnings.push(`ingressMode=ingress: ${exposure.message} ingress-nginx itself was retired in March 2026. Move to ingressMode=gateway.`);
     }
     warnings.push(...regionWarnings(c.location, c.availabilityZones));
     const systemSize = parseVmSize(c.systemVmSize);

@@ -251,18 +251,26 @@ describe("WasmNodePool", () => {
         assert.equal(only("azure-native:containerservice:AgentPool", "wasi-pool").inputs.osSKU, "Ubuntu");
     });
 
-    it("keeps a SpinKube cluster on its minor (patch channel): AKS offers Ubuntu 22.04 pools only up to 1.36", async () => {
+    it("keeps a SpinKube cluster on its minor (patch channel): containerd 1.7 on Ubuntu 22.04 is recommended up to 1.35", async () => {
         const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/kubernetesVersions.js");
-        assert.equal(SPINKUBE_MAX_MINOR, 36);
+        assert.equal(SPINKUBE_MAX_MINOR, 35);
         assert.deepEqual(versionPolicy("Standard", { pinMinor: true }), { supportPlan: "KubernetesOfficial", upgradeChannel: "patch" });
         assert.deepEqual(versionPolicy("Standard"), { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" });
     });
 
     it("creates a SpinKube cluster on a minor its Ubuntu 22.04 Wasm pool can run when kubernetesVersion is unset", async () => {
-        const { creationKubernetesVersion } = await import("../lib/kubernetesVersions.js");
-        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }), "1.36");
-        assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
-        assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.35", clusterTier: "Free", wasmRuntime: "spinkube" }), "1.35");
+        const { creationKubernetesVersion, UBUNTU_2204_CONTAINERD_17 } = await import("../lib/kubernetesVersions.js");
+        const today = "2026-12-03";
+        // containerd 1.7 is recommended up to 1.35 (containerd RELEASES.md@v2.3.4; CONV-6): the newest minor it has.
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.35");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }, today), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
+        assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.34", clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.34");
+        // Within 30 days of 1.35's end, no minor lasts longer on this OS: still 1.35 (and a warning); past it, none.
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, "2027-03-15"), "1.35");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, "2027-04-01"), undefined);
+        // The rule takes the node OS as a parameter: a containerd-2 pool may run 1.36.
+        const cd2 = { ...UBUNTU_2204_CONTAINERD_17, name: "containerd 2.3", containerd: "2.3", aksMaxMinor: 37, ltsMaxMinor: 37 };
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today, cd2), "1.36");
         assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "wasmwasi" }), undefined, "AKS's default");
     });
 
