@@ -183,7 +183,9 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
-            workloadDependsOn: [this.runtime?.shim ?? this.pool],
+            // Every Wasm node runs the current shim and none is left cordoned (SpinKubeRuntime.nodesReady): the Spin
+            // workloads, and through them the load test and the measurement, start after the reinstall.
+            workloadDependsOn: [this.runtime?.nodesReady ?? this.pool],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

@@ -38,7 +38,7 @@ export function standIns(tools: Record<string, string>): StandIns {
             `#!/bin/sh\n# STAND-IN for ${name} (aks-wasm fault-injection tests), not the real tool.\n` +
                 `S="$STANDIN_STATE"\n` +
                 `args=""; skip=0; for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --kubeconfig) skip=1;; --request-timeout=*) ;; *) args="$args $a";; esac; done\n` +
-                `echo "${name}$args" >> "$S/calls"\n${body}\n`,
+                `printf '%s\\n' "$(printf '%s' "${name}$args" | tr '\\n' ' ')" >> "$S/calls"\n${body}\n`,
         );
         chmodSync(file, 0o755);
     }
