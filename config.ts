@@ -322,6 +322,12 @@ export interface ParseOptions {
      */
     deploying?: boolean;
     /**
+     * Further whole-config checks that run once every other rule passed, like the capacity plan: index.ts passes the
+     * run-duration check (lib/runDuration.ts), which reads the components' bounds and so cannot be imported here
+     * without an import circle. @default []
+     */
+    wholeConfigChecks?: ((c: StackConfig) => ConfigProblem[])[];
+    /**
      * The day the run judges dated support against (YYYY-MM-DD; lib/datedSupport.ts).
      * @default today (UTC)
      */
@@ -381,6 +387,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     if (problems.length > 0) throw new StackConfigError(problems);
     if (config.wasmNodeCountMax === 0) config.wasmNodeCountMax = config.wasmNodeCount;
     if (config.systemNodeCountMax === 0) config.systemNodeCountMax = config.systemNodeCount;
+    for (const check of options.wholeConfigChecks ?? []) problems.push(...check(config));
+    if (problems.length > 0) throw new StackConfigError(problems);
     return config;
 }
 
@@ -554,6 +562,13 @@ export function configWarnings(c: StackConfig, options: { today?: string } = {})
     if (exposure?.message && !exposure.refuse) {
         warnings.push(`ingressMode=ingress: ${exposure.message} ingress-nginx itself was retired in March 2026. Move to ingressMode=gateway.`);
     }
+    if (c.wasmRuntime === "spinkube" && c.wasmNodeCount === 1) {
+        warnings.push(
+            // components/platform/spinKubeRuntime.ts shimReinstallScript; platform-contracts CONV-8.
+            "wasmNodeCount=1: a shim reinstall (a new containerd-shim-spin version) deletes the Spin pods on the only Wasm " +
+                "node instead of evicting them, so the apps are down for the few minutes it takes. Set wasmNodeCount to 2 to keep them up.",
+        );
+    }
     warnings.push(...regionWarnings(c.location, c.availabilityZones));
     const systemSize = parseVmSize(c.systemVmSize);
     if (systemSize && systemSize.vcpus < 4) {
@@ -677,8 +692,8 @@ export function isDeployment(): boolean {
 }
 
 /** Reads this stack's config (Pulumi's whole config map) and validates it; warns about keys meant for us. */
-export function loadStackConfig(): StackConfig {
-    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { requireClusterAdmin: true, deploying: isDeployment() });
+export function loadStackConfig(options: Pick<ParseOptions, "wholeConfigChecks"> = {}): StackConfig {
+    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { ...options, requireClusterAdmin: true, deploying: isDeployment() });
     for (const warning of warnings) pulumi.log.warn(warning);
     return config;
 }

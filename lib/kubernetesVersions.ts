@@ -357,3 +357,14 @@ export function creationKubernetesVersion(
     const chosen = Math.max(...(lasting.length ? lasting : minors));
     return Number.isFinite(chosen) ? `1.${chosen}` : undefined;
 }
+
+/**
+ * The kubectl release CI installs for a stack: the minor the cluster is created on (kubectl is supported within one
+ * minor of the API server, Kubernetes version-skew policy; CONV-11). Unset, without SpinKube, AKS picks its default:
+ * the newest community minor on the day is taken then. With SpinKube the cluster keeps its minor (patch channel).
+ */
+export function kubectlVersion(c: { kubernetesVersion?: string; clusterTier: string; wasmRuntime: string }, today: string = todayUtc()): string {
+    const created = creationKubernetesVersion(c, today);
+    const minor = (created === undefined ? undefined : minorOf(created)) ?? Math.max(...communityMinors(today));
+    return `v1.${minor}.0`;
+}

@@ -364,6 +364,13 @@ describe("stack config", () => {
         assert.deepEqual(configWarnings(own, { today: TODAY }).filter((w) => w.startsWith("ingressMode")), [], "another IngressClass is the user's own");
     });
 
+    it("warns that a one-node SpinKube Wasm pool takes the apps down during a shim reinstall, and not with two nodes", () => {
+        const one = configWarnings(parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", ...ADMIN }, { appManifestExists, today: TODAY }), { today: TODAY });
+        assert.ok(one.some((w) => /^wasmNodeCount=1: a shim reinstall .* deletes the Spin pods on the only Wasm node/.test(w)), one.join("\n"));
+        const two = configWarnings(parseStackConfig({ wasmNodeCount: "2", ...ADMIN }, { appManifestExists, today: TODAY }), { today: TODAY });
+        assert.ok(!two.some((w) => w.startsWith("wasmNodeCount=1")));
+    });
+
     it("warns at evaluation time that WasmWasi pools are no longer created", () => {
         const warnings = configWarnings(parseStackConfig({ wasmRuntime: "wasmwasi" }));
         assert.ok(warnings.some((w) => /2025-05-05/.test(w) && /spinkube/.test(w)), warnings.join("\n"));

@@ -261,6 +261,13 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.deepEqual(result.resources.filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack"), [], "no cluster without an admin");
     });
 
+    it("refuses a config whose worst case outlasts the deploy job's timeout, before any resource (lib/runDuration.ts)", async () => {
+        const { result } = await pulumiRun({ loadTestDurationSeconds: "600", measureRounds: "10" });
+        assert.ok(result, "the harness reports");
+        assert.match(result.failure, /aks-wasm:measureRounds = "10": a config whose one pulumi up fits the deploy job's \d+ minutes/);
+        assert.deepEqual(result.resources.filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack"), []);
+    });
+
     it("refuses bad config with every problem listed, before registering any resource", async () => {
         const { result } = await pulumiRun({ wasmNodeCount: "-1", ingressMode: "nginx" });
         assert.ok(result, "the harness reports");

@@ -229,7 +229,7 @@ const LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/;
  * after which it stops before the next node and asks for another `pulumi up` (it resumes); the poll interval; one
  * kubectl request. lib/runDuration.ts adds {@link REINSTALL_TIMEOUT_SECONDS.budget} to a run's worst case.
  */
-export const REINSTALL_TIMEOUT_SECONDS = { drain: 300, jobDelete: 60, install: 300, poll: 10, request: 30, budget: 1800 } as const;
+export const REINSTALL_TIMEOUT_SECONDS = { drain: 300, jobDelete: 60, install: 300, poll: 10, request: 10, budget: 1500 } as const;
 
 /** The longest one node's reinstall can take: drain, Job delete, install wait, and the requests around them. */
 export function reinstallNodeWorstCaseSeconds(t: { drain: number; jobDelete: number; install: number; poll: number; request: number } = REINSTALL_TIMEOUT_SECONDS): number {
@@ -318,6 +318,10 @@ export function shimReinstallScript(args: {
         `  marked="$(field "$node" '.metadata.labels.${mark}')"`,
         '  if [ "$now" = "$F" ] && [ -z "$marked" ]; then continue; fi',
         '  if [ -z "$now" ] && [ -z "$marked" ] && { [ -z "$P" ] || [ "$P" = "$F" ]; }; then',
+        `    if [ $(( $(date +%s) - start + ${t.install + t.poll} )) -gt ${t.budget} ]; then`,
+        `      ${say(`$node and any after it might not be provisioned within the run's budget of ${t.budget}s: run pulumi up again, it resumes here`)}`,
+        "      exit 1",
+        "    fi",
         `    ${say("$node was installed by runtime-class-manager from the current Shim: waiting for it to be provisioned")}`,
         '    wait_provisioned "$node" || exit 1',
         `    k annotate node "$node" '${record}='"$F" --overwrite >&2`,
