@@ -279,7 +279,7 @@ const RULES = {
                   };
         },
     } satisfies Rule<string>,
-    // gateway by default: the app routing add-on's NGINX (ingress) lost Azure support with November 2026 (CONV-7).
+    // gateway by default: the app routing add-on's NGINX (ingress) lost Azure support with November 2026 (CONV-5).
     ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "gateway"),
     ingressClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "webapprouting.kubernetes.azure.com"),
     gatewayClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "approuting-istio"),
@@ -396,7 +396,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 function crossKeyProblems(c: StackConfig, parsed: ReadonlySet<keyof StackConfig>, appManifestExists: (app: string) => boolean, today: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
-    // Dated support is judged against the day of the run (lib/datedSupport.ts, platform-contracts CONV-5).
+    // Dated support is judged against the day of the run (lib/datedSupport.ts, platform-contracts CONV-3).
     if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionProblems(c, today));
     if (ok("kubernetesVersion", "clusterTier", "wasmRuntime")) problems.push(...spinKubeVersionProblems(c, today));
     if (ok("ingressMode", "ingressClassName")) {
@@ -525,7 +525,7 @@ export function quantity(q: string): number {
 /**
  * The app routing add-on's managed NGINX (`ingressMode: ingress` on its own IngressClass): Azure supports it through
  * November 2026; the Gateway API implementation `approuting-istio` is the migration path (platform-contracts
- * CONV-7). Past its end it is still accepted, with a warning: the add-on keeps running on an existing cluster, and
+ * CONV-5). Past its end it is still accepted, with a warning: the add-on keeps running on an existing cluster, and
  * moving a stack to `gateway` replaces its Ingress objects and its load balancer address, a change its owners make
  * on purpose (docs/operations.md). The issue keeps `ingress` as an explicit opt-in with the warning.
  */
@@ -564,7 +564,7 @@ export function configWarnings(c: StackConfig, options: { today?: string } = {})
     }
     if (c.wasmRuntime === "spinkube" && c.wasmNodeCount === 1) {
         warnings.push(
-            // components/platform/spinKubeRuntime.ts shimReinstallScript; platform-contracts CONV-8.
+            // components/platform/spinKubeRuntime.ts shimReinstallScript; platform-contracts CONV-6.
             "wasmNodeCount=1: a shim reinstall (a new containerd-shim-spin version) deletes the Spin pods on the only Wasm " +
                 "node instead of evicting them, so the apps are down for the few minutes it takes. Set wasmNodeCount to 2 to keep them up.",
         );

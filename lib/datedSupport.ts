@@ -2,7 +2,7 @@
  * Support that ends on a date, judged against the day of the run: past its last day a thing is refused (or, where
  * the table says why, warned about), within {@link WARN_DAYS_BEFORE_END} days before it is warned about. Every
  * table that feeds this keeps its source and the day it was read, so a reader knows how old the fact is
- * (platform-contracts CONV-5).
+ * (platform-contracts CONV-3).
  *
  * `today` is always a parameter (YYYY-MM-DD, UTC); only {@link todayUtc} reads the clock, so tests fix the day.
  */

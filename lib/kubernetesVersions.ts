@@ -6,7 +6,7 @@
  * One table, one date read. Every rule is judged against the day of the run (`today`, lib/datedSupport.ts), not the
  * day the table was read: a minor is refused once AKS's support for it under the chosen tier has ended (AKS no
  * longer creates clusters on it), and warned about within 30 days before. When AKS's calendar moves, update
- * `AKS_MINORS` and `AKS_VERSIONS_READ_ON` together (platform-contracts AKS-1, AKS-2, CONV-5).
+ * `AKS_MINORS` and `AKS_VERSIONS_READ_ON` together (platform-contracts AKS-1, AKS-2, CONV-3).
  */
 import { addDays, judgeSupport, todayUtc, WARN_DAYS_BEFORE_END, type DatedSupport } from "./datedSupport";
 
@@ -201,7 +201,7 @@ export function versionPolicy(tier: string, options: { pinMinor?: boolean } = {}
 
 /**
  * containerd's Kubernetes matrix: the Kubernetes minors each containerd line is recommended for (containerd
- * `RELEASES.md`@v2.3.4, "Kubernetes Support"; platform-contracts CONV-6). containerd 1.7 is listed up to 1.35
+ * `RELEASES.md`@v2.3.4, "Kubernetes Support"; platform-contracts CONV-4). containerd 1.7 is listed up to 1.35
  * (1.7.28+), not for 1.36; 1.36 needs containerd 2.2 or 2.3.
  */
 export const CONTAINERD_KUBERNETES_SOURCE = "containerd/containerd RELEASES.md@v2.3.4 (db88095), 'Kubernetes Support' table";
@@ -343,7 +343,7 @@ export function spinKubeWarnings(c: { wasmRuntime: string }, today: string, cons
  * The version the cluster is created with: the configured one; unset, AKS's default, except with SpinKube, where
  * AKS's default (1.36 and later) is past what the Wasm pool's containerd is recommended for. Then the newest minor
  * the pool can run on `today` is sent, preferring one whose support does not end within 30 days: 1.35 on
- * Free/Standard, 1.32 under long-term support (CONV-6). After creation the version is AKS's (the stack ignores its
+ * Free/Standard, 1.32 under long-term support (CONV-4). After creation the version is AKS's (the stack ignores its
  * drift), so a later change of this default changes nothing on an existing cluster.
  */
 export function creationKubernetesVersion(
@@ -360,7 +360,7 @@ export function creationKubernetesVersion(
 
 /**
  * The kubectl release CI installs for a stack: the minor the cluster is created on (kubectl is supported within one
- * minor of the API server, Kubernetes version-skew policy; CONV-11). Unset, without SpinKube, AKS picks its default:
+ * minor of the API server, Kubernetes version-skew policy; CONV-9). Unset, without SpinKube, AKS picks its default:
  * the newest community minor on the day is taken then. With SpinKube the cluster keeps its minor (patch channel).
  */
 export function kubectlVersion(c: { kubernetesVersion?: string; clusterTier: string; wasmRuntime: string }, today: string = todayUtc()): string {

@@ -1,6 +1,6 @@
 /**
  * How long one `pulumi up` can take at worst, from the config, and the refusal of a config whose worst case does
- * not fit the CI deploy job's timeout with a margin (platform-contracts CONV-10).
+ * not fit the CI deploy job's timeout with a margin (platform-contracts CONV-8).
  *
  * The worst case adds every bounded wait the stack itself runs, each at its bound, even where two could overlap
  * (an upper bound, not an estimate): the cluster admins' access (kubectl auth can-i), the Gateway API enablement,

@@ -1,5 +1,5 @@
 /**
- * Bounded runs (issue 17 item 4, platform-contracts CONV-10, CONV-11): one `pulumi up` ends inside the CI deploy
+ * Bounded runs (issue 17 item 4, platform-contracts CONV-8, CONV-9): one `pulumi up` ends inside the CI deploy
  * job's timeout with a margin, computed from the config; a config that could outlast it is refused; CI's kubectl
  * matches the cluster's minor.
  */

@@ -261,7 +261,7 @@ describe("WasmNodePool", () => {
     it("creates a SpinKube cluster on a minor its Ubuntu 22.04 Wasm pool can run when kubernetesVersion is unset", async () => {
         const { creationKubernetesVersion, UBUNTU_2204_CONTAINERD_17 } = await import("../lib/kubernetesVersions.js");
         const today = "2026-12-03";
-        // containerd 1.7 is recommended up to 1.35 (containerd RELEASES.md@v2.3.4; CONV-6): the newest minor it has.
+        // containerd 1.7 is recommended up to 1.35 (containerd RELEASES.md@v2.3.4; CONV-4): the newest minor it has.
         assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.35");
         assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }, today), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
         assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.34", clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.34");

@@ -81,7 +81,7 @@ describe("stack config", () => {
         ["unknown ACR SKU", { acrSku: "Gold" }, "acrSku", /"Basic", "Standard", "Premium"/],
         ["unknown cluster tier", { clusterTier: "Gold" }, "clusterTier", /"Free", "Standard", "Premium"/],
         ["Kubernetes version not in AKS's calendar", { kubernetesVersion: "1.30" }, "kubernetesVersion", /a Kubernetes minor in AKS's calendar \(1\.31, .*1\.37, read 2026-11-26\)/],
-        // Judged on the day of the run (TODAY), not the day the calendar was read (CONV-5).
+        // Judged on the day of the run (TODAY), not the day the calendar was read (CONV-3).
         ["Kubernetes minor past community support", { kubernetesVersion: "1.34", wasmRuntime: "wasmwasi" }, "kubernetesVersion", /past AKS community support on 2026-12-03 .*support for Kubernetes 1\.34 on AKS \(community support\) ended on 2026-11-30.*choose one of 1\.35, 1\.36, 1\.37/],
         ["LTS minor past its LTS end", { kubernetesVersion: "1.31", clusterTier: "Premium", wasmRuntime: "wasmwasi" }, "kubernetesVersion", /today \(2026-12-03.*: 1\.35, 1\.36, 1\.37, or with clusterTier "Premium" .*1\.32, 1\.33, 1\.34.*Kubernetes 1\.31 on AKS \(long-term support, clusterTier Premium\) ended on 2026-11-30/],
         ["Kubernetes version too new", { kubernetesVersion: "1.38" }, "kubernetesVersion", /read 2026-11-26/],
@@ -319,7 +319,7 @@ describe("stack config", () => {
 
     it("spinkube refuses what containerd 1.7 on Ubuntu 22.04 cannot run: 1.36 and later, and LTS from 1.33", () => {
         // The SpinKube Wasm pool runs Ubuntu 22.04 with containerd 1.7 (platform-contracts OS-1, RCM-CD2, CTD-MIG);
-        // containerd's RELEASES.md recommends 1.7 up to Kubernetes 1.35, not 1.36 (CONV-6); AKS offers Ubuntu2204 on 1.25-1.36 (OS-2).
+        // containerd's RELEASES.md recommends 1.7 up to Kubernetes 1.35, not 1.36 (CONV-4); AKS offers Ubuntu2204 on 1.25-1.36 (OS-2).
         assert.equal(parseStackConfig({ kubernetesVersion: "1.35.1" }, { today: TODAY }).kubernetesVersion, "1.35.1");
         assert.equal(parseStackConfig({ kubernetesVersion: "1.32", clusterTier: "Premium" }, { today: TODAY }).kubernetesVersion, "1.32");
         for (const [v, tier, limit] of [["1.36", "Free", "at most 1.35"], ["1.37", "Free", "at most 1.35"], ["1.33", "Premium", "at most 1.32"]]) {

@@ -1,5 +1,5 @@
 /**
- * The shim's life after day one (platform-contracts RCM-2, RCM-3, RCM-5, CONV-8): what makes a new shim version
+ * The shim's life after day one (platform-contracts RCM-2, RCM-3, RCM-5, CONV-6): what makes a new shim version
  * reach nodes that already have one, under Pulumi's mocks. The reinstall script itself runs against a stand-in
  * kubectl, failed and killed at each step, in test/faultInjection.test.ts.
  */

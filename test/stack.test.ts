@@ -127,7 +127,7 @@ describe("the dev stack, offline", () => {
                 const aks = r.resources.find((x) => x.type === "azure-native:containerservice:ManagedCluster")!;
                 assert.equal(aks.inputs.ingressProfile.webAppRouting.enabled, ingressMode === "ingress", "the add-on the Ingress class needs");
                 // SpinKube's Ubuntu 22.04 Wasm pool runs containerd 1.7, recommended up to 1.35: the cluster keeps its
-                // minor (OS-2, CONV-6). The default is judged on the day of the run: 1.35 until its support nears its end.
+                // minor (OS-2, CONV-4). The default is judged on the day of the run: 1.35 until its support nears its end.
                 assert.equal(aks.inputs.autoUpgradeProfile.upgradeChannel, wasmRuntime === "spinkube" ? "patch" : "stable");
                 assert.equal(aks.inputs.kubernetesVersion, wasmRuntime === "spinkube" ? "1.35" : undefined, "unset: 1.35 with SpinKube, else AKS's default");
                 if (ingressMode === "ingress") {

@@ -83,7 +83,7 @@ const LOGGED_OUT = "az login|AADSTS|No subscription found|expired|Please run";
  * The create and delete scripts. Names come in through the environment (`$RESOURCE_GROUP`, `$CLUSTER`) and are
  * quoted, so no value is ever parsed as shell.
  *
- * Create is idempotent and bounded (CONV-9): when the cluster already reports both settings it does nothing; it first
+ * Create is idempotent and bounded (CONV-7): when the cluster already reports both settings it does nothing; it first
  * waits for an operation already running on the cluster (a killed earlier run's update, an upgrade), then starts
  * `az aks update --no-wait` and polls until the cluster reports both settings and `Succeeded`, all within one
  * deadline of `timeoutSeconds`, and says what it waited for when it gives up. Killed at any step, the next run finds the

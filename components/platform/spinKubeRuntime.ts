@@ -166,7 +166,7 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                         SHIM_FINGERPRINT: this.shimFingerprint,
                         // Changes on every run, so the command runs on every `pulumi up` (one update in every preview):
                         // a node left cordoned by a killed run is released even when the config went back to the state
-                        // Pulumi recorded before the failure (a failed update keeps the old state; CONV-8).
+                        // Pulumi recorded before the failure (a failed update keeps the old state; CONV-6).
                         SHIM_RECONCILE_RUN: new Date().toISOString(),
                     },
                     addPreviousOutputInEnv: true,
@@ -244,7 +244,7 @@ export const REINSTALL_FINGERPRINT_ANNOTATION = "aks-wasm/shim-fingerprint";
 /**
  * The command's script (`sh -c`, create and update alike; kubeconfig on stdin into a private temporary file removed
  * on any exit, as in every kubectl script of the stack). Its state lives on the nodes, so a run killed at any step
- * is finished by the next one (platform-contracts CONV-8):
+ * is finished by the next one (platform-contracts CONV-6):
  *
  * 1. **Release**: every node carrying {@link REINSTALL_CORDON_MARK} whose shim is `provisioned` and whose
  *    {@link REINSTALL_FINGERPRINT_ANNOTATION} is the current fingerprint is uncordoned and unmarked.
