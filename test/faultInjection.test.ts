@@ -5,12 +5,14 @@
  * no node left cordoned, no stale state read as fresh, no file left with a token.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { adminAccessWaitScript } from "../components/platform/aksCluster";
 import { gatewayApiCommands } from "../components/platform/gatewayApi";
 import { REINSTALL_CORDON_MARK, REINSTALL_FINGERPRINT_ANNOTATION, shimReinstallScript } from "../components/platform/spinKubeRuntime";
+import { nodeApiStandIn, type StandInNode } from "./helpers/nodeApiStandIn";
 import { runScript, STAND_IN_KUBECONFIG, standIns, type StandIns } from "./helpers/standInTools";
 
 describe("the admin-access wait (kubectl auth can-i through stand-in kubectl)", () => {
@@ -328,5 +330,63 @@ describe("the Gateway API enablement and its delete (stand-in az playing AKS)", 
         const r = await runScript(t, scripts.delete, { env });
         assert.equal(r.code, 1);
         assert.match(r.stderr, /AuthorizationFailed/);
+    });
+});
+
+describe("the shim command's reads and records with the real kubectl (1.32) against a stand-in Node API", () => {
+    // The stand-in kubectl above proves the order of the calls; this proves their syntax: real kubectl parses the
+    // jsonpath templates (keys with "/"), the label selectors and the annotate/label arguments the script sends.
+    const F = "f".repeat(64);
+    const node = (name: string, labels: Record<string, string>, annotations: Record<string, string> = {}): StandInNode => ({
+        metadata: { name, labels: { "aks-wasm/pool": "wasm", ...labels }, annotations },
+        spec: {},
+    });
+    const kubeconfig = (url: string) =>
+        `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${url}"}}]\nusers: [{name: u, user: {token: stand-in}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+    const script = shimReinstallScript({ namespace: "runtime-class-manager", shimName: "spin-v2", poolSelector: { "aks-wasm/pool": "wasm" } });
+    const hasKubectl = (() => {
+        try {
+            return execFileSync("kubectl", ["version", "--client"], { encoding: "utf8" }).includes("Client Version");
+        } catch {
+            return false;
+        }
+    })();
+
+    it("releases a node a killed run left cordoned and marked, once it runs the current shim", { skip: !hasKubectl && "no kubectl on PATH" }, async () => {
+        const marked = node("left-marked", { "spin-v2": "provisioned", [REINSTALL_CORDON_MARK]: "cordoned" }, { [REINSTALL_FINGERPRINT_ANNOTATION]: F });
+        marked.spec.unschedulable = true;
+        const api = await nodeApiStandIn([node("done", { "spin-v2": "provisioned" }, { [REINSTALL_FINGERPRINT_ANNOTATION]: F }), marked]);
+        try {
+            const t = standIns({});
+            const r = await runScript(t, script, { input: kubeconfig(api.url), env: { SHIM_FINGERPRINT: F, PULUMI_COMMAND_STDOUT: "an older fingerprint", PATH: process.env.PATH! } });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stderr, /left-marked was left cordoned by an earlier run and runs the current shim: uncordoning it/);
+            assert.equal(marked.spec.unschedulable, false, "uncordoned");
+            assert.equal(marked.metadata.labels[REINSTALL_CORDON_MARK], undefined, "unmarked");
+            assert.ok(api.requests.some((q) => q.startsWith("GET /api/v1/nodes?labelSelector=aks-wasm%2Fshim-reinstall")), api.requests.join("\n"));
+            assert.deepEqual(t.leftovers(), []);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("adopts a node RCM installed (annotates it with the fingerprint) and prints the fingerprint", { skip: !hasKubectl && "no kubectl on PATH" }, async () => {
+        const api = await nodeApiStandIn([
+            node("done", { "spin-v2": "provisioned" }, { [REINSTALL_FINGERPRINT_ANNOTATION]: F }),
+            node("added", { "spin-v2": "provisioned" }),
+            { metadata: { name: "system", labels: { "kubernetes.azure.com/mode": "system" }, annotations: {} }, spec: {} },
+        ]);
+        try {
+            const t = standIns({});
+            const r = await runScript(t, script, { input: kubeconfig(api.url), env: { SHIM_FINGERPRINT: F, PULUMI_COMMAND_STDOUT: F, PATH: process.env.PATH! } });
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stdout, `${F}\n`, "stdout carries only the fingerprint (kubectl's own messages go to stderr)");
+            assert.equal(api.nodes.find((n) => n.metadata.name === "added")!.metadata.annotations[REINSTALL_FINGERPRINT_ANNOTATION], F);
+            assert.ok(api.requests.some((q) => q.startsWith("GET /api/v1/nodes?labelSelector=aks-wasm%2Fpool%3Dwasm")), "the pool's selector");
+            assert.ok(!api.requests.some((q) => q.includes("/nodes/system")), "a node outside the pool is never read");
+            assert.deepEqual(t.leftovers(), []);
+        } finally {
+            await api.close();
+        }
     });
 });
