@@ -37,8 +37,8 @@ export interface AksClusterArgs {
     tier?: ClusterTier;
     /**
      * Keep the cluster on its Kubernetes minor (auto-upgrade channel `patch` instead of `stable`); minor upgrades are
-     * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool AKS offers
-     * only up to 1.36 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
+     * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool (containerd
+     * 1.7) runs up to 1.35 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
      * @default false
      */
     pinMinorVersion?: boolean;
