@@ -67,7 +67,8 @@ export function runScript(
 ): Promise<ScriptRun> {
     return new Promise((resolve, reject) => {
         const child = spawn("sh", ["-c", script], {
-            env: { PATH: `${tools.bin}:${process.env.PATH}`, TMPDIR: tools.tmp, STANDIN_STATE: tools.state, ...options.env },
+            // HOME in the state folder: the real kubectl keeps its discovery cache under $HOME/.kube (else the cwd).
+            env: { PATH: `${tools.bin}:${process.env.PATH}`, TMPDIR: tools.tmp, HOME: tools.state, STANDIN_STATE: tools.state, ...options.env },
             stdio: ["pipe", "pipe", "pipe"],
         });
         let stdout = "";
