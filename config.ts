@@ -15,9 +15,10 @@ import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { METRICS_RESOLUTION_SECONDS, METRICS_WINDOW_MARGIN_SECONDS, minLoadSecondsForMetricsWindow } from "./lib/metricsWindow";
 import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
-import { KUBERNETES_MINORS, kubernetesVersionTierProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { KUBERNETES_MINORS, kubernetesVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
+import { judgeSupport, todayUtc, type DatedSupport } from "./lib/datedSupport";
 import { appTeamNamespaces, parseAppTeams, reservedNamespaceProblems, type AppTeam } from "./lib/appTeams";
-import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, todayUtc, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
+import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
 import { checkSpinManifestFile, formatManifestProblem } from "./lib/spinManifest";
 
 export const PROJECT = "aks-wasm";
@@ -48,6 +49,8 @@ export interface StackConfig {
     adminGroupObjectIds: string[];
     /** Object IDs of the service principals (deploy identities) that become cluster admins. */
     clusterAdminPrincipalIds: string[];
+    /** Object IDs of the Entra ID users (people deploying from a laptop) that become cluster admins. */
+    adminUserObjectIds: string[];
     /** How the generated kubeconfig logs in through kubelogin (non-interactive by default). */
     kubeloginMode: KubeloginMode;
     systemVmSize: string;
@@ -256,6 +259,7 @@ const RULES = {
     availabilityZones: list(/^[1-3]$/, 'zones "1", "2" or "3"', []),
     adminGroupObjectIds: list(GUID, "Entra ID group object IDs (GUIDs)", []),
     clusterAdminPrincipalIds: list(GUID, "service principal object IDs (GUIDs)", []),
+    adminUserObjectIds: list(GUID, "Entra ID user object IDs (GUIDs; az ad signed-in-user show --query id -o tsv)", []),
     kubeloginMode: oneOf<KubeloginMode>(["azurecli", "workloadidentity", "devicecode"], "azurecli"),
     // 4 vCPUs by default: use-system-pools.md says system pools "require a VM SKU of at least 4 vCPUs" while
     // quotas-skus-regions.md says 2 (platform-contracts VM-3); which one AKS enforces is unconfirmed, so the default
@@ -292,7 +296,8 @@ const RULES = {
                   };
         },
     } satisfies Rule<string>,
-    ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "ingress"),
+    // gateway by default: the app routing add-on's NGINX (ingress) lost Azure support with November 2026 (CONV-5).
+    ingressMode: oneOf<IngressMode>(["ingress", "gateway", "none"], "gateway"),
     ingressClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "webapprouting.kubernetes.azure.com"),
     gatewayClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "approuting-istio"),
     tlsSecretName: pattern(new RegExp(`^(${DNS_LABEL}(\\.${DNS_LABEL})*)?$`), "a Kubernetes Secret name, or empty for no TLS", ""),
@@ -330,13 +335,27 @@ export interface ParseOptions {
      */
     requireClusterAdmin?: boolean;
     /**
+     * This evaluation deploys (`pulumi up`): what ARM or AKS would refuse after the cluster exists (a placeholder or
+     * missing cluster admin) is refused now. A preview only warns (configWarnings). @default false
+     */
+    deploying?: boolean;
+    /**
+     * Further whole-config checks that run once every other rule passed, like the capacity plan: index.ts passes the
+     * run-duration check (lib/runDuration.ts), which reads the components' bounds and so cannot be imported here
+     * without an import circle. @default []
+     */
+    wholeConfigChecks?: ((c: StackConfig) => ConfigProblem[])[];
+    /**
+     * The day the run judges dated support against (YYYY-MM-DD; lib/datedSupport.ts).
+     * @default today (UTC)
+     */
+    today?: string;
+    /**
      * Whether `apps/<app>/spin.toml` exists and is a file. SpinApplication needs it (it hashes and builds that
      * folder), so a missing app is refused here, before any resource, instead of after the cluster is registered.
      * @default a check of the project's own apps/ folder on disk
      */
     appManifestExists?: (app: string) => boolean;
-    /** The day dated rules judge against (YYYY-MM-DD). @default today (UTC) */
-    today?: string;
     /**
      * Problems in `apps/<app>/spin.toml` (lib/spinManifest.ts), each one line naming the file, the line and the fix;
      * empty when the manifest is missing (that is `appManifestExists`'s problem).
@@ -392,16 +411,20 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
+    const today = options.today ?? todayUtc();
+    // What the Wasm pool's OS allows (lib/wasmNodeOs.ts): the Ubuntu 22.04 / containerd 1.7 limits apply to that OS only.
     if (["kubernetesVersion", "clusterTier", "wasmRuntime", "wasmOsSku"].every((k) => parsed.has(k as keyof StackConfig))) {
-        problems.push(...wasmOsProblems(config, options.today ?? todayUtc()));
+        problems.push(...wasmOsProblems(config, today));
     }
-    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk, options.appManifestProblems ?? appManifestProblemsOnDisk));
-    if (options.requireClusterAdmin && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminGroupObjectIds")) {
+    problems.push(...crossKeyProblems(config, parsed, options.appManifestExists ?? appManifestOnDisk, options.appManifestProblems ?? appManifestProblemsOnDisk, today));
+    if (options.requireClusterAdmin && options.deploying && parsed.has("clusterAdminPrincipalIds") && parsed.has("adminUserObjectIds") && parsed.has("adminGroupObjectIds")) {
         problems.push(...clusterAdminProblems(config));
     }
     if (problems.length > 0) throw new StackConfigError(problems);
     if (config.wasmNodeCountMax === 0) config.wasmNodeCountMax = config.wasmNodeCount;
     if (config.systemNodeCountMax === 0) config.systemNodeCountMax = config.systemNodeCount;
+    for (const check of options.wholeConfigChecks ?? []) problems.push(...check(config));
+    if (problems.length > 0) throw new StackConfigError(problems);
     return config;
 }
 
@@ -411,11 +434,17 @@ function crossKeyProblems(
     parsed: ReadonlySet<keyof StackConfig>,
     appManifestExists: (app: string) => boolean,
     appManifestProblems: (app: string) => string[],
+    today: string,
 ): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
-    if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionTierProblems(c));
-    // The Ubuntu 22.04 limits (spinKubeVersionProblems) apply only to that OS: parseStackConfig runs wasmOsProblems.
+    // Dated support is judged against the day of the run (lib/datedSupport.ts, platform-contracts CONV-3).
+    if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionProblems(c, today));
+    // The Wasm pool's OS limits (spinKubeVersionProblems for Ubuntu 22.04) run in parseStackConfig through wasmOsProblems.
+    if (ok("ingressMode", "ingressClassName")) {
+        const verdict = exposureSupport(c, today);
+        if (verdict?.refuse) problems.push({ key: "ingressMode", value: c.ingressMode, accepted: `"gateway" or "none": ${verdict.message}` });
+    }
     if (ok("systemNodeCount", "systemNodeCountMax") && c.systemNodeCountMax !== 0 && c.systemNodeCountMax < c.systemNodeCount) {
         problems.push({
             key: "systemNodeCountMax",
@@ -554,10 +583,37 @@ export function quantity(q: string): number {
     return parseQuantity(q);
 }
 
-/** Things that are valid but deserve a word at evaluation time. */
-export function configWarnings(c: StackConfig): string[] {
-    const warnings: string[] = [...kubernetesVersionWarnings(c, new Date().toISOString().slice(0, 10)), ...clusterAdminWarnings(c)];
-    warnings.push(...wasmOsWarnings(c, todayUtc()));
+/**
+ * The app routing add-on's managed NGINX (`ingressMode: ingress` on its own IngressClass): Azure supports it through
+ * November 2026; the Gateway API implementation `approuting-istio` is the migration path (platform-contracts
+ * CONV-5). Past its end it is still accepted, with a warning: the add-on keeps running on an existing cluster, and
+ * moving a stack to `gateway` replaces its Ingress objects and its load balancer address, a change its owners make
+ * on purpose (docs/operations.md). The issue keeps `ingress` as an explicit opt-in with the warning.
+ */
+export const APP_ROUTING_NGINX_SUPPORT: DatedSupport = {
+    subject: "the AKS application routing add-on's managed NGINX (ingressMode=ingress)",
+    lastDay: "2026-11-30",
+    source: "learn.microsoft.com/azure/aks/app-routing-gateway-api; AKS blog 2026-03-18",
+    readOn: "2026-12-03",
+    afterEnd: "warn",
+    warnOnlyBecause:
+        "the add-on keeps running on an existing cluster, and moving to ingressMode=gateway (the default) changes the app's address, " +
+        "so it is the stack owner's explicit choice; plan the move",
+};
+
+/** How the exposure mode stands on `today`: only the add-on's NGINX class is dated (another class is the user's). */
+function exposureSupport(c: Pick<StackConfig, "ingressMode" | "ingressClassName">, today: string) {
+    if (c.ingressMode !== "ingress" || c.ingressClassName !== "webapprouting.kubernetes.azure.com") return undefined;
+    return judgeSupport(APP_ROUTING_NGINX_SUPPORT, today);
+}
+
+/** Things that are valid but deserve a word at evaluation time, judged on `today` (default: the day of the run). */
+export function configWarnings(c: StackConfig, options: { today?: string } = {}): string[] {
+    const today = options.today ?? todayUtc();
+    const warnings: string[] = [...kubernetesVersionWarnings(c, today), ...clusterAdminWarnings(c)];
+    // The Ubuntu 22.04 bridge's end is warned 90 days ahead by wasmOsWarnings (moving a pool's OS takes planning),
+    // which covers spinKubeWarnings' 30 days with the way out named.
+    warnings.push(...wasmOsWarnings(c, today));
     if (c.wasmRuntime === "wasmwasi") {
         warnings.push(
             "wasmRuntime=wasmwasi: Azure retired WASI node pools; it refuses new WasmWasi pools since 2025-05-05 " +
@@ -566,10 +622,15 @@ export function configWarnings(c: StackConfig): string[] {
                 "Use wasmRuntime=spinkube (the default).",
         );
     }
-    if (c.ingressMode === "ingress" && c.ingressClassName === "webapprouting.kubernetes.azure.com") {
+    const exposure = exposureSupport(c, today);
+    if (exposure?.message && !exposure.refuse) {
+        warnings.push(`ingressMode=ingress: ${exposure.message} ingress-nginx itself was retired in March 2026. Move to ingressMode=gateway.`);
+    }
+    if (c.wasmRuntime === "spinkube" && c.wasmNodeCount === 1) {
         warnings.push(
-            "ingressMode=ingress uses the AKS application routing add-on's managed NGINX, which Azure supports only " +
-                "through November 2026 (ingress-nginx itself was retired in March 2026). Plan the move to ingressMode=gateway.",
+            // components/platform/spinKubeRuntime.ts shimReinstallScript; platform-contracts CONV-6.
+            "wasmNodeCount=1: a shim reinstall (a new containerd-shim-spin version) deletes the Spin pods on the only Wasm " +
+                "node instead of evicting them, so the apps are down for the few minutes it takes. Set wasmNodeCount to 2 to keep them up.",
         );
     }
     warnings.push(...regionWarnings(c.location, c.availabilityZones));
@@ -683,9 +744,20 @@ export function parseAllConfig(all: Readonly<Record<string, string>>, options: P
     return { config, warnings };
 }
 
+/**
+ * How the program is being evaluated. lib/offline.ts sets `offline` for `npm run render`, the tests and the bench:
+ * nothing reaches ARM there, so the admins are judged as in a preview (warned about, not refused).
+ */
+export const evaluationMode = { offline: false };
+
+/** Whether this run deploys: `pulumi up` (not a preview, not an offline evaluation). */
+export function isDeployment(): boolean {
+    return !pulumi.runtime.isDryRun() && !evaluationMode.offline;
+}
+
 /** Reads this stack's config (Pulumi's whole config map) and validates it; warns about keys meant for us. */
-export function loadStackConfig(): StackConfig {
-    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { requireClusterAdmin: true });
+export function loadStackConfig(options: Pick<ParseOptions, "wholeConfigChecks"> = {}): StackConfig {
+    const { config, warnings } = parseAllConfig(pulumi.runtime.allConfig(), { ...options, requireClusterAdmin: true, deploying: isDeployment() });
     for (const warning of warnings) pulumi.log.warn(warning);
     return config;
 }

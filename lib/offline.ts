@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { PROJECT } from "../config";
+import { evaluationMode, PROJECT } from "../config";
 import { isWireSecret, MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */
@@ -51,6 +51,8 @@ export async function installOfflineMocks(options: {
     const project = options.project ?? PROJECT;
     const stack = options.stack ?? "dev";
     const byName = new Map<string, RecordedResource>();
+    // Nothing here reaches ARM: judge the admins as a preview does (config.ts isDeployment).
+    evaluationMode.offline = true;
     await pulumi.runtime.setMocks(
         {
             newResource(args) {

@@ -11,7 +11,10 @@
  *   project's own installer does (components/platform/shimInstaller.ts). **Experimental**: every link is read in the
  *   sources, but none has run on a real AKS node yet (docs/wasm-runtime.md, "What a first cluster must show").
  */
-import { spinKubeVersionProblems } from "./kubernetesVersions";
+import { todayUtc } from "./datedSupport";
+import { spinKubeVersionProblems, UBUNTU_2204_CONTAINERD_17 } from "./kubernetesVersions";
+
+export { todayUtc };
 
 /** OS SKUs the stack accepts for the SpinKube Wasm pool (azure-native 3.28 `OSSKU` values). */
 export const WASM_OS_SKUS = ["Ubuntu2204", "Ubuntu", "AzureLinux"] as const;
@@ -24,7 +27,7 @@ export type WasmOsSku = (typeof WASM_OS_SKUS)[number];
 export const WASM_OS_SKU_DEFAULT: WasmOsSku = "Ubuntu2204";
 
 /** The last day AKS supports Ubuntu 22.04 node images (articles/aks/includes/ubuntu-22-04-retirement.md; OS-2). */
-export const UBUNTU_2204_RETIREMENT = "2027-06-30";
+export const UBUNTU_2204_RETIREMENT = UBUNTU_2204_CONTAINERD_17.osSupport.lastDay;
 
 /** Days before {@link UBUNTU_2204_RETIREMENT} from which a run warns. */
 export const UBUNTU_2204_WARN_DAYS = 90;
@@ -79,7 +82,7 @@ export function wasmOsProblems(
         ];
     }
     // The Ubuntu 22.04 limits, with the way out that now exists.
-    return spinKubeVersionProblems(c).map((p) => ({
+    return spinKubeVersionProblems(c, today).map((p) => ({
         ...p,
         accepted: `${p.accepted}; or set wasmOsSku to "Ubuntu" or "AzureLinux" (containerd 2, the project's shim installer; experimental, docs/wasm-runtime.md)`,
     }));
@@ -104,7 +107,3 @@ export function wasmOsWarnings(c: { wasmRuntime: string; wasmOsSku: WasmOsSku },
     ];
 }
 
-/** Today's date (UTC) as YYYY-MM-DD. */
-export function todayUtc(now: Date = new Date()): string {
-    return now.toISOString().slice(0, 10);
-}

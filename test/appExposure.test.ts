@@ -185,6 +185,8 @@ describe("exposure objects against the schemas", () => {
 
 describe("AppRoutingGatewayApi", () => {
     const scripts = () => gw.gatewayApiCommands();
+    /** The same scripts with short waits, for runs against the stand-in az. */
+    const fastScripts = () => gw.gatewayApiCommands({ timeoutSeconds: 5, pollSeconds: 1 });
 
     it("runs the enable and disable scripts with the cluster named through the environment", () => {
         const cmd = find("command:local:Command", "gwapi-enable").inputs;
@@ -206,6 +208,8 @@ describe("AppRoutingGatewayApi", () => {
                 '[ "$1" = version ] && { echo "$STANDIN_AZ_VERSION"; exit 0; }',
                 'case " $* " in *" --help "*) [ -n "$STANDIN_AZ_YES" ] && echo "  --yes -y"; exit 0;; esac',
                 'sep=""; for a in "$@"; do printf "%s%s" "$sep" "$a" >> "$STANDIN_AZ_LOG"; sep="|"; done; echo >> "$STANDIN_AZ_LOG"',
+                // AKS as az reports it: idle; the gateway settings once an update was sent, the Istio mode enabled.
+                'case " $* " in *" provisioningState "*) echo Succeeded;; *".appRoutingIstio.mode "*) echo Enabled;; *" show "*) grep -q "^aks|update|" "$STANDIN_AZ_LOG" && printf "Standard\\tEnabled\\n";; esac',
             ].join("\n"),
         );
         chmodSync(join(dir, "az"), 0o755);
@@ -225,26 +229,34 @@ describe("AppRoutingGatewayApi", () => {
     }
 
     it("refuses an Azure CLI older than 2.86.0", () => {
-        const r = runWithStandInAz(scripts().create, { version: "2.85.1", rg: "rg", cluster: "aks" });
+        const r = runWithStandInAz(fastScripts().create, { version: "2.85.1", rg: "rg", cluster: "aks" });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /needs azure-cli >= 2\.86\.0 \(found 2\.85\.1\)/);
         assert.deepEqual(r.calls, []);
     });
     it("enables managed Gateway API and app routing Istio, passing names verbatim (no shell evaluation)", () => {
         const hostile = "rg$(touch pwned)";
-        const r = runWithStandInAz(scripts().create, { version: "2.90.0", rg: hostile, cluster: "aks dev" });
+        const r = runWithStandInAz(fastScripts().create, { version: "2.90.0", rg: hostile, cluster: "aks dev" });
         assert.equal(r.status, 0, r.stderr);
+        const settings = `aks|show|--resource-group|${hostile}|--name|aks dev|--query|[ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode]|--output|tsv|--only-show-errors`;
+        const state = `aks|show|--resource-group|${hostile}|--name|aks dev|--query|provisioningState|--output|tsv|--only-show-errors`;
+        // Read, wait until idle, read again, update without waiting, then poll until both settings show and AKS is idle.
         assert.deepEqual(r.calls, [
-            `aks|show|--resource-group|${hostile}|--name|aks dev|--query|[ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode]|--output|tsv|--only-show-errors`,
-            `aks|update|--resource-group|${hostile}|--name|aks dev|--enable-gateway-api|--enable-app-routing-istio|--only-show-errors|--output|none`,
+            settings,
+            state,
+            settings,
+            `aks|update|--enable-gateway-api|--enable-app-routing-istio|--resource-group|${hostile}|--name|aks dev|--no-wait|--only-show-errors|--output|none`,
+            settings,
+            state,
         ]);
         assert.equal(existsSync(join(r.dir, "pwned")), false);
     });
     it("disables only the Istio implementation, confirming when az asks", () => {
-        const withYes = runWithStandInAz(scripts().delete, { version: "2.86.0", helpHasYes: true, rg: "rg", cluster: "aks" });
+        const mode = "aks|show|--resource-group|rg|--name|aks|--query|ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode|--output|tsv|--only-show-errors";
+        const withYes = runWithStandInAz(fastScripts().delete, { version: "2.86.0", helpHasYes: true, rg: "rg", cluster: "aks" });
         assert.equal(withYes.status, 0, withYes.stderr);
-        assert.deepEqual(withYes.calls, ["aks|approuting|gateway|istio|disable|--resource-group|rg|--name|aks|--yes|--only-show-errors|--output|none"]);
-        const withoutYes = runWithStandInAz(scripts().delete, { version: "2.86.0", rg: "rg", cluster: "aks" });
-        assert.deepEqual(withoutYes.calls, ["aks|approuting|gateway|istio|disable|--resource-group|rg|--name|aks|--only-show-errors|--output|none"]);
+        assert.deepEqual(withYes.calls, [mode, "aks|approuting|gateway|istio|disable|--resource-group|rg|--name|aks|--yes|--only-show-errors|--output|none"]);
+        const withoutYes = runWithStandInAz(fastScripts().delete, { version: "2.86.0", rg: "rg", cluster: "aks" });
+        assert.deepEqual(withoutYes.calls, [mode, "aks|approuting|gateway|istio|disable|--resource-group|rg|--name|aks|--only-show-errors|--output|none"]);
     });
 });

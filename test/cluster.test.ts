@@ -14,6 +14,7 @@ let options: Map<string, RegistrationOptions>;
 const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const DEPLOYER_SP = "22222222-2222-2222-2222-222222222222";
 const ADMIN_GROUP = "11111111-1111-1111-1111-111111111111";
+const ADMIN_USER = "33333333-3333-3333-3333-333333333333";
 let mod: {
     aks: typeof import("../components/platform/aksCluster");
     pool: typeof import("../components/platform/wasmNodePool");
@@ -47,6 +48,7 @@ before(async () => {
         availabilityZones: ["1", "2", "3"],
         adminGroupObjectIds: [ADMIN_GROUP],
         clusterAdminPrincipalIds: [DEPLOYER_SP],
+        adminUserObjectIds: [ADMIN_USER],
         subscriptionId: SUBSCRIPTION,
         enableWebAppRouting: true,
         tier: "Standard",
@@ -136,10 +138,11 @@ describe("AksCluster", () => {
         ]);
     });
 
-    it("grants AKS RBAC Cluster Admin to the configured service principal and group, under deterministic names", () => {
+    it("grants AKS RBAC Cluster Admin to the configured service principal, user and group, each with its principalType", () => {
         const sp = only("azure-native:authorization:RoleAssignment", `t-admin-sp-${DEPLOYER_SP}`).inputs;
+        const user = only("azure-native:authorization:RoleAssignment", `t-admin-user-${ADMIN_USER}`).inputs;
         const group = only("azure-native:authorization:RoleAssignment", `t-admin-group-${ADMIN_GROUP}`).inputs;
-        for (const [ra, principal, type] of [[sp, DEPLOYER_SP, "ServicePrincipal"], [group, ADMIN_GROUP, "Group"]] as const) {
+        for (const [ra, principal, type] of [[sp, DEPLOYER_SP, "ServicePrincipal"], [user, ADMIN_USER, "User"], [group, ADMIN_GROUP, "Group"]] as const) {
             assert.equal(ra.principalId, principal);
             assert.equal(ra.principalType, type);
             assert.equal(ra.scope, "t-aks-id");
@@ -150,18 +153,31 @@ describe("AksCluster", () => {
             assert.equal(ra.roleAssignmentName, mod.names.roleAssignmentName("t-aks-id", principal, mod.aks.AKS_RBAC_CLUSTER_ADMIN_ROLE));
         }
         const admins = run.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.name.startsWith("t-admin-"));
-        assert.equal(admins.length, 2, "one per configured principal, none for whoever runs the program");
+        assert.equal(admins.length, 3, "one per configured principal, none for whoever runs the program");
     });
 
     it("never asks who runs the program", () => {
         assert.deepEqual(run.invokes.filter((i) => i.token === "azure-native:authorization:getClientConfig"), []);
     });
 
-    it("builds the Kubernetes provider only after every admin role assignment", () => {
+    it("builds the Kubernetes provider only after every admin role assignment and the proof of access", () => {
         const provider = options.get("pulumi:providers:kubernetes::t-k8s")!;
-        for (const name of [`t-admin-sp-${DEPLOYER_SP}`, `t-admin-group-${ADMIN_GROUP}`]) {
-            assert.ok(provider.dependencies.includes(options.get(`azure-native:authorization:RoleAssignment::${name}`)!.urn), name);
+        const wait = options.get("command:local:Command::t-admin-access")!;
+        for (const name of [`t-admin-sp-${DEPLOYER_SP}`, `t-admin-user-${ADMIN_USER}`, `t-admin-group-${ADMIN_GROUP}`]) {
+            const urn = options.get(`azure-native:authorization:RoleAssignment::${name}`)!.urn;
+            assert.ok(provider.dependencies.includes(urn), name);
+            assert.ok(wait.dependencies.includes(urn), `the access wait starts after ${name}`);
         }
+        assert.ok(provider.dependencies.includes(wait.urn), "the provider waits for kubectl auth can-i to say yes");
+    });
+
+    it("proves access with kubectl auth can-i, bounded, the kubeconfig on stdin only, again when the admins change", () => {
+        const wait = only("command:local:Command", "t-admin-access").inputs;
+        assert.match(wait.create, /auth can-i '\*' '\*' --all-namespaces/);
+        assert.match(wait.create, /-ge 600 \]/, "bounded by ADMIN_ACCESS_WAIT.timeoutSeconds");
+        assert.ok(isSecretInput(wait.stdin), "the kubeconfig is a secret on stdin");
+        assert.doesNotMatch(JSON.stringify(wait.environment ?? {}), /kubeconfig|clusters:/);
+        assert.equal(wait.triggers[1], `ServicePrincipal ${DEPLOYER_SP}, User ${ADMIN_USER}, Group ${ADMIN_GROUP}`);
     });
 
     it("Free/Standard: community support plan and the stable channel; the version AKS upgrades to is not sent back", () => {
@@ -248,18 +264,26 @@ describe("WasmNodePool", () => {
         assert.equal(mod.pool.wasmPoolOsSku("wasmwasi", "AzureLinux"), "Ubuntu", "the WasmWasi pool ignores it");
     });
 
-    it("keeps a SpinKube cluster on its minor (patch channel): AKS offers Ubuntu 22.04 pools only up to 1.36", async () => {
+    it("keeps a SpinKube cluster on its minor (patch channel): containerd 1.7 on Ubuntu 22.04 is recommended up to 1.35", async () => {
         const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/kubernetesVersions.js");
-        assert.equal(SPINKUBE_MAX_MINOR, 36);
+        assert.equal(SPINKUBE_MAX_MINOR, 35);
         assert.deepEqual(versionPolicy("Standard", { pinMinor: true }), { supportPlan: "KubernetesOfficial", upgradeChannel: "patch" });
         assert.deepEqual(versionPolicy("Standard"), { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" });
     });
 
     it("creates a SpinKube cluster on a minor its Ubuntu 22.04 Wasm pool can run when kubernetesVersion is unset", async () => {
-        const { creationKubernetesVersion } = await import("../lib/kubernetesVersions.js");
-        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }), "1.36");
-        assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
-        assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.35", clusterTier: "Free", wasmRuntime: "spinkube" }), "1.35");
+        const { creationKubernetesVersion, UBUNTU_2204_CONTAINERD_17 } = await import("../lib/kubernetesVersions.js");
+        const today = "2026-12-03";
+        // containerd 1.7 is recommended up to 1.35 (containerd RELEASES.md@v2.3.4; CONV-4): the newest minor it has.
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.35");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Premium", wasmRuntime: "spinkube" }, today), "1.32", "LTS from 1.33 needs Ubuntu 24.04");
+        assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.34", clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.34");
+        // Within 30 days of 1.35's end, no minor lasts longer on this OS: still 1.35 (and a warning); past it, none.
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, "2027-03-15"), "1.35");
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, "2027-04-01"), undefined);
+        // The rule takes the node OS as a parameter: a containerd-2 pool may run 1.36.
+        const cd2 = { ...UBUNTU_2204_CONTAINERD_17, name: "containerd 2.3", containerd: "2.3", aksMaxMinor: 37, ltsMaxMinor: 37 };
+        assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today, cd2), "1.36");
         assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "wasmwasi" }), undefined, "AKS's default");
     });
 

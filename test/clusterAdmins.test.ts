@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../config";
+import { parseStackConfig, StackConfigError } from "../config";
 import { clusterAdminProblems, clusterAdminWarnings, PLACEHOLDER_PRINCIPAL_ID } from "../lib/clusterAdmins";
 
 const ROOT = join(__dirname, "..");
@@ -32,17 +32,47 @@ describe("cluster admins", () => {
         assert.deepEqual(person.assignments, ci.assignments);
     });
 
-    it("refuses a stack with neither admin principals nor admin groups, naming the key", () => {
+    it("refuses a stack with no admin at all, naming the keys and the command for each object ID", () => {
         const c = parseStackConfig({});
-        const [problem] = clusterAdminProblems(c);
+        const [problem, ...more] = clusterAdminProblems(c);
+        assert.deepEqual(more, []);
         assert.equal(problem.key, "clusterAdminPrincipalIds");
-        assert.match(problem.accepted, /object ID of at least one service principal.*or Entra ID groups in adminGroupObjectIds/);
-        assert.deepEqual(clusterAdminProblems({ ...c, adminGroupObjectIds: ["11111111-1111-1111-1111-111111111111"] }), []);
+        assert.match(problem.accepted, /az ad sp show --id <client-id> --query id -o tsv/);
+        assert.match(problem.accepted, /adminUserObjectIds, .*az ad signed-in-user show --query id -o tsv/);
+        assert.match(problem.accepted, /adminGroupObjectIds, .*az ad group show -g <name> --query id -o tsv/);
+        for (const key of ["clusterAdminPrincipalIds", "adminUserObjectIds", "adminGroupObjectIds"] as const) {
+            assert.deepEqual(clusterAdminProblems({ ...c, [key]: ["11111111-1111-1111-1111-111111111111"] }), [], `${key} alone is enough`);
+        }
     });
 
-    it("warns while a stack file still holds the placeholder object ID", () => {
-        const c = parseStackConfig({ clusterAdminPrincipalIds: JSON.stringify([PLACEHOLDER_PRINCIPAL_ID]) });
-        assert.match(clusterAdminWarnings(c).join("\n"), /placeholder 00000000-0000-0000-0000-000000000000/);
-        assert.deepEqual(clusterAdminWarnings({ ...c, clusterAdminPrincipalIds: ["22222222-2222-2222-2222-222222222222"] }), []);
+    it("refuses the placeholder in any admin key, naming that key and its command, even beside a real admin", () => {
+        const real = "11111111-1111-1111-1111-111111111111";
+        const cases = [
+            ["clusterAdminPrincipalIds", /az ad sp show --id <client-id> --query id -o tsv/],
+            ["adminUserObjectIds", /az ad signed-in-user show --query id -o tsv/],
+            ["adminGroupObjectIds", /az ad group show -g <name> --query id -o tsv/],
+        ] as const;
+        for (const [key, command] of cases) {
+            const c = parseStackConfig({ [key]: JSON.stringify([PLACEHOLDER_PRINCIPAL_ID, real]) });
+            const problems = clusterAdminProblems(c);
+            assert.deepEqual(problems.map((p) => p.key), [key]);
+            assert.match(problems[0].accepted, /not the placeholder 00000000-0000-0000-0000-000000000000/);
+            assert.match(problems[0].accepted, command);
+            assert.match(problems[0].accepted, new RegExp(`pulumi config set --path '${key}\\[0\\]' <object-id>`));
+        }
+    });
+
+    it("pulumi up refuses what a preview only warns about (config.ts deploying)", () => {
+        const raw = { clusterAdminPrincipalIds: JSON.stringify([PLACEHOLDER_PRINCIPAL_ID]) };
+        const preview = parseStackConfig(raw, { requireClusterAdmin: true, deploying: false });
+        assert.match(clusterAdminWarnings(preview).join("\n"), /clusterAdminPrincipalIds = .*pulumi up` will refuse this stack.*placeholder 00000000-0000-0000-0000-000000000000/);
+        assert.throws(
+            () => parseStackConfig(raw, { requireClusterAdmin: true, deploying: true }),
+            (e: unknown) => e instanceof StackConfigError && /aks-wasm:clusterAdminPrincipalIds = .*placeholder.*az ad sp show --id <client-id> --query id -o tsv/.test(e.message),
+        );
+        assert.throws(() => parseStackConfig({}, { requireClusterAdmin: true, deploying: true }), /at least one cluster admin/);
+        const fine = { adminUserObjectIds: '["33333333-3333-3333-3333-333333333333"]' };
+        assert.equal(parseStackConfig(fine, { requireClusterAdmin: true, deploying: true }).adminUserObjectIds[0], "33333333-3333-3333-3333-333333333333");
+        assert.deepEqual(clusterAdminWarnings(parseStackConfig(fine)), []);
     });
 });

@@ -9,10 +9,15 @@ const root = join(__dirname, "..");
 
 /** A stand-in for the disk: every app folder holds a spin.toml except "missing-app". Keeps the table pure. */
 const appManifestExists = (app: string) => app !== "missing-app";
+/** A real-looking cluster admin, so that warnings about a missing admin stay out of tests about other keys. */
+const ADMIN = { clusterAdminPrincipalIds: '["22222222-2222-2222-2222-222222222222"]' };
+
+/** The day the table tests are judged on: dated support (lib/datedSupport.ts) must not make them drift. */
+const TODAY = "2026-12-03";
 
 function problemsOf(raw: RawConfig): StackConfigError["problems"] {
     try {
-        parseStackConfig(raw, { appManifestExists });
+        parseStackConfig(raw, { appManifestExists, today: TODAY });
     } catch (e) {
         assert.ok(e instanceof StackConfigError, `expected StackConfigError, got ${e}`);
         return e.problems;
@@ -41,7 +46,7 @@ describe("stack config", () => {
     it("gives the documented defaults when nothing is set", () => {
         const c = parseStackConfig({});
         assert.equal(c.wasmRuntime, "spinkube");
-        assert.equal(c.ingressMode, "ingress");
+        assert.equal(c.ingressMode, "gateway", "the app routing add-on's NGINX lost Azure support with November 2026");
         assert.equal(c.wasmVmSize, "Standard_D2s_v5");
         assert.equal(c.wasmNodeCount, 2);
         assert.equal(c.wasmNodeCountMax, 2, "0 means: same as wasmNodeCount (no autoscaler)");
@@ -92,10 +97,13 @@ describe("stack config", () => {
         ["unknown ingress mode", { ingressMode: "nginx" }, "ingressMode", /"ingress", "gateway", "none"/],
         ["unknown ACR SKU", { acrSku: "Gold" }, "acrSku", /"Basic", "Standard", "Premium"/],
         ["unknown cluster tier", { clusterTier: "Gold" }, "clusterTier", /"Free", "Standard", "Premium"/],
-        ["Kubernetes version too old", { kubernetesVersion: "1.30" }, "kubernetesVersion", /1\.34, 1\.35, 1\.36, 1\.37, or with clusterTier "Premium" .* 1\.31, 1\.32, 1\.33/],
+        ["Kubernetes version not in AKS's calendar", { kubernetesVersion: "1.30" }, "kubernetesVersion", /a Kubernetes minor in AKS's calendar \(1\.31, .*1\.37, read 2026-11-26\)/],
+        // Judged on the day of the run (TODAY), not the day the calendar was read (CONV-3).
+        ["Kubernetes minor past community support", { kubernetesVersion: "1.34", wasmRuntime: "wasmwasi" }, "kubernetesVersion", /past AKS community support on 2026-12-03 .*support for Kubernetes 1\.34 on AKS \(community support\) ended on 2026-11-30.*choose one of 1\.35, 1\.36, 1\.37/],
+        ["LTS minor past its LTS end", { kubernetesVersion: "1.31", clusterTier: "Premium", wasmRuntime: "wasmwasi" }, "kubernetesVersion", /today \(2026-12-03.*: 1\.35, 1\.36, 1\.37, or with clusterTier "Premium" .*1\.32, 1\.33, 1\.34.*Kubernetes 1\.31 on AKS \(long-term support, clusterTier Premium\) ended on 2026-11-30/],
         ["Kubernetes version too new", { kubernetesVersion: "1.38" }, "kubernetesVersion", /read 2026-11-26/],
         ["LTS-only version on Free", { kubernetesVersion: "1.33" }, "kubernetesVersion", /past AKS community support .* clusterTier to "Premium"/],
-        ["LTS-only version on Standard", { kubernetesVersion: "1.31.5", clusterTier: "Standard" }, "kubernetesVersion", /"Premium"/],
+        ["LTS-only version on Standard", { kubernetesVersion: "1.32.5", clusterTier: "Standard" }, "kubernetesVersion", /past AKS community support .* clusterTier to "Premium"/],
         ["cluster admin not a GUID", { clusterAdminPrincipalIds: '["ci-deployer"]' }, "clusterAdminPrincipalIds", /service principal object IDs/],
         ["Kubernetes version with v prefix", { kubernetesVersion: "v1.33" }, "kubernetesVersion", /MAJOR\.MINOR/],
         ["Kubernetes major 2", { kubernetesVersion: "2.0" }, "kubernetesVersion", /MAJOR\.MINOR/],
@@ -306,7 +314,7 @@ describe("stack config", () => {
         assert.ok(unknown.some((w) => /location=westeurop is not in the list of Azure public regions read 2026-11-26/.test(w)), unknown.join("\n"));
         const zoneless = configWarnings(parseStackConfig({ location: "westus", availabilityZones: '["1"]' }, { appManifestExists }));
         assert.ok(zoneless.some((w) => /westus has no availability zones/.test(w)), zoneless.join("\n"));
-        assert.deepEqual(configWarnings(parseStackConfig({ location: "swedencentral", availabilityZones: '["1","2","3"]', ingressMode: "gateway" }, { appManifestExists })), []);
+        assert.deepEqual(configWarnings(parseStackConfig({ location: "swedencentral", availabilityZones: '["1","2","3"]', ingressMode: "gateway", ...ADMIN }, { appManifestExists })), []);
     });
 
     it("warns when a pool fits with less than 15% headroom", () => {
@@ -332,23 +340,24 @@ describe("stack config", () => {
         assert.ok(configWarnings(c).some((w) => /systemNodeCount=1: AKS documents/.test(w)));
     });
 
-    it("accepts every community minor on Free and the LTS-only minors on Premium", () => {
-        for (const v of ["1.34", "1.35.1", "1.36", "1.37"]) {
-            assert.equal(parseStackConfig({ kubernetesVersion: v, wasmRuntime: "wasmwasi" }).kubernetesVersion, v);
-        }
-        for (const v of ["1.31", "1.32.4", "1.33"]) {
-            assert.equal(parseStackConfig({ kubernetesVersion: v, clusterTier: "Premium", wasmRuntime: "wasmwasi" }).clusterTier, "Premium");
-        }
+    it("accepts the minors AKS supports on the day of the run: community ones on Free, LTS-only ones on Premium", () => {
+        const on = (raw: RawConfig, today: string) => parseStackConfig({ wasmRuntime: "wasmwasi", ...raw }, { today });
+        for (const v of ["1.35.1", "1.36", "1.37"]) assert.equal(on({ kubernetesVersion: v }, TODAY).kubernetesVersion, v);
+        for (const v of ["1.32.4", "1.33", "1.34"]) assert.equal(on({ kubernetesVersion: v, clusterTier: "Premium" }, TODAY).kubernetesVersion, v);
+        // The same minor, a week earlier: 1.34 still had community support, 1.31 LTS too.
+        assert.equal(on({ kubernetesVersion: "1.34" }, "2026-11-26").kubernetesVersion, "1.34");
+        assert.equal(on({ kubernetesVersion: "1.31" , clusterTier: "Premium" }, "2026-11-30").kubernetesVersion, "1.31", "the last day is still supported");
+        assert.throws(() => on({ kubernetesVersion: "1.31", clusterTier: "Premium" }, "2026-12-01"), /ended on 2026-11-30/);
     });
 
-    it("spinkube refuses Kubernetes 1.37 (no Ubuntu 22.04 pool there) and LTS from 1.33 (needs Ubuntu 24.04)", () => {
-        // The SpinKube Wasm pool runs Ubuntu 22.04: RCM cannot register the shim in AKS's containerd-2 config
-        // (platform-contracts OS-1, RCM-CD2, CTD-MIG); AKS offers Ubuntu2204 on 1.25-1.36 (OS-2).
-        for (const v of ["1.34", "1.35.1", "1.36"]) assert.equal(parseStackConfig({ kubernetesVersion: v }).kubernetesVersion, v);
-        assert.equal(parseStackConfig({ kubernetesVersion: "1.32", clusterTier: "Premium" }).kubernetesVersion, "1.32");
-        for (const [v, tier, limit] of [["1.37", "Free", "at most 1.36"], ["1.33", "Premium", "at most 1.32"]]) {
+    it("spinkube refuses what containerd 1.7 on Ubuntu 22.04 cannot run: 1.36 and later, and LTS from 1.33", () => {
+        // The SpinKube Wasm pool runs Ubuntu 22.04 with containerd 1.7 (platform-contracts OS-1, RCM-CD2, CTD-MIG);
+        // containerd's RELEASES.md recommends 1.7 up to Kubernetes 1.35, not 1.36 (CONV-4); AKS offers Ubuntu2204 on 1.25-1.36 (OS-2).
+        assert.equal(parseStackConfig({ kubernetesVersion: "1.35.1" }, { today: TODAY }).kubernetesVersion, "1.35.1");
+        assert.equal(parseStackConfig({ kubernetesVersion: "1.32", clusterTier: "Premium" }, { today: TODAY }).kubernetesVersion, "1.32");
+        for (const [v, tier, limit] of [["1.36", "Free", "at most 1.35"], ["1.37", "Free", "at most 1.35"], ["1.33", "Premium", "at most 1.32"]]) {
             try {
-                parseStackConfig({ kubernetesVersion: v, clusterTier: tier });
+                parseStackConfig({ kubernetesVersion: v, clusterTier: tier }, { today: TODAY });
                 assert.fail(`expected ${v} on ${tier} to be refused`);
             } catch (e) {
                 assert.ok(e instanceof StackConfigError, String(e));
@@ -356,20 +365,49 @@ describe("stack config", () => {
                 assert.match(e.problems[0].accepted, new RegExp(`^${limit} with .*wasmRuntime "spinkube".*Ubuntu 22.04`));
             }
         }
+        assert.match(problemsOf({ kubernetesVersion: "1.36" })[0].accepted, /containerd 1\.7 is recommended only for 1\.32, 1\.33, 1\.34, 1\.35 \(containerd\/containerd RELEASES\.md@v2\.3\.4/);
     });
 
-    it("warns when the chosen minor's support ends within 30 days, by the table's dates", async () => {
+    it("spinkube is refused once AKS retires the Wasm pool's Ubuntu 22.04, and warned about 30 days before", async () => {
+        const { spinKubeVersionProblems, spinKubeWarnings } = await import("../lib/kubernetesVersions.js");
+        const c = { clusterTier: "Free", wasmRuntime: "spinkube" };
+        assert.deepEqual(spinKubeWarnings(c, "2027-05-30"), []);
+        assert.match(spinKubeWarnings(c, "2027-05-31").join(), /Ubuntu 22.04 node pools .* ends on 2027-06-30/);
+        assert.deepEqual(spinKubeVersionProblems(c, "2027-06-30").filter((p) => p.key === "wasmRuntime"), []);
+        assert.match(spinKubeVersionProblems(c, "2027-07-01")[0].accepted, /ended on 2027-06-30 \(MicrosoftDocs\/azure-aks-docs articles\/aks\/upgrade-os-version\.md/);
+    });
+
+    it("warns when the minor's support ends within 30 days of the day of the run, the default minor included", async () => {
         const { kubernetesVersionWarnings } = await import("../lib/kubernetesVersions.js");
         assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-11-26").join(), /ends on 2026-11-30/);
-        assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-12-02").join(), /ended on 2026-11-30/);
+        assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-10-30"), [], "31 days before");
+        assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-10-31").join(), /ends on 2026-11-30/, "30 days before");
         assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Premium" }, "2026-11-26"), []);
         assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.36", clusterTier: "Free" }, "2026-11-26"), []);
+        // The SpinKube default (1.35, community support until 2027-03-31) is warned about too.
+        assert.match(kubernetesVersionWarnings({ clusterTier: "Free", wasmRuntime: "spinkube" }, "2027-03-05").join(), /kubernetesVersion=1\.35 \(the default\): .*ends on 2027-03-31/);
+    });
+
+    it("ingress (the add-on's managed NGINX) is accepted past its end of support as an explicit opt-in, with a dated warning", () => {
+        const at = (today: string) => configWarnings(parseStackConfig({ ingressMode: "ingress", ...ADMIN }, { appManifestExists, today }), { today }).filter((w) => w.startsWith("ingressMode"));
+        assert.deepEqual(at("2026-10-30"), []);
+        assert.match(at("2026-11-01").join(), /ends on 2026-11-30/);
+        assert.match(at(TODAY).join(), /ended on 2026-11-30 \(learn\.microsoft\.com\/azure\/aks\/app-routing-gateway-api.*read 2026-12-03\)\. Still accepted: .*Move to ingressMode=gateway/);
+        const own = parseStackConfig({ ingressMode: "ingress", ingressClassName: "nginx.example.com", ...ADMIN }, { appManifestExists, today: TODAY });
+        assert.deepEqual(configWarnings(own, { today: TODAY }).filter((w) => w.startsWith("ingressMode")), [], "another IngressClass is the user's own");
+    });
+
+    it("warns that a one-node SpinKube Wasm pool takes the apps down during a shim reinstall, and not with two nodes", () => {
+        const one = configWarnings(parseStackConfig({ wasmNodeCount: "1", wasmNodeCountMax: "2", ...ADMIN }, { appManifestExists, today: TODAY }), { today: TODAY });
+        assert.ok(one.some((w) => /^wasmNodeCount=1: a shim reinstall .* deletes the Spin pods on the only Wasm node/.test(w)), one.join("\n"));
+        const two = configWarnings(parseStackConfig({ wasmNodeCount: "2", ...ADMIN }, { appManifestExists, today: TODAY }), { today: TODAY });
+        assert.ok(!two.some((w) => w.startsWith("wasmNodeCount=1")));
     });
 
     it("warns at evaluation time that WasmWasi pools are no longer created", () => {
         const warnings = configWarnings(parseStackConfig({ wasmRuntime: "wasmwasi" }));
         assert.ok(warnings.some((w) => /2025-05-05/.test(w) && /spinkube/.test(w)), warnings.join("\n"));
-        assert.equal(configWarnings(parseStackConfig({ ingressMode: "gateway" })).length, 0);
+        assert.equal(configWarnings(parseStackConfig({ ingressMode: "gateway", ...ADMIN })).length, 0);
     });
 
     it("declares every key in Pulumi.yaml with a description and the same default", () => {

@@ -4,9 +4,6 @@
  * cluster plans a change to what the command enabled (platform-contracts AKS-4, AZN-4).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { installOfflineMocks, readStackConfig, settle, type OfflineRun } from "../lib/offline";
@@ -61,37 +58,4 @@ describe("gateway mode (prod stack)", () => {
     });
 });
 
-describe("the enable script against a stand-in az (records calls; answers `aks show` with STANDIN_STATE)", () => {
-    function run(state: string) {
-        const dir = mkdtempSync(join(tmpdir(), "aks-wasm-gw-"));
-        const log = join(dir, "calls.log");
-        writeFileSync(
-            join(dir, "az"),
-            [
-                "#!/bin/sh",
-                '[ "$1" = version ] && { echo 2.86.1; exit 0; }',
-                'echo "$1 $2" >> "$STANDIN_AZ_LOG"',
-                '[ "$2" = show ] && printf "%b\\n" "$STANDIN_STATE"',
-                "exit 0",
-            ].join("\n"),
-        );
-        chmodSync(join(dir, "az"), 0o755);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { gatewayApiCommands } = require("../components/platform/gatewayApi") as typeof import("../components/platform/gatewayApi");
-        const r = spawnSync("sh", ["-c", gatewayApiCommands().create], {
-            encoding: "utf8",
-            env: { PATH: `${dir}:${process.env.PATH}`, STANDIN_AZ_LOG: log, STANDIN_STATE: state, RESOURCE_GROUP: "rg", CLUSTER: "aks" },
-        });
-        assert.equal(r.status, 0, r.stderr);
-        return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
-    }
-
-    it("does nothing when the cluster already reports both settings (a re-run never fails or churns)", () => {
-        assert.deepEqual(run("Standard\\tEnabled"), ["aks show"]);
-    });
-
-    it("updates when either setting is missing", () => {
-        assert.deepEqual(run("Standard\\tDisabled"), ["aks show", "aks update"]);
-        assert.deepEqual(run(""), ["aks show", "aks update"]);
-    });
-});
+// The enable and delete scripts against a stand-in az, failed and killed at each step: test/faultInjection.test.ts.

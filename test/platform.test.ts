@@ -6,20 +6,28 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline";
+import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
 describe("Platform and SpinApp", () => {
     let run: OfflineRun;
     let described: import("../lib/platformContract").PlatformDescription;
+    let options: Map<string, RegistrationOptions>;
 
     before(async () => {
         run = await installOfflineMocks({});
+        options = recordRegistrationOptions();
         const { configDefaults, PROJECT } = await import("../config.js");
         const { Platform } = await import("../components/platform/platform.js");
         const { SpinApp } = await import("../components/app/spinApp.js");
         const config = { ...configDefaults(), ingressMode: "gateway" as const };
         const platform = new Platform("platform", { ...config, project: PROJECT, stack: "dev" });
         described = platform.describe({ loadTestImage: `mockacr.azurecr.io/loadtest@sha256:${"ab".repeat(32)}` });
-        const app = new SpinApp("hello-wasm", { platform: described, appDir: path.resolve(__dirname, "..", "apps", "hello-wasm"), loadTest: {} });
+        const app = new SpinApp("hello-wasm", {
+            platform: { ...described, measureImage: `mockacr.azurecr.io/measure@sha256:${"cd".repeat(32)}` },
+            appDir: path.resolve(__dirname, "..", "apps", "hello-wasm"),
+            loadTest: {},
+            measure: {},
+        });
         await valueOf(app.output);
         await settle();
     });
@@ -33,7 +41,7 @@ describe("Platform and SpinApp", () => {
     it("describes itself with the pool's placement, the exposure settings and what apps must wait for", () => {
         assert.equal(described.wasmPlacement.runtimeClassName, "wasmtime-spin-v2");
         assert.deepEqual(described.exposure, { mode: "gateway", ingressClassName: "webapprouting.kubernetes.azure.com", gatewayClassName: "approuting-istio" });
-        assert.equal(described.workloadDependsOn.length, 2, "the SpinKube Shim and the admission guard rails");
+        assert.equal(described.workloadDependsOn.length, 2, "the SpinKube shim on every node (the reinstall command) and the admission guard rails");
         assert.equal(described.exposureDependsOn.length, 1, "the Gateway API enablement");
     });
 
@@ -53,5 +61,34 @@ describe("Platform and SpinApp", () => {
             assert.ok(r.parentUrn && !r.parentUrn.includes("pulumi:pulumi:Stack"), `${type} ${name} is parented by a composite`);
             assert.ok(r.aliases?.some((a) => a.spec?.noparent === true), `${type} ${name} carries an alias to the stack as parent`);
         }
+    });
+
+    it("every Kubernetes object goes through the provider that waits for the admins' access (kubectl auth can-i)", () => {
+        const provider = options.get("pulumi:providers:kubernetes::aks-wasm-k8s")!;
+        const wait = options.get("command:local:Command::aks-wasm-admin-access")!;
+        assert.ok(provider.dependencies.includes(wait.urn), "the provider depends on the wait");
+        const k8s = [...options.entries()].filter(([key]) => key.startsWith("kubernetes:"));
+        assert.ok(k8s.length > 10, `${k8s.length} Kubernetes objects`);
+        for (const [key, o] of k8s) assert.ok(o.provider.startsWith(`${provider.urn}::`), `${key} uses ${o.provider || "the default provider"}`);
+    });
+
+    it("the Spin workload, the load test and the measurement run after the shim reinstall", () => {
+        const reinstall = options.get("command:local:Command::spinkube-shim-reinstall")!.urn;
+        const dependsOn = (key: string, urn: string) => {
+            const seen = new Set<string>();
+            const byUrn = new Map([...options.values()].map((o) => [o.urn, o]));
+            const walk = (u: string): boolean => {
+                if (u === urn) return true;
+                if (seen.has(u)) return false;
+                seen.add(u);
+                return (byUrn.get(u)?.dependencies ?? []).some(walk);
+            };
+            const o = options.get(key);
+            assert.ok(o, `${key} registered; have ${[...options.keys()].filter((k) => k.includes("Job") || k.includes("Deployment")).join(", ")}`);
+            return o.dependencies.some(walk);
+        };
+        const jobs = [...options.keys()].filter((k) => k.startsWith("kubernetes:batch/v1:Job::"));
+        assert.ok(jobs.some((k) => k.includes("loadtest")) && jobs.some((k) => k.includes("measure")), jobs.join(", "));
+        for (const key of ["kubernetes:apps/v1:Deployment::hello-wasm-deployment", "kubernetes:apps/v1:Deployment::hello-wasm-measure-wasm-twin", ...jobs]) assert.ok(dependsOn(key, reinstall), `${key} waits for the reinstall`);
     });
 });

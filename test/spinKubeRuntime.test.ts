@@ -1,16 +1,9 @@
 /**
- * The shim's life after day one (platform-contracts RCM-2, RCM-3, RCM-5): what makes a new shim version reach
- * nodes that already have one, under Pulumi's mocks, and the reinstall script run against a stand-in `kubectl`.
- *
- * The stand-in is a shell script written to a temporary directory and put first on PATH: it logs every call and
- * plays RCM's part (after the node's label is removed, the node reads `provisioned`). It is not a cluster: it
- * proves the order and the arguments of the calls and the script's exits, not what a real API server does.
+ * The shim's life after day one (platform-contracts RCM-2, RCM-3, RCM-5, CONV-6): what makes a new shim version
+ * reach nodes that already have one, under Pulumi's mocks. The reinstall script itself runs against a stand-in
+ * kubectl, failed and killed at each step, in test/faultInjection.test.ts.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { installOfflineMocks, isSecretInput, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
 
@@ -20,6 +13,7 @@ let pool: typeof import("../components/platform/wasmNodePool");
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n# stand-in kubeconfig (tests)\n";
 /** URNs each registered resource depends on, by resource name (read off the mock monitor). */
 const dependencies = new Map<string, string[]>();
+let runtimes: { withKubeconfig: import("../components/platform/spinKubeRuntime").SpinKubeRuntime; without: import("../components/platform/spinKubeRuntime").SpinKubeRuntime };
 
 function find(type: string, name: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
@@ -41,8 +35,10 @@ before(async () => {
     mod = await import("../components/platform/spinKubeRuntime.js");
     pool = await import("../components/platform/wasmNodePool.js");
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
-    new mod.SpinKubeRuntime("spinkube", { provider, placement: pool.wasmPlacement(), kubeconfig: pulumi.secret(KUBECONFIG) });
-    new mod.SpinKubeRuntime("nokube", { provider, placement: pool.wasmPlacement(), namespace: "rcm-other" });
+    runtimes = {
+        withKubeconfig: new mod.SpinKubeRuntime("spinkube", { provider, placement: pool.wasmPlacement(), kubeconfig: pulumi.secret(KUBECONFIG) }),
+        without: new mod.SpinKubeRuntime("nokube", { provider, placement: pool.wasmPlacement(), namespace: "rcm-other" }),
+    };
     await settle();
 });
 
@@ -93,126 +89,42 @@ describe("Shim reinstall command", () => {
         assert.equal(cmd().environment.SHIM_FINGERPRINT, mod.shimInstallFingerprint(shim.inputs.spec));
         assert.ok(dependencies.get("spinkube-shim-reinstall")?.includes(shim.urn), "depends on the Shim");
     });
-    it("reinstalls only on update, against RCM's namespace, and passes the kubeconfig as a secret on stdin only", () => {
-        assert.equal(cmd().create, mod.SHIM_RECORD_SCRIPT);
-        assert.equal(cmd().update, mod.shimReinstallScript({ namespace: "runtime-class-manager", shimName: "spin-v2" }));
+    it("runs the same reconcile on create and update, over the Wasm pool's nodes, with the kubeconfig a secret on stdin only", () => {
+        const script = mod.shimReinstallScript({ namespace: "runtime-class-manager", shimName: "spin-v2", poolSelector: pool.wasmPlacement().nodeSelector });
+        assert.equal(cmd().create, script);
+        assert.equal(cmd().update, script);
+        assert.match(script, /names 'aks-wasm\/pool=wasm'/);
         assert.equal(cmd().addPreviousOutputInEnv, true);
         assert.ok(isSecretInput(cmd().stdin), "stdin is a secret");
         assert.equal(cmd().stdin.value, KUBECONFIG);
         assert.ok(!JSON.stringify({ ...cmd(), stdin: undefined }).includes("stand-in kubeconfig (tests)"));
     });
-    it("is not created without a kubeconfig", () => {
+    it("runs on every pulumi up, so a node a killed run left cordoned is released whatever the config says now", () => {
+        // A failed update keeps Pulumi's old state: without a per-run input, reverting the version would run nothing.
+        assert.match(cmd().environment.SHIM_RECONCILE_RUN, /^\d{4}-\d\d-\d\dT/);
+    });
+    it("is what workloads wait for (nodesReady); without a kubeconfig, the Shim is", async () => {
+        const urn = (r: import("@pulumi/pulumi").Resource) => new Promise((resolve) => r.urn.apply(resolve));
+        assert.equal(await urn(runtimes.withKubeconfig.nodesReady), find("command:local:Command", "spinkube-shim-reinstall").urn);
         assert.equal(run.resources.filter((r) => r.name === "nokube-shim-reinstall").length, 0);
+        assert.equal(runtimes.without.nodesReady, runtimes.without.shim);
     });
-    it("refuses names that are not DNS labels before they reach a shell", () => {
-        assert.throws(() => mod.shimReinstallScript({ namespace: "x'; rm -rf /", shimName: "spin-v2" }), /namespace = "x'; rm -rf \/": a lower-case DNS label/);
+    it("refuses names that are not DNS labels, and an empty pool selector, before they reach a shell", () => {
+        const poolSelector = { "aks-wasm/pool": "wasm" };
+        assert.throws(() => mod.shimReinstallScript({ namespace: "x'; rm -rf /", shimName: "spin-v2", poolSelector }), /namespace = "x'; rm -rf \/": a lower-case DNS label/);
+        assert.throws(() => mod.shimReinstallScript({ namespace: "rcm", shimName: "spin-v2", poolSelector: { "a'b": "c" } }), /a Kubernetes label/);
+        assert.throws(() => mod.shimReinstallScript({ namespace: "rcm", shimName: "spin-v2", poolSelector: {} }), /would select every node/);
     });
-});
-
-/** Runs a script with the stand-in kubectl; returns its exit, stdout and the calls the stand-in logged. */
-function runWithStandIn(
-    script: string,
-    env: { previous?: string; fingerprint: string; nodes: string[]; failDrain?: string; neverProvision?: boolean },
-): { status: number | null; stdout: string; stderr: string; calls: string[]; kubeconfigs: string[]; leftover: string[] } {
-    const dir = mkdtempSync(join(tmpdir(), "kubectl-standin-"));
-    const log = join(dir, "calls.log");
-    const seen = join(dir, "kubeconfigs.log");
-    const bin = join(dir, "bin");
-    const tmp = join(dir, "tmp");
-    for (const d of [bin, tmp]) spawnSync("mkdir", ["-p", d]);
-    writeFileSync(log, "");
-    writeFileSync(seen, "");
-    // The stand-in: `--kubeconfig FILE` first (as the script's k() passes it), then the verb.
-    const standIn = [
-        "#!/bin/sh",
-        'shift; cfg="$1"; shift',
-        `cat "$cfg" >> '${seen}'; echo '--' >> '${seen}'`,
-        `printf '%s\\n' "$*" >> '${log}'`,
-        'case "$1" in',
-        `  get) if [ "$2" = nodes ]; then printf '%s\\n' $STANDIN_NODES; exit 0; fi`,
-        `       if grep -q "^label node $3 " '${log}' && [ -z "\${STANDIN_NEVER_PROVISION:-}" ]; then printf provisioned; else printf pending; fi; exit 0 ;;`,
-        '  drain) if [ "$2" = "${STANDIN_FAIL_DRAIN:-}" ]; then exit 1; fi; exit 0 ;;',
-        "  *) exit 0 ;;",
-        "esac",
-    ].join("\n");
-    writeFileSync(join(bin, "kubectl"), standIn);
-    chmodSync(join(bin, "kubectl"), 0o755);
-    const result = spawnSync("sh", ["-c", script], {
-        input: KUBECONFIG,
-        encoding: "utf8",
-        env: {
-            PATH: `${bin}:${process.env.PATH}`,
-            TMPDIR: tmp,
-            SHIM_FINGERPRINT: env.fingerprint,
-            STANDIN_NODES: env.nodes.join(" "),
-            ...(env.previous !== undefined ? { PULUMI_COMMAND_STDOUT: env.previous } : {}),
-            ...(env.failDrain ? { STANDIN_FAIL_DRAIN: env.failDrain } : {}),
-            ...(env.neverProvision ? { STANDIN_NEVER_PROVISION: "1" } : {}),
-        },
-    });
-    const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
-    const kubeconfigs = readFileSync(seen, "utf8").split("--\n").filter(Boolean);
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, kubeconfigs, leftover: existsSync(tmp) ? readdirSync(tmp) : [] };
-}
-
-describe("Shim reinstall script, against a stand-in kubectl", () => {
-    const fast = { drain: 600, install: 0, poll: 1 };
-    const script = (timeouts?: { drain: number; install: number; poll: number }) =>
-        mod.shimReinstallScript({ namespace: "runtime-class-manager", shimName: "spin-v2", timeouts });
-
-    it("creates nothing: records the fingerprint only", () => {
-        const r = runWithStandIn(mod.SHIM_RECORD_SCRIPT, { fingerprint: "new", nodes: ["n1"] });
-        assert.equal(r.status, 0);
-        assert.equal(r.stdout, "new\n");
-        assert.deepEqual(r.calls, []);
-    });
-    it("does nothing when the fingerprint is the one it printed last time (only the kubeconfig changed)", () => {
-        const r = runWithStandIn(script(), { previous: "same", fingerprint: "same", nodes: ["n1"] });
-        assert.equal(r.status, 0);
-        assert.equal(r.stdout, "same\n");
-        assert.deepEqual(r.calls, []);
-    });
-    it("on a new fingerprint, drains, clears RCM's Job and label, waits for provisioned and uncordons, node by node", () => {
-        const r = runWithStandIn(script(), { previous: "old", fingerprint: "new", nodes: ["aks-wasm-1-vmss000000", "aks-wasm-1-vmss000001"] });
-        assert.equal(r.status, 0, r.stderr);
-        assert.equal(r.stdout, "new\n", "stdout is the fingerprint only");
-        const perNode = (n: string) => [
-            `cordon ${n}`,
-            `drain ${n} --ignore-daemonsets --delete-emptydir-data --timeout=600s`,
-            `--namespace runtime-class-manager delete job ${n}-spin-v2-install --ignore-not-found --wait=true`,
-            `label node ${n} spin-v2-`,
-            `get node ${n} --output jsonpath={.metadata.labels.spin-v2}`,
-            `uncordon ${n}`,
-        ];
-        assert.deepEqual(r.calls, [
-            "get nodes --selector spin-v2 --output jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
-            ...perNode("aks-wasm-1-vmss000000"),
-            ...perNode("aks-wasm-1-vmss000001"),
-        ]);
-        assert.ok(r.kubeconfigs.every((k) => k === KUBECONFIG), "every call reads the kubeconfig from stdin, via a private file");
-        assert.deepEqual(r.leftover, [], "the temporary kubeconfig is removed");
-    });
-    it("deletes the Job by RCM's name, cut to 63 characters", () => {
-        const node = "aks-wasmpool-12345678-vmss00000a-with-a-long-suffix-x";
-        const r = runWithStandIn(script(), { previous: "old", fingerprint: "new", nodes: [node] });
-        const del = r.calls.find((c) => c.includes(" delete job "))!;
-        const job = del.split(" ")[4];
-        assert.equal(job, `${node}-spin-v2-install`.slice(0, 63));
-        assert.equal(job.length, 63);
-    });
-    it("stops at a node it cannot drain: uncordons it and leaves its shim and label alone", () => {
-        const r = runWithStandIn(script(), { previous: "old", fingerprint: "new", nodes: ["n1", "n2"], failDrain: "n1" });
-        assert.notEqual(r.status, 0);
-        assert.equal(r.stdout, "", "no new fingerprint recorded");
-        assert.deepEqual(r.calls.slice(1), ["cordon n1", "drain n1 --ignore-daemonsets --delete-emptydir-data --timeout=600s", "uncordon n1"]);
-        assert.match(r.stderr, /could not drain n1; its shim is untouched/);
-    });
-    it("stops when RCM does not provision the node in time, leaving it cordoned", () => {
-        const r = runWithStandIn(script(fast), { previous: "old", fingerprint: "new", nodes: ["n1", "n2"], neverProvision: true });
-        assert.notEqual(r.status, 0);
-        assert.equal(r.stdout, "");
-        assert.ok(!r.calls.includes("uncordon n1"), "n1 stays cordoned");
-        assert.ok(!r.calls.some((c) => c.includes("n2")), "n2 is not touched");
-        assert.match(r.stderr, /n1 not provisioned after 0s; left cordoned/);
+    it("bounds every wait: drain, Job delete, provisioning, each request, and the run's budget per node at worst", () => {
+        const script = mod.shimReinstallScript({ namespace: "rcm", shimName: "spin-v2", poolSelector: { a: "b" } });
+        const t = mod.REINSTALL_TIMEOUT_SECONDS;
+        assert.match(script, new RegExp(`drain "\\$node" .*--timeout=${t.drain}s`));
+        assert.match(script, new RegExp(`delete job .*--timeout=${t.jobDelete}s`));
+        assert.match(script, new RegExp(`-ge ${t.install} \\]`));
+        assert.match(script, new RegExp(`--request-timeout=${t.request}s`));
+        assert.match(script, new RegExp(`\\+ ${mod.reinstallNodeWorstCaseSeconds()} \\)\\) -gt ${t.budget} \\]`));
+        assert.ok(mod.reinstallNodeWorstCaseSeconds() <= t.budget, "at least one node fits in a run");
     });
 });
+
+// The script's behaviour against a stand-in cluster, killed at each step: test/faultInjection.test.ts.

@@ -228,7 +228,9 @@ export class SpinWorkload extends pulumi.ComponentResource {
         const image = pinnedImage(args.image, `SpinWorkload "${s.appName}"`);
         this.image = image;
         this.placement = args.placement;
-        const child = { parent: this, provider: args.provider };
+        // A component's dependsOn does not reach its children: pass it on, so the workload waits for what the
+        // platform says it must (the shim on every Wasm node, PlatformDescription.workloadDependsOn).
+        const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
         const selector = selectorLabels({ name: s.appName, instance: s.instance });
         const labels = recommendedLabels({ name: s.appName, instance: s.instance, component: "spin-app", version: args.version });
         this.selectorLabels = selector;

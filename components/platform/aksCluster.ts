@@ -2,6 +2,7 @@
  * The AKS cluster: resource group, managed cluster with one minimal inline system pool, the configured cluster
  * admins, maintenance windows, and a Kubernetes provider built from a non-interactive, secret kubeconfig.
  */
+import * as command from "@pulumi/command";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
@@ -11,6 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { ClusterTier, KubeloginMode } from "../../config";
 import { roleAssignmentName } from "../../lib/azureNames";
+import { ADMIN_KEYS } from "../../lib/clusterAdmins";
+import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
 import { nonInteractiveKubeconfig } from "../../lib/kubeconfig";
 import { versionPolicy } from "../../lib/kubernetesVersions";
 
@@ -41,8 +44,8 @@ export interface AksClusterArgs {
     tier?: ClusterTier;
     /**
      * Keep the cluster on its Kubernetes minor (auto-upgrade channel `patch` instead of `stable`); minor upgrades are
-     * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool AKS offers
-     * only up to 1.36 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
+     * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool (containerd
+     * 1.7) runs up to 1.35 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
      * @default false
      */
     pinMinorVersion?: boolean;
@@ -73,6 +76,18 @@ export interface AksClusterArgs {
      * @default []
      */
     clusterAdminPrincipalIds?: string[];
+    /**
+     * Object IDs of the Entra ID users who become cluster admins (a person deploying from a laptop): an "AKS RBAC
+     * Cluster Admin" role assignment each (principalType User).
+     * @default []
+     */
+    adminUserObjectIds?: string[];
+    /**
+     * How long the first Kubernetes call waits for the admin role assignments to reach the cluster (Azure RBAC takes
+     * up to about 5 minutes, platform-contracts CONV-2), in seconds.
+     * @default ADMIN_ACCESS_WAIT.timeoutSeconds (600)
+     */
+    adminAccessTimeoutSeconds?: number;
     /**
      * Subscription of the cluster: the built-in role definitions are addressed through it. Pass the provider's
      * subscription (it does not change with the identity that runs the program).
@@ -117,8 +132,13 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly kubeletObjectId: pulumi.Output<string>;
     /** Kubeconfig (kubelogin exec, non-interactive). Secret. */
     readonly kubeconfig: pulumi.Output<string>;
-    /** Kubernetes provider for this cluster; ready once the cluster-admin role assignments exist. */
+    /** Kubernetes provider for this cluster; ready once the admins' access is proven ({@link adminAccess}). */
     readonly provider: k8s.Provider;
+    /**
+     * The bounded wait until `kubectl auth can-i '*' '*' --all-namespaces` says yes for whoever runs `pulumi up`;
+     * the provider depends on it, so every Kubernetes object does.
+     */
+    readonly adminAccess: command.local.Command;
     /**
      * Every resource whose create or update is an operation on the managed cluster (the cluster itself and its
      * maintenance configurations). Whatever else changes the cluster (an `az aks update`) must run after these.
@@ -245,10 +265,25 @@ export class AksCluster extends pulumi.ComponentResource {
                 nonInteractiveKubeconfig(Buffer.from(k[0].value, "base64").toString("utf8"), mode),
             ),
         );
+        // Azure RBAC reaches AKS minutes after ARM accepts the assignment (CONV-2): without this wait the first
+        // manifest meets a 403. Every Kubernetes resource of the stack goes through the provider below, which waits
+        // for it. It runs again when the cluster or its admins change (triggers), so a new admin is proven too.
+        const timeoutSeconds = args.adminAccessTimeoutSeconds ?? ADMIN_ACCESS_WAIT.timeoutSeconds;
+        const adminList = clusterAdminAssignments(args).map((a) => `${a.principalType} ${a.principalId}`).join(", ");
+        this.adminAccess = new command.local.Command(
+            `${name}-admin-access`,
+            {
+                create: adminAccessWaitScript({ timeoutSeconds, admins: adminList }),
+                update: adminAccessWaitScript({ timeoutSeconds, admins: adminList }),
+                stdin: this.kubeconfig,
+                triggers: [cluster.id, adminList],
+            },
+            { parent: this, dependsOn: admins, additionalSecretOutputs: ["stdin"] },
+        );
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { parent: this, dependsOn: admins },
+            { parent: this, dependsOn: [...admins, this.adminAccess] },
         );
 
         this.resourceGroupName = group.name;
@@ -272,7 +307,7 @@ export class AksCluster extends pulumi.ComponentResource {
 /** One cluster-admin role assignment: who, as what kind of principal, under which resource name. */
 export interface ClusterAdmin {
     principalId: string;
-    principalType: "ServicePrincipal" | "Group";
+    principalType: "ServicePrincipal" | "User" | "Group";
     /** The Pulumi resource name, keyed by the principal so that reordering the config replaces nothing. */
     resourceName(component: string): string;
 }
@@ -284,19 +319,60 @@ export interface ClusterAdmin {
  * certain).
  */
 export function clusterAdminAssignments(
-    args: Pick<AksClusterArgs, "clusterAdminPrincipalIds" | "adminGroupObjectIds">,
+    args: Pick<AksClusterArgs, "clusterAdminPrincipalIds" | "adminUserObjectIds" | "adminGroupObjectIds">,
 ): ClusterAdmin[] {
-    const sp = (args.clusterAdminPrincipalIds ?? []).map((id) => ({
-        principalId: id.toLowerCase(),
-        principalType: "ServicePrincipal" as const,
-        resourceName: (c: string) => `${c}-admin-sp-${id.toLowerCase()}`,
-    }));
-    const groups = (args.adminGroupObjectIds ?? []).map((id) => ({
-        principalId: id.toLowerCase(),
-        principalType: "Group" as const,
-        resourceName: (c: string) => `${c}-admin-group-${id.toLowerCase()}`,
-    }));
-    return [...sp, ...groups];
+    const of = (ids: string[] | undefined, key: keyof typeof ADMIN_KEYS, tag: string): ClusterAdmin[] =>
+        (ids ?? []).map((id) => ({
+            principalId: id.toLowerCase(),
+            principalType: ADMIN_KEYS[key].principalType,
+            resourceName: (c: string) => `${c}-admin-${tag}-${id.toLowerCase()}`,
+        }));
+    return [
+        ...of(args.clusterAdminPrincipalIds, "clusterAdminPrincipalIds", "sp"),
+        ...of(args.adminUserObjectIds, "adminUserObjectIds", "user"),
+        ...of(args.adminGroupObjectIds, "adminGroupObjectIds", "group"),
+    ];
+}
+
+/** The admin-access wait's bounds: the whole wait, one poll interval, one kubectl request. */
+export const ADMIN_ACCESS_WAIT = { timeoutSeconds: 600, pollSeconds: 10, requestTimeoutSeconds: 20 } as const;
+
+/** The longest the admin-access wait can take: its timeout, plus one last request and one poll interval. */
+export function adminAccessWorstCaseSeconds(timeoutSeconds: number = ADMIN_ACCESS_WAIT.timeoutSeconds): number {
+    return timeoutSeconds + ADMIN_ACCESS_WAIT.requestTimeoutSeconds + ADMIN_ACCESS_WAIT.pollSeconds;
+}
+
+/**
+ * The admin-access wait (`sh -c`; kubeconfig on stdin into a private temporary file removed on any exit, like every
+ * kubectl script of the stack). Asks `kubectl auth can-i '*' '*' --all-namespaces` (through kubelogin, with the
+ * login of whoever runs `pulumi up`) until it answers `yes`, by the wall clock, at most `timeoutSeconds`; then
+ * fails saying what it waited for, the last answer, and what to check. Nothing it does changes the cluster, so a
+ * kill at any step leaves nothing behind but the temporary file, which the trap removes.
+ */
+export function adminAccessWaitScript(args: {
+    timeoutSeconds: number;
+    /** Who was granted (for the message). */
+    admins: string;
+    /** @default ADMIN_ACCESS_WAIT.pollSeconds */
+    pollSeconds?: number;
+}): string {
+    const poll = args.pollSeconds ?? ADMIN_ACCESS_WAIT.pollSeconds;
+    const admins = args.admins.replace(/[^A-Za-z0-9 ,-]/g, "");
+    return [
+        ...KUBECONFIG_FROM_STDIN,
+        "start=$(date +%s)",
+        "while :; do",
+        `  answer="$(kubectl --kubeconfig "$kubeconfig" --request-timeout=${ADMIN_ACCESS_WAIT.requestTimeoutSeconds}s auth can-i '*' '*' --all-namespaces 2>&1)" || true`,
+        `  if [ "$(printf '%s\\n' "$answer" | tail -n 1)" = yes ]; then echo "cluster admin access: kubectl auth can-i '*' '*' --all-namespaces says yes" >&2; exit 0; fi`,
+        `  if [ $(( $(date +%s) - start )) -ge ${args.timeoutSeconds} ]; then`,
+        `    echo "cluster admin access: waited ${args.timeoutSeconds}s for the AKS RBAC Cluster Admin role assignments (${admins}) to reach the cluster, and kubectl auth can-i '*' '*' --all-namespaces still answers:" >&2`,
+        `    printf '  %s\\n' "$answer" >&2`,
+        '    echo "Check: the identity running pulumi up is one of those principals or a member of the group (az account show; az ad signed-in-user show --query id -o tsv); kubelogin is on PATH and logged in the way kubeloginMode says (az login, or AAD_LOGIN_METHOD=workloadidentity in CI); Azure RBAC can take up to about 5 minutes to reach AKS, so run pulumi up again (docs/operations.md, A failed deploy)." >&2',
+        "    exit 1",
+        "  fi",
+        `  sleep ${poll}`,
+        "done",
+    ].join("\n");
 }
 
 /**

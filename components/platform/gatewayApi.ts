@@ -66,28 +66,86 @@ export function azureCliVersionCheck(min = MIN_AZURE_CLI): string {
     ].join("\n");
 }
 
+/** The bounds of the enablement: the whole wait for AKS's update, and the poll interval. */
+export const GATEWAY_ENABLE_WAIT = { timeoutSeconds: 1200, pollSeconds: 15 } as const;
+
+/** The longest the enablement can take: one deadline for both waits (a running operation, then the update), one poll. */
+export function gatewayEnableWorstCaseSeconds(w: { timeoutSeconds: number; pollSeconds: number } = GATEWAY_ENABLE_WAIT): number {
+    return w.timeoutSeconds + w.pollSeconds;
+}
+
+/** az's messages when the cluster (or its resource group) does not exist. */
+const GONE = "ResourceNotFound|ResourceGroupNotFound|could not be found|was not found";
+/** az's messages when it has no usable login. */
+const LOGGED_OUT = "az login|AADSTS|No subscription found|expired|Please run";
+
 /**
  * The create and delete scripts. Names come in through the environment (`$RESOURCE_GROUP`, `$CLUSTER`) and are
  * quoted, so no value is ever parsed as shell.
+ *
+ * Create is idempotent and bounded (CONV-7): when the cluster already reports both settings it does nothing; it first
+ * waits for an operation already running on the cluster (a killed earlier run's update, an upgrade), then starts
+ * `az aks update --no-wait` and polls until the cluster reports both settings and `Succeeded`, all within one
+ * deadline of `timeoutSeconds`, and says what it waited for when it gives up. Killed at any step, the next run finds the
+ * update done, running (waits for it) or never started (starts it).
+ *
+ * Delete disables the Istio implementation, and succeeds without doing anything when there is nothing left to undo
+ * or nothing it could undo: the cluster is gone (a `pulumi destroy` that deleted it, a resource group removed by
+ * hand), the implementation is already off, or az is missing or logged out, which it reports on stderr with the
+ * command to run by hand. Blocking a `pulumi destroy` on az's session would leave the stack undeletable, and a
+ * still-enabled implementation on a cluster that stays is a cost, not a breakage.
  */
-export function gatewayApiCommands(): { create: string; delete: string } {
+export function gatewayApiCommands(wait: { timeoutSeconds: number; pollSeconds: number } = GATEWAY_ENABLE_WAIT): { create: string; delete: string } {
     const target = '--resource-group "$RESOURCE_GROUP" --name "$CLUSTER"';
     // az prints the SDK models' attributes in camelCase: gateway_api -> gatewayApi (azure-cli 2.86.1, AZN-4).
-    const state = "ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode";
+    const settings = "ingressProfile.gatewayApi.installation, ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode";
+    const enable = "az aks update --enable-gateway-api --enable-app-routing-istio";
+    const disable = `az aks approuting gateway istio disable ${target}`;
     return {
         create: [
             "set -eu",
             azureCliVersionCheck(),
-            `current=$(az aks show ${target} --query "[${state}]" --output tsv --only-show-errors | tr -s '[:space:]' ' ')`,
-            'if [ "$current" = "Standard Enabled " ] || [ "$current" = "Standard Enabled" ]; then exit 0; fi',
-            `az aks update ${target} --enable-gateway-api --enable-app-routing-istio --only-show-errors --output none`,
+            `current() { az aks show ${target} --query "[${settings}]" --output tsv --only-show-errors | tr -s '[:space:]' ' ' | sed 's/ $//'; }`,
+            `state() { az aks show ${target} --query provisioningState --output tsv --only-show-errors; }`,
+            // until_done WHAT CONDITION: polls CONDITION (a shell function) until it holds; one deadline for the script.
+            "w0=$(date +%s)",
+            "until_done() {",
+            '  until "$2"; do',
+            '    s="$(state)"',
+            '    case "$s" in Failed|Canceled) echo "AppRoutingGatewayApi: $1 ended $s on $CLUSTER: az aks show --resource-group $RESOURCE_GROUP --name $CLUSTER; then run pulumi up again" >&2; exit 1 ;; esac',
+            `    if [ $(( $(date +%s) - w0 )) -ge ${wait.timeoutSeconds} ]; then`,
+            `      echo "AppRoutingGatewayApi: waited ${wait.timeoutSeconds}s for $1 on $CLUSTER (provisioningState $s); check az aks show --resource-group $RESOURCE_GROUP --name $CLUSTER and the Activity log, then run pulumi up again" >&2`,
+            "      exit 1",
+            "    fi",
+            `    sleep ${wait.pollSeconds}`,
+            "  done",
+            "}",
+            'idle() { [ "$(state)" = Succeeded ]; }',
+            'enabled() { [ "$(current)" = "Standard Enabled" ] && idle; }',
+            'if [ "$(current)" = "Standard Enabled" ]; then exit 0; fi',
+            'until_done "the operation already running on the cluster" idle',
+            // That operation may have been a killed earlier run's update: then there is nothing left to do.
+            'if [ "$(current)" = "Standard Enabled" ]; then exit 0; fi',
+            `${enable} ${target} --no-wait --only-show-errors --output none`,
+            `until_done "${enable}" enabled`,
         ].join("\n"),
         delete: [
             "set -eu",
+            `manual="${disable} --yes"`,
+            'if ! command -v az >/dev/null 2>&1; then echo "AppRoutingGatewayApi: no az here, so the app routing Istio implementation of $CLUSTER is left as it is; if the cluster stays, run: $manual" >&2; exit 0; fi',
+            'err="$(mktemp)"',
+            `trap 'rm -f "$err"' EXIT`,
+            `if ! mode="$(az aks show ${target} --query ingressProfile.webAppRouting.gatewayApiImplementations.appRoutingIstio.mode --output tsv --only-show-errors 2>"$err")"; then`,
+            `  if grep -Eq '${GONE}' "$err"; then echo "AppRoutingGatewayApi: cluster $CLUSTER is gone: nothing to undo" >&2; exit 0; fi`,
+            `  if grep -Eqi '${LOGGED_OUT}' "$err"; then echo "AppRoutingGatewayApi: az is not logged in, so the app routing Istio implementation of $CLUSTER is left as it is; if the cluster stays, run: az login, then $manual" >&2; exit 0; fi`,
+            '  cat "$err" >&2',
+            "  exit 1",
+            "fi",
+            'if [ "$mode" != Enabled ]; then echo "AppRoutingGatewayApi: the app routing Istio implementation of $CLUSTER is already off: nothing to undo" >&2; exit 0; fi',
             azureCliVersionCheck(),
             // Some az versions ask for confirmation; without a terminal that prompt would fail the delete.
-            'yes=""; if az aks approuting gateway istio disable --help 2>/dev/null | grep -q -- "--yes"; then yes="--yes"; fi',
-            `az aks approuting gateway istio disable ${target} $yes --only-show-errors --output none`,
+            `yes=""; if az aks approuting gateway istio disable --help 2>/dev/null | grep -q -- "--yes"; then yes="--yes"; fi`,
+            `${disable} $yes --only-show-errors --output none`,
         ].join("\n"),
     };
 }

@@ -33,6 +33,7 @@ export type PlatformArgs = Pick<
     | "availabilityZones"
     | "adminGroupObjectIds"
     | "clusterAdminPrincipalIds"
+    | "adminUserObjectIds"
     | "kubeloginMode"
     | "systemVmSize"
     | "systemNodeCount"
@@ -99,6 +100,7 @@ export class Platform extends pulumi.ComponentResource {
                 systemNodeCountMax: args.systemNodeCountMax,
                 adminGroupObjectIds: args.adminGroupObjectIds,
                 clusterAdminPrincipalIds: args.clusterAdminPrincipalIds,
+                adminUserObjectIds: args.adminUserObjectIds,
                 subscriptionId: client.subscriptionId,
                 kubeloginMode: args.kubeloginMode,
                 enableWebAppRouting: args.ingressMode === "ingress",
@@ -212,8 +214,10 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
-            // The installer's DaemonSet is ready only once every Wasm node has the shim (shimInstaller.ts).
-            workloadDependsOn: [this.shimInstaller?.daemonSet ?? this.runtime?.shim ?? this.pool, this.guardRails],
+            // Apps wait until every Wasm node runs the current shim: the project's installer DaemonSet on a containerd-2
+            // pool (ready only where the shim is installed, shimInstaller.ts), else SpinKubeRuntime.nodesReady (the
+            // reinstall command: no node left cordoned); and for the guard rails, so admission and egress hold first.
+            workloadDependsOn: [this.shimInstaller?.daemonSet ?? this.runtime?.nodesReady ?? this.pool, this.guardRails],
             exposureDependsOn: this.gatewayApi ? [this.gatewayApi] : [],
         };
     }

@@ -45,6 +45,9 @@ export const SHIM_INSTALLER_INTERVAL_SECONDS = 60;
 /** Namespace of the installer: privileged, and nothing else runs there. */
 export const SHIM_INSTALLER_NAMESPACE = "aks-wasm-shim-installer";
 
+/** How long `pulumi up` waits for the installer DaemonSet's rollout before it fails, naming the unready pods. */
+export const SHIM_INSTALLER_TIMEOUT_SECONDS = 900;
+
 /** A containerd-shim-spin release: its tag and the sha256 of each tarball (as SPINKUBE_VERSIONS gives them). */
 export interface ShimTarballs {
     shim: string;
@@ -389,7 +392,7 @@ export class ShimInstaller extends pulumi.ComponentResource {
             },
             // Bounded: a node that cannot install (download refused, containerd refusing the config) fails the
             // update after 15 minutes with the DaemonSet's unready pods named.
-            { ...o, customTimeouts: { create: "15m", update: "15m" } },
+            { ...o, customTimeouts: { create: `${SHIM_INSTALLER_TIMEOUT_SECONDS}s`, update: `${SHIM_INSTALLER_TIMEOUT_SECONDS}s` } },
         );
 
         this.registerOutputs({ scriptDigest: this.scriptDigest });

@@ -13,8 +13,10 @@
  *
  * Day two: RCM installs only on nodes that do not carry its label `<Shim name>` = provisioned|pending, and a
  * change of the Shim's fetchStrategy reinstalls nothing (RCM-2; RCM #577). So a new shim version reaches new
- * nodes by itself but existing nodes only through {@link shimReinstallScript}, run by a command resource when
- * {@link shimInstallFingerprint} changes.
+ * nodes by itself but existing nodes only through {@link shimReinstallScript}, run by a command resource that
+ * records on each node the {@link shimInstallFingerprint} it was installed for. The command runs on every
+ * `pulumi up` (so a node a killed run left cordoned is released whatever the config says now) and is the
+ * resource the Spin workloads, the load test and the measurement wait for ({@link SpinKubeRuntime.nodesReady}).
  */
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
@@ -108,10 +110,15 @@ export interface SpinKubeRuntimeArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     /**
      * Kubeconfig for the shim reinstall command (non-interactive; see lib/kubeconfig.ts). Without it, a change
-     * of the shim version reaches only new nodes, and existing ones need the manual steps in the README.
+     * of the shim version reaches only new nodes, and existing ones need the manual steps in docs/operations.md.
      * @default undefined (no reinstall command)
      */
     kubeconfig?: pulumi.Input<string>;
+    /**
+     * The Wasm pool's node selector: the nodes the reinstall command looks after (every node the Shim selects).
+     * @default placement.nodeSelector
+     */
+    poolSelector?: Record<string, string>;
 }
 
 export class SpinKubeRuntime extends pulumi.ComponentResource {
@@ -120,6 +127,11 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
     readonly shim?: k8s.apiextensions.CustomResource;
     /** What the nodes must run (see {@link shimInstallFingerprint}); a change reinstalls on existing nodes. */
     readonly shimFingerprint: string;
+    /**
+     * What Spin workloads and the gates that measure them wait for: the reinstall command when there is one (every
+     * Wasm node runs the current shim and none is left cordoned), else the Shim resource.
+     */
+    readonly nodesReady: pulumi.Resource;
 
     constructor(name: string, args: SpinKubeRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:SpinKubeRuntime", name, {}, opts);
@@ -131,6 +143,8 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             // The project's installer (a separate component, composed by Platform) labels the nodes it provisioned.
             const runtimeClass = new k8s.node.v1.RuntimeClass(`${name}-runtimeclass`, runtimeClassArgs(args.placement), { ...o, dependsOn: args.dependsOn });
             this.runtimeClassName = runtimeClass.metadata.name;
+            // Readiness of the nodes is the installer DaemonSet's (Platform makes apps wait for it).
+            this.nodesReady = runtimeClass;
             this.registerOutputs({ runtimeClassName: this.runtimeClassName, shimFingerprint: this.shimFingerprint });
             return;
         }
@@ -189,16 +203,27 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
             },
             { ...o, dependsOn: [rcm, runtimeClass] },
         );
+        this.nodesReady = this.shim;
         if (args.kubeconfig !== undefined) {
-            // Runs nothing on create (the nodes install what the Shim asks); on an update whose fingerprint
-            // differs from the one it printed last time, reinstalls node by node (see shimReinstallScript).
-            new command.local.Command(
+            // Same script on create and update (see shimReinstallScript): on create it waits until RCM has provisioned
+            // every Wasm node and records the fingerprint on each; afterwards it releases nodes a killed run left
+            // cordoned and reinstalls, node by node, only where the recorded fingerprint is not the current one.
+            const script = namespace.metadata.name.apply((ns) =>
+                shimReinstallScript({ namespace: ns, shimName: SPIN_HANDLER, poolSelector: args.poolSelector ?? args.placement.nodeSelector }),
+            );
+            this.nodesReady = new command.local.Command(
                 `${name}-shim-reinstall`,
                 {
-                    create: SHIM_RECORD_SCRIPT,
-                    update: namespace.metadata.name.apply((ns) => shimReinstallScript({ namespace: ns, shimName: SPIN_HANDLER })),
+                    create: script,
+                    update: script,
                     stdin: pulumi.secret(args.kubeconfig),
-                    environment: { SHIM_FINGERPRINT: this.shimFingerprint },
+                    environment: {
+                        SHIM_FINGERPRINT: this.shimFingerprint,
+                        // Changes on every run, so the command runs on every `pulumi up` (one update in every preview):
+                        // a node left cordoned by a killed run is released even when the config went back to the state
+                        // Pulumi recorded before the failure (a failed update keeps the old state; CONV-6).
+                        SHIM_RECONCILE_RUN: new Date().toISOString(),
+                    },
                     addPreviousOutputInEnv: true,
                 },
                 // After the Shim carries the new spec: RCM reads the Shim when it reinstalls.
@@ -268,68 +293,145 @@ function canonicalJson(value: unknown): string {
     return JSON.stringify(value);
 }
 
-/** The command's `create`: nothing to reinstall yet; remember the fingerprint (stdout) for the next update. */
-export const SHIM_RECORD_SCRIPT = `cat > /dev/null\nprintf '%s\\n' "$SHIM_FINGERPRINT"`;
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** How long one node may take to drain, and to reinstall (download, install, containerd restart). */
-export const REINSTALL_TIMEOUT_SECONDS = { drain: 600, install: 600, poll: 10 } as const;
+/** A label key or value as Kubernetes allows it (prefix/name; letters, digits, `-`, `_`, `.`). */
+const LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/;
 
 /**
- * The command's `update` (`sh -c`; kubeconfig on stdin into a private temporary file, as in LoadTest). When
- * `$SHIM_FINGERPRINT` equals the previous run's stdout (`PULUMI_COMMAND_STDOUT`, e.g. only the kubeconfig
- * changed), it does nothing. Otherwise, one node at a time, for every node carrying RCM's label:
+ * The bounds of the reinstall: per node, the drain and the wait for RCM's `provisioned`; the whole run's budget,
+ * after which it stops before the next node and asks for another `pulumi up` (it resumes); the poll interval; one
+ * kubectl request. lib/runDuration.ts adds {@link REINSTALL_TIMEOUT_SECONDS.budget} to a run's worst case.
+ */
+export const REINSTALL_TIMEOUT_SECONDS = { drain: 300, jobDelete: 60, install: 300, poll: 10, request: 10, budget: 1500 } as const;
+
+/** The longest one node's reinstall can take: drain, Job delete, install wait, and the requests around them. */
+export function reinstallNodeWorstCaseSeconds(t: { drain: number; jobDelete: number; install: number; poll: number; request: number } = REINSTALL_TIMEOUT_SECONDS): number {
+    return t.drain + t.jobDelete + t.install + t.poll + 10 * t.request;
+}
+
+/** The node label the reinstall puts on a node before it cordons it, and removes after it uncordons it. */
+export const REINSTALL_CORDON_MARK = "aks-wasm/shim-reinstall";
+/** The node annotation recording the fingerprint the node's shim was last (re)installed for. */
+export const REINSTALL_FINGERPRINT_ANNOTATION = "aks-wasm/shim-fingerprint";
+
+/**
+ * The command's script (`sh -c`, create and update alike; kubeconfig on stdin into a private temporary file removed
+ * on any exit, as in every kubectl script of the stack). Its state lives on the nodes, so a run killed at any step
+ * is finished by the next one (platform-contracts CONV-6):
  *
- * 1. cordon and drain it (evictions, so PodDisruptionBudgets hold): no Spin pod keeps a shim process running from
- *    the binary the installer overwrites in place (RCM-5). A failed drain uncordons the node and stops, the shim
- *    untouched;
- * 2. delete the node's install Job, `<node>-<shim>-install` cut to 63 characters: RCM server-side-applies a Job
- *    of that name, and a finished Job's pod template cannot change (RCM-2);
- * 3. remove the label: RCM's node watch reconciles the Shim and installs the current spec on the node (RCM-2);
- * 4. wait until RCM labels it `provisioned`, then uncordon. If it does not, stop with the node left cordoned, so
- *    no Wasm pod lands on a node whose shim is in doubt.
+ * 1. **Release**: every node carrying {@link REINSTALL_CORDON_MARK} whose shim is `provisioned` and whose
+ *    {@link REINSTALL_FINGERPRINT_ANNOTATION} is the current fingerprint is uncordoned and unmarked.
+ * 2. **Reconcile**, node by node, over the Wasm pool's nodes:
+ *    - recorded at the current fingerprint and unmarked: done;
+ *    - no record, unmarked, and nothing changed since the last complete run (`$PULUMI_COMMAND_STDOUT` is the
+ *      fingerprint, or this is the command's first run): RCM installed it from the current Shim (a new cluster, a
+ *      node added since). Wait until it is `provisioned`, record the fingerprint;
+ *    - otherwise (an older record, or a mark left by a killed run): reinstall. Mark, cordon, drain (evictions, so
+ *      PodDisruptionBudgets hold; on the pool's only schedulable node, deletions, since evicted pods have nowhere
+ *      to go), remove the record, delete RCM's install Job `<node>-<shim>-install` (cut to 63 characters; a
+ *      finished Job's template cannot change, RCM-2), remove RCM's label so it installs the current spec, wait for
+ *      `provisioned`, record the fingerprint, uncordon, unmark. A failed drain releases the node (its shim is
+ *      untouched) and fails; a missing `provisioned` leaves it cordoned and marked, and fails.
+ * 3. Before each reinstall, stop (and fail, asking for another `pulumi up`) when the run's budget could not hold
+ *    one more node at its worst case: every run is bounded, and the next one resumes.
  *
- * stdout carries only the fingerprint (the command's output); progress goes to stderr.
+ * stdout carries only the fingerprint (the command's output), printed once every node is done; progress and
+ * every wait's reason go to stderr.
  */
 export function shimReinstallScript(args: {
     namespace: string;
     shimName: string;
+    /** The Wasm pool's node selector. */
+    poolSelector: Record<string, string>;
     /** @default REINSTALL_TIMEOUT_SECONDS */
-    timeouts?: { drain: number; install: number; poll: number };
+    timeouts?: { drain: number; jobDelete: number; install: number; poll: number; request: number; budget: number };
 }): string {
     for (const [what, value] of [["namespace", args.namespace], ["shimName", args.shimName]]) {
         if (!DNS_LABEL.test(value)) throw new Error(`shimReinstallScript: ${what} = ${JSON.stringify(value)}: a lower-case DNS label`);
     }
+    for (const [key, value] of Object.entries(args.poolSelector)) {
+        if (!LABEL_PART.test(key) || !LABEL_PART.test(value)) throw new Error(`shimReinstallScript: poolSelector ${JSON.stringify(key)}=${JSON.stringify(value)}: a Kubernetes label`);
+    }
+    if (Object.keys(args.poolSelector).length === 0) throw new Error("shimReinstallScript: poolSelector is empty: it would select every node");
     const { namespace, shimName } = args;
     const t = args.timeouts ?? REINSTALL_TIMEOUT_SECONDS;
+    const pool = Object.entries(args.poolSelector).map(([k, v]) => `${k}=${v}`).join(",");
+    const mark = REINSTALL_CORDON_MARK;
+    const record = REINSTALL_FINGERPRINT_ANNOTATION;
+    const perNode = reinstallNodeWorstCaseSeconds(t);
+    const say = (text: string) => `echo "shim ${shimName}: ${text}" >&2`;
     return [
         ...KUBECONFIG_FROM_STDIN,
-        `if [ "\${PULUMI_COMMAND_STDOUT:-}" = "$SHIM_FINGERPRINT" ]; then printf '%s\\n' "$SHIM_FINGERPRINT"; exit 0; fi`,
-        'k() { kubectl --kubeconfig "$kubeconfig" "$@"; }',
-        `nodes="$(k get nodes --selector '${shimName}' --output 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}')"`,
-        'for node in $nodes; do',
-        `  echo "shim ${shimName}: reinstalling on $node" >&2`,
-        '  k cordon "$node" >&2',
-        `  if ! k drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=${t.drain}s >&2; then`,
-        '    k uncordon "$node" >&2',
-        `    echo "shim ${shimName}: could not drain $node; its shim is untouched" >&2`,
-        "    exit 1",
-        "  fi",
-        `  job="$(printf '%.63s' "$node-${shimName}-install")"`,
-        `  k --namespace '${namespace}' delete job "$job" --ignore-not-found --wait=true >&2`,
-        `  k label node "$node" '${shimName}-' >&2`,
-        "  waited=0",
-        `  until [ "$(k get node "$node" --output 'jsonpath={.metadata.labels.${shimName}}')" = provisioned ]; do`,
-        `    if [ "$waited" -ge ${t.install} ]; then`,
-        `      echo "shim ${shimName}: $node not provisioned after ${t.install}s; left cordoned (kubectl --namespace ${namespace} logs job/$job --all-containers)" >&2`,
-        "      exit 1",
+        `k() { kubectl --kubeconfig "$kubeconfig" --request-timeout=${t.request}s "$@"; }`,
+        `names() { k get nodes --selector "$1" --output 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}'; }`,
+        `field() { k get node "$1" --output "jsonpath={$2}"; }`,
+        `provisioned() { [ "$(field "$1" .metadata.labels.${shimName})" = provisioned ]; }`,
+        `recorded() { field "$1" '.metadata.annotations.${record}'; }`,
+        `release() { k uncordon "$1" >&2; k label node "$1" '${mark}-' >&2; }`,
+        `job_of() { printf '%.63s' "$1-${shimName}-install"; }`,
+        "wait_provisioned() {",
+        "  w0=$(date +%s)",
+        '  until provisioned "$1"; do',
+        `    if [ $(( $(date +%s) - w0 )) -ge ${t.install} ]; then`,
+        `      ${say(`waited ${t.install}s for runtime-class-manager to label $1 ${shimName}=provisioned; check its installer: kubectl --namespace ${namespace} logs job/$(job_of "$1") --all-containers, and that no Azure Policy denies privileged pods in ${namespace} (docs/operations.md)`)}`,
+        "      return 1",
         "    fi",
         `    sleep ${t.poll}`,
-        `    waited=$((waited + ${t.poll}))`,
         "  done",
-        '  k uncordon "$node" >&2',
+        "}",
+        'F="$SHIM_FINGERPRINT"',
+        'P="${PULUMI_COMMAND_STDOUT:-}"',
+        "start=$(date +%s)",
+        "done_nodes=0",
+        `for node in $(names '${mark}'); do`,
+        `  if provisioned "$node" && [ "$(recorded "$node")" = "$F" ]; then ${say("$node was left cordoned by an earlier run and runs the current shim: uncordoning it")}; release "$node"; fi`,
         "done",
-        `printf '%s\\n' "$SHIM_FINGERPRINT"`,
+        `for node in $(names '${pool}'); do`,
+        '  now="$(recorded "$node")"',
+        `  marked="$(field "$node" '.metadata.labels.${mark}')"`,
+        '  if [ "$now" = "$F" ] && [ -z "$marked" ]; then continue; fi',
+        '  if [ -z "$now" ] && [ -z "$marked" ] && { [ -z "$P" ] || [ "$P" = "$F" ]; }; then',
+        `    if [ $(( $(date +%s) - start + ${t.install + t.poll} )) -gt ${t.budget} ]; then`,
+        `      ${say(`$node and any after it might not be provisioned within the run's budget of ${t.budget}s: run pulumi up again, it resumes here`)}`,
+        "      exit 1",
+        "    fi",
+        `    ${say("$node was installed by runtime-class-manager from the current Shim: waiting for it to be provisioned")}`,
+        '    wait_provisioned "$node" || exit 1',
+        `    k annotate node "$node" '${record}='"$F" --overwrite >&2`,
+        "    continue",
+        "  fi",
+        `  if [ $(( $(date +%s) - start + ${perNode} )) -gt ${t.budget} ]; then`,
+        `    ${say(`reinstalled $done_nodes node(s) in this run; $node and any after it might not finish within the run's budget of ${t.budget}s (${perNode}s per node at worst): run pulumi up again, it resumes here`)}`,
+        "    exit 1",
+        "  fi",
+        `  ${say("reinstalling on $node")}`,
+        `  k label node "$node" '${mark}=cordoned' --overwrite >&2`,
+        '  k cordon "$node" >&2',
+        "  others=0",
+        `  for other in $(names '${pool}'); do`,
+        '    if [ "$other" != "$node" ] && [ "$(field "$other" .spec.unschedulable)" != true ]; then others=$((others + 1)); fi',
+        "  done",
+        '  evict=""',
+        '  if [ "$others" -eq 0 ]; then',
+        '    evict="--disable-eviction"',
+        `    ${say("$node is the only schedulable Wasm node: its Spin pods are deleted, not evicted (a PodDisruptionBudget cannot be met with nowhere to go); the apps are unavailable until it is provisioned again")}`,
+        "  fi",
+        `  if ! k drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=${t.drain}s $evict >&2; then`,
+        '    release "$node"',
+        `    ${say(`could not drain $node within ${t.drain}s (waited for its pods to leave; check PodDisruptionBudgets: kubectl get pdb --all-namespaces); uncordoned, its shim is untouched`)}`,
+        "    exit 1",
+        "  fi",
+        `  k annotate node "$node" '${record}-' >&2`,
+        `  k --namespace '${namespace}' delete job "$(job_of "$node")" --ignore-not-found --wait=true --timeout=${t.jobDelete}s >&2`,
+        `  k label node "$node" '${shimName}-' >&2`,
+        '  if ! wait_provisioned "$node"; then',
+        `    ${say(`$node left cordoned (marked ${mark}): the next pulumi up uncordons it once it runs the current shim, or reinstalls it again`)}`,
+        "    exit 1",
+        "  fi",
+        `  k annotate node "$node" '${record}='"$F" --overwrite >&2`,
+        '  release "$node"',
+        "  done_nodes=$((done_nodes + 1))",
+        "done",
+        `printf '%s\\n' "$F"`,
     ].join("\n");
 }

@@ -9,6 +9,8 @@ export interface RegistrationOptions {
     ignoreChanges: string[];
     /** URNs this resource waits for. */
     dependencies: string[];
+    /** The provider reference (`<provider URN>::<id>`), or "" for the default provider. */
+    provider: string;
 }
 
 export function recordRegistrationOptions(): Map<string, RegistrationOptions> {
@@ -23,6 +25,7 @@ export function recordRegistrationOptions(): Map<string, RegistrationOptions> {
                     urn: res.getUrn(),
                     ignoreChanges: req.getIgnorechangesList(),
                     dependencies: req.getDependenciesList(),
+                    provider: req.getProvider(),
                 });
             }
             callback(err, res);
