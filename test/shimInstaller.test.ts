@@ -12,9 +12,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
 import { installShimRuntime } from "../lib/containerdShimConfig";
@@ -130,14 +130,24 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
         crictl: `cat "${state}/loaded.toml" 2>/dev/null || true${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         kubectl: [
             `echo "kubectl $*" >> "${state}/calls"`,
-            'case "$3" in',
+            // The API server's answer: none while the stand-in API is down (the file apiDown exists).
+            `[ -f "${state}/apiDown" ] && { echo "stand-in: the server is unreachable" >&2; exit 1; }`,
+            // Drop the global flags: --kubeconfig FILE and --request-timeout=…
+            'while [ "${1#--}" != "$1" ]; do case "$1" in --kubeconfig) shift 2 ;; *) shift ;; esac; done',
+            'case "$1" in',
             `  get) cat "${state}/label" 2>/dev/null || true ;;`,
-            `  label) case "$6" in *-) rm -f "${state}/label" ;; *=*) printf '%s' "\${6#*=}" > "${state}/label" ;; esac ;;`,
+            `  label) case "$4" in *-) rm -f "${state}/label" ;; *=*) printf '%s' "\${4#*=}" > "${state}/label" ;; esac ;;`,
             "esac",
         ].join("\n"),
     };
+    // Fault injection: when "<tool> <args>" matches the glob in KILL_AT, the stand-in kills the whole run (the script
+    // runs in its own process group) with SIGKILL, as a node reboot or an OOM kill would; curl first writes half of
+    // the tarball (a download cut off).
+    const killHere = (name: string, before = "") =>
+        `if [ -n "$KILL_AT" ]; then case "${name} $*" in $KILL_AT) ${before} kill -KILL 0 ;; esac; fi`;
+    const halfDownload = `o=""; for a in "$@"; do [ "$p" = -o ] && o="$a"; p="$a"; done; head -c 100 "${tarball}" > "$o";`;
     for (const [name, body] of Object.entries(tools)) {
-        writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+        writeFileSync(join(bin, name), `#!/bin/sh\n${killHere(name, name === "curl" ? halfDownload : "")}\n${body}\n`);
         chmodSync(join(bin, name), 0o755);
     }
     const root = join(dir, "opt", "containerd-shim-spin");
@@ -150,11 +160,24 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
         dir, conf, root, original, release, state,
         binary: join(root, "v0.23.0", "containerd-shim-spin-v2"),
         write,
-        run(mode = "node-install") {
+        run(mode = "node-install", options: { killAt?: string } = {}) {
             rmSync(join(state, "calls"), { force: true });
-            const r = spawnSync("bash", [script, mode], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "aks-wasm-123-vmss000000" } });
+            // setsid: the run is its own process group, which a KILL_AT stand-in kills whole.
+            const r = spawnSync("setsid", ["bash", script, mode], {
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "aks-wasm-123-vmss000000", KILL_AT: options.killAt ?? "" },
+            });
             const calls = existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : [];
-            return { status: r.status, stderr: r.stderr, calls };
+            return { status: r.status, signal: r.signal, stderr: r.stderr, calls };
+        },
+        /** The stand-in API server stops (or starts) answering. */
+        apiDown(down: boolean) {
+            if (down) writeFileSync(join(state, "apiDown"), "");
+            else rmSync(join(state, "apiDown"), { force: true });
+        },
+        /** Whether containerd, restarted, takes the config (the stand-in copies it to what `crictl info` prints). */
+        loads(yes: boolean) {
+            writeFileSync(join(bin, "systemctl"), `#!/bin/sh\n${killHere("systemctl")}\necho "systemctl $*" >> "${state}/calls"; ${yes ? `cp "${conf}" "${state}/loaded.toml"` : "rm -f " + JSON.stringify(join(state, "loaded.toml"))}\n`);
         },
         label: () => (existsSync(join(state, "label")) ? readFileSync(join(state, "label"), "utf8") : undefined),
     };
@@ -248,5 +271,160 @@ describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
         assert.ok(!existsSync(node.root));
         assert.equal(node.label(), undefined);
         assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+    });
+});
+
+describe("node-install killed at each step, then run again (stand-in tools; SIGKILL to the whole run)", () => {
+    const runtimeOf = (node: ReturnType<typeof fakeNode>) => ({ handler: "spin-v2", binaryPath: node.binary, systemdCgroup: true });
+    /** What a converged node looks like: the block in place, the binary verified, the label on, no leftovers. */
+    function assertConverged(node: ReturnType<typeof fakeNode>) {
+        assert.equal(readFileSync(node.conf, "utf8"), installShimRuntime(node.original, runtimeOf(node)));
+        assert.ok(existsSync(node.binary));
+        assert.equal(node.label(), "provisioned");
+        assert.ok(!existsSync(`${node.conf}.aks-wasm.new`), "no candidate left beside config.toml");
+        assert.deepEqual(readdirSync(node.root).filter((f) => f.startsWith(".tmp.")), [], "no download left");
+    }
+
+    it("mid-download: config untouched and unlabelled; the next run discards the partial download and converges", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "curl *" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(node.binary));
+        assert.equal(readdirSync(node.root).filter((f) => f.startsWith(".tmp.")).length, 1, "the stand-in left a partial download");
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+    });
+
+    it("after extract, with the candidate config written but not checked: config.toml untouched; the next run converges", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "containerd *config dump" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.ok(existsSync(node.binary));
+        assert.equal(readFileSync(node.conf, "utf8"), node.original, "only the candidate beside it was written");
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+    });
+
+    it("mid config write (a half-written candidate and backup on disk): config.toml is whole; the next run converges", () => {
+        const node = fakeNode();
+        writeFileSync(`${node.conf}.aks-wasm.new`, node.original.slice(0, 200));
+        writeFileSync(`${node.conf}.aks-wasm.bak`, "# BEGIN aks-wasm shim runtime spin-v2\n[plugins.");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+        assert.equal(readFileSync(`${node.conf}.aks-wasm.bak`, "utf8"), node.original, "the backup is rewritten whole");
+    });
+
+    it("after the config write, before the restart: the next run restarts containerd and labels", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "systemctl restart*" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(readFileSync(node.conf, "utf8"), installShimRuntime(node.original, runtimeOf(node)));
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+        assertConverged(node);
+    });
+
+    it("after the config write, before the restart, when containerd then does not load it: the backup comes back", () => {
+        const node = fakeNode();
+        assert.equal(node.run("node-install", { killAt: "systemctl restart*" }).signal, "SIGKILL");
+        node.loads(false);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /the previous .* is back/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original, "the earlier run's change is undone too");
+        assert.equal(node.label(), undefined);
+    });
+
+    it("after the restart, before the label: the next run labels without restarting containerd", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "kubectl *spin-v2=provisioned*" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(node.label(), undefined, "not labelled before the runtime was confirmed and the label call made");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), []);
+        assertConverged(node);
+    });
+
+    it("an upgrade whose restart fails puts the previous version's block back (its binary is still there)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const working = readFileSync(node.conf, "utf8");
+        node.write({ ...node.release, shim: "v0.24.0" });
+        node.loads(false);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.equal(readFileSync(node.conf, "utf8"), working, "v0.23.0's block, not a file without any");
+        assert.ok(existsSync(node.binary), "the running version is not removed");
+        assert.equal(node.label(), undefined);
+    });
+
+    it("a config containerd did not load is not retried (two containerd restarts) on every loop, only after the back-off", () => {
+        const node = fakeNode();
+        node.loads(false);
+        assert.notEqual(node.run().status, 0);
+        const again = node.run();
+        assert.notEqual(again.status, 0);
+        assert.match(again.stderr, /not restarting it again yet/);
+        assert.deepEqual(again.calls.filter((c) => c.startsWith("systemctl")), [], "no restart within the back-off");
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        // After the back-off (the marker aged), it tries again; now containerd takes it.
+        const marker = join(node.root, ".refused");
+        const old = new Date(Date.now() - 31 * 60 * 1000);
+        utimesSync(marker, old, old);
+        node.loads(true);
+        const later = node.run();
+        assert.equal(later.status, 0, later.stderr);
+        assert.ok(!existsSync(marker));
+        assertConverged(node);
+    });
+
+    it("any failure leaves the node unlabelled (a foreign spin-v2 runtime appears in the config of a labelled node)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        writeFileSync(node.conf, node.original + '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.spin-v2]\n');
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /already declares a runtime "spin-v2" outside/);
+        assert.equal(node.label(), undefined);
+    });
+
+    it("with the API server unreachable it does not touch containerd on a node whose label it cannot take off", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        writeFileSync(node.conf, node.original); // a reimage: fresh config, the label perhaps still there
+        rmSync(join(node.state, "loaded.toml"));
+        node.apiDown(true);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /cannot remove label spin-v2/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl")));
+        node.apiDown(false);
+        assert.equal(node.run().status, 0);
+        assertConverged(node);
+    });
+
+    it("bounds every API call (kubectl --request-timeout)", () => {
+        const node = fakeNode();
+        const r = node.run();
+        const kubectl = r.calls.filter((c) => c.startsWith("kubectl"));
+        assert.ok(kubectl.length > 0);
+        for (const c of kubectl) assert.match(c, / --request-timeout=30s /);
+    });
+
+    it("node-uninstall leaves no backup or candidate beside config.toml", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        assert.equal(node.run("node-uninstall").status, 0);
+        assert.deepEqual(readdirSync(dirname(node.conf)).filter((f) => f.startsWith("config.toml.")), []);
     });
 });

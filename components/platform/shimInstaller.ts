@@ -61,6 +61,8 @@ export interface ShimInstallerScriptArgs {
     containerdConfig?: string;
     /** How long to wait for containerd to report the runtime after a restart. @default 60 */
     restartWaitSeconds?: number;
+    /** How long a config containerd did not load is left alone before the next try (each try restarts containerd). @default 30 */
+    refusedRetryMinutes?: number;
 }
 
 const VERSION = /^v[0-9]+\.[0-9]+\.[0-9]+$/;
@@ -90,6 +92,8 @@ export function shimInstallerScript(args: ShimInstallerScriptArgs): string {
         if (!SHA256.test(sum)) throw new Error(`shimInstallerScript: sha256 of ${arch} ${JSON.stringify(sum)}: 64 lower-case hex digits`);
     }
     const wait = args.restartWaitSeconds ?? 60;
+    const refusedMinutes = args.refusedRetryMinutes ?? 30;
+    if (!Number.isInteger(refusedMinutes) || refusedMinutes < 1) throw new Error(`shimInstallerScript: refusedRetryMinutes ${refusedMinutes}: a whole number of minutes, at least 1`);
     if (!Number.isInteger(wait) || wait < 1) throw new Error(`shimInstallerScript: restartWaitSeconds ${wait}: a whole number of seconds, at least 1`);
     const runtime = shimRuntime(args);
     const root = args.installRoot ?? SHIM_INSTALL_ROOT;
@@ -157,13 +161,21 @@ install_config() {
   fi
 }
 
+# Bounded: an API server that does not answer fails the call after 30 s instead of hanging the loop.
 kubectl_node() {
   local k; k="$(command -v kubectl || echo /opt/bin/kubectl)"
-  "$k" --kubeconfig /var/lib/kubelet/kubeconfig "$@"
+  "$k" --kubeconfig /var/lib/kubelet/kubeconfig --request-timeout=30s "$@"
 }
 label_value() { kubectl_node get node "$NODE_NAME" --output "jsonpath={.metadata.labels.$HANDLER}"; }
+# A label the script cannot read is treated as present: it is removed, and the run stops if that fails too (the label
+# says "the runtime is loaded here"; nothing may change containerd while it may still say so).
 label_off() {
-  if [[ -n "$(label_value)" ]]; then log "removing label $HANDLER from $NODE_NAME"; kubectl_node label node "$NODE_NAME" "$HANDLER-" >&2; fi
+  local value
+  value="$(label_value)" || value="(unreadable)"
+  if [[ -n "$value" ]]; then
+    log "removing label $HANDLER from $NODE_NAME"
+    kubectl_node label node "$NODE_NAME" "$HANDLER-" >&2 || fail "cannot remove label $HANDLER from $NODE_NAME"
+  fi
 }
 label_on() {
   if [[ "$(label_value)" != provisioned ]]; then kubectl_node label node "$NODE_NAME" "$HANDLER=provisioned" --overwrite >&2; fi
@@ -212,10 +224,46 @@ ensure_binary() {
   log "installed $BINARY"
 }
 
+# The file without our block, or nothing when it cannot be read as one (a half-written copy).
+stripped() { ( strip_block "$1" && printf '%sx' "$REPLY" ) 2>/dev/null; }
+
+# Puts back the file containerd ran before this installer's last change, atomically (a kill leaves either file, never
+# half of one): the backup when it is the same AKS file as the current one apart from our block (an upgrade's
+# previous version), else the current file without our block. Used when containerd does not load the runtime, also
+# when the change was written by an earlier run that was killed before it restarted containerd.
+restore_previous() {
+  read_file "$CONF"; local current="$REPLY" previous
+  previous="$(stripped "$current")" || fail "cannot read our block in $CONF; restore it by hand from $CONF.aks-wasm.bak"
+  previous="\${previous%x}"
+  if [[ -f "$CONF.aks-wasm.bak" ]]; then
+    read_file "$CONF.aks-wasm.bak"; local backup="$REPLY" base
+    if base="$(stripped "$backup")" && [[ "\${base%x}" == "$previous" ]]; then previous="$backup"; fi
+  fi
+  if [[ "$previous" != "$current" ]]; then
+    printf '%s' "$previous" > "$CONF.aks-wasm.new"
+    mv -f "$CONF.aks-wasm.new" "$CONF"
+    systemctl restart containerd || true
+  fi
+}
+
+# A candidate containerd did not load is not tried again for REFUSED_MINUTES: each try restarts containerd twice,
+# and every pod on the node feels that (probes, pod starts). The marker holds the candidate's sha256.
+REFUSED_MINUTES=${refusedMinutes}
+refused_recently() {
+  [[ -f "$ROOT/.refused" && "$(cat "$ROOT/.refused")" == "$1" ]] && [[ -n "$(find "$ROOT/.refused" -mmin -"$REFUSED_MINUTES")" ]]
+}
+
 ensure_config() {
   read_file "$CONF"; local current="$REPLY"
   install_config "$current"; local wanted="$REPLY"
-  local changed=false
+  local changed=false candidate
+  candidate="$(printf '%s' "$wanted" | sha256sum)"; candidate="\${candidate%% *}"
+  if [[ "$wanted" != "$current" ]] || ! runtime_loaded; then
+    if refused_recently "$candidate"; then
+      label_off
+      fail "containerd did not load this config less than $REFUSED_MINUTES minutes ago; not restarting it again yet (delete $ROOT/.refused to retry now)"
+    fi
+  fi
   if [[ "$wanted" != "$current" ]]; then
     label_off
     printf '%s' "$wanted" > "$CONF.aks-wasm.new"
@@ -225,7 +273,8 @@ ensure_config() {
       rm -f "$CONF.aks-wasm.new"
       fail "containerd refuses the new config, or drops the runtime from it (containerd --config $CONF.aks-wasm.new config dump); $CONF is untouched"
     fi
-    cp -p "$CONF" "$CONF.aks-wasm.bak"
+    cp -p "$CONF" "$CONF.aks-wasm.bak.new"
+    mv -f "$CONF.aks-wasm.bak.new" "$CONF.aks-wasm.bak"
     mv -f "$CONF.aks-wasm.new" "$CONF"
     changed=true
     log "registered runtime $HANDLER in $CONF (previous file: $CONF.aks-wasm.bak)"
@@ -233,13 +282,11 @@ ensure_config() {
   if [[ "$changed" == true ]] || ! runtime_loaded; then
     label_off
     if ! restart_and_wait; then
-      if [[ "$changed" == true ]]; then
-        cp -p "$CONF.aks-wasm.bak" "$CONF"
-        systemctl restart containerd
-        fail "containerd does not report runtime $HANDLER after a restart; the previous $CONF is back"
-      fi
-      fail "containerd does not report runtime $HANDLER after a restart"
+      printf '%s' "$candidate" > "$ROOT/.refused"
+      restore_previous
+      fail "containerd does not report runtime $HANDLER after a restart; the previous $CONF is back (next try in $REFUSED_MINUTES minutes)"
     fi
+    rm -f "$ROOT/.refused"
   fi
 }
 
@@ -253,6 +300,8 @@ remove_other_versions() {
 
 node_install() {
   : "\${NODE_NAME:?NODE_NAME is not set}"
+  # Whatever stops the run, the node is not left labelled as able to run the shim (best effort: the API may be away).
+  trap 'rc=$?; if [[ $rc -ne 0 ]]; then label_off || true; fi; exit $rc' EXIT
   ensure_binary
   ensure_config
   label_on
@@ -269,6 +318,7 @@ node_uninstall() {
     mv -f "$CONF.aks-wasm.new" "$CONF"
     systemctl restart containerd
   fi
+  rm -f "$CONF.aks-wasm.bak" "$CONF.aks-wasm.bak.new" "$CONF.aks-wasm.new"
   rm -rf "$ROOT"
 }
 
