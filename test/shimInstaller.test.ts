@@ -92,6 +92,12 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
         assert.deepEqual(ds.spec.template.spec.containers[0].readinessProbe.exec.command, ["test", "-f", "/tmp/installed"]);
     });
 
+    it("keeps the root script in an immutable, generated-name ConfigMap (a change is a new revision, rolled node by node; no edit in place)", () => {
+        const cm = one("kubernetes:core/v1:ConfigMap", "cd2-installer-script").inputs;
+        assert.equal(cm.immutable, true);
+        assert.equal(cm.metadata.name, undefined, "Pulumi generates the name, so a new script is a new ConfigMap");
+    });
+
     it("schedules Wasm pods only on pool nodes the installer labelled provisioned (issue 19 item 5)", () => {
         const rc = one("kubernetes:node.k8s.io/v1:RuntimeClass", "cd2-runtimeclass").inputs;
         assert.equal(rc.handler, "spin-v2");

@@ -389,7 +389,14 @@ export class ShimInstaller extends pulumi.ComponentResource {
 
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-script`,
-            { metadata: { namespace: namespace.metadata.name, labels }, data: { "install.sh": script, "loop.sh": installerLoop("/scripts/install.sh") } },
+            {
+                metadata: { namespace: namespace.metadata.name, labels },
+                // Immutable, under a generated name: a new script is a new ConfigMap and a new DaemonSet revision, so
+                // it reaches the nodes one by one (maxUnavailable 1). A mutable one would be re-read by every pod's
+                // next loop within a minute, all nodes at once, and could be edited in place without a rollout.
+                immutable: true,
+                data: { "install.sh": script, "loop.sh": installerLoop("/scripts/install.sh") },
+            },
             o,
         );
 
