@@ -112,7 +112,7 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
 });
 
 /** A fake node: stand-in tools, a containerd config, a tarball with a fake shim. */
-function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
+function fakeNode(options: { loads?: boolean; bigOutput?: boolean; dumpDropsRuntime?: boolean } = {}) {
     const dir = mkdtempSync(join(tmpdir(), "shim-node-"));
     const bin = join(dir, "bin");
     const state = join(dir, "state");
@@ -131,7 +131,8 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
         curl: `echo "curl $*" >> "${state}/calls"; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp "${tarball}" "$2"; fi; shift; done`,
         // bigOutput: the match comes first and megabytes follow, as in a real dump (a reader that stops early
         // makes the writer die of SIGPIPE).
-        containerd: `echo "containerd $*" >> "${state}/calls"; cat "$2"${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
+        // dumpDropsRuntime: what containerd 2 does to a runtime it migrates away (CD2-2): the dump lacks it.
+        containerd: `echo "containerd $*" >> "${state}/calls"; ${options.dumpDropsRuntime ? `grep -v containerd-shim-spin "$2"` : `cat "$2"`}${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         systemctl: `echo "systemctl $*" >> "${state}/calls"; ${options.loads === false ? "true" : `cp "${conf}" "${state}/loaded.toml"`}`,
         crictl: `cat "${state}/loaded.toml" 2>/dev/null || true${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         kubectl: [
@@ -254,6 +255,30 @@ describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
         assert.equal(readFileSync(node.conf, "utf8"), node.original);
         assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd", "systemctl restart containerd"]);
         assert.equal(node.label(), undefined);
+    });
+
+    it("a candidate whose containerd config dump lacks the runtime is refused before config.toml is replaced", () => {
+        const node = fakeNode({ dumpDropsRuntime: true });
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /containerd refuses the new config, or drops the runtime from it/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(`${node.conf}.aks-wasm.new`));
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl")));
+        assert.equal(node.label(), undefined);
+    });
+
+    it("a shim binary changed on disk is replaced by the verified release (label off meanwhile)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const good = readFileSync(node.binary);
+        writeFileSync(node.binary, "#!/bin/sh\necho tampered\n");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.calls.some((c) => c.startsWith("curl")), "downloaded again");
+        assert.deepEqual(readFileSync(node.binary), good);
+        assert.match(r.calls.find((c) => c.includes(" label "))!, /spin-v2-$/, "unlabelled while it was not the verified binary");
+        assert.equal(node.label(), "provisioned");
     });
 
     it("a new version installs beside the old one, switches the config, and removes the old binary", () => {
