@@ -161,7 +161,10 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean; dumpDropsRunt
     const release = { shim: "v0.23.0", shimSha256: { x86_64: sha, aarch64: sha } };
     const script = join(dir, "install.sh");
     const write = (r = release) =>
-        writeFileSync(script, installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2 }));
+        writeFileSync(
+            script,
+            installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2, taskStateDir: join(dir, "tasks") }),
+        );
     write();
     return {
         dir, conf, root, original, release, state,
@@ -176,6 +179,13 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean; dumpDropsRunt
             });
             const calls = existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : [];
             return { status: r.status, signal: r.signal, stderr: r.stderr, calls };
+        },
+        /** A running container whose bundle names this shim binary (as containerd writes it, CD2-15); returns its removal. */
+        task(binary: string) {
+            const bundle = join(dir, "tasks", "k8s.io", `task-${Math.random().toString(16).slice(2)}`);
+            mkdirSync(bundle, { recursive: true });
+            writeFileSync(join(bundle, "shim-binary-path"), binary);
+            return () => rmSync(bundle, { recursive: true });
         },
         /** The stand-in API server stops (or starts) answering. */
         apiDown(down: boolean) {
@@ -450,6 +460,37 @@ describe("node-install killed at each step, then run again (stand-in tools; SIGK
         const kubectl = r.calls.filter((c) => c.startsWith("kubectl"));
         assert.ok(kubectl.length > 0);
         for (const c of kubectl) assert.match(c, / --request-timeout=30s /);
+    });
+
+    it("an upgrade keeps the old version while a running container's bundle names it, and removes it once it is gone", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const done = node.task(node.binary);
+        node.write({ ...node.release, shim: "v0.24.0" });
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(existsSync(node.binary), "containerd would drop the task on its next start if the binary were gone");
+        assert.match(r.stderr, /kept .*v0\.23\.0: running containers use it/);
+        assert.equal(node.label(), "provisioned");
+        done();
+        assert.equal(node.run().status, 0);
+        assert.ok(!existsSync(node.binary));
+        assert.ok(existsSync(join(node.root, "v0.24.0", "containerd-shim-spin-v2")));
+    });
+
+    it("node-uninstall with Wasm containers still running: config restored and label off, binary kept, told to drain", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const done = node.task(node.binary);
+        const r = node.run("node-uninstall");
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /drain the node and run node-uninstall again/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.equal(node.label(), undefined);
+        assert.ok(existsSync(node.binary));
+        done();
+        assert.equal(node.run("node-uninstall").status, 0);
+        assert.ok(!existsSync(node.root));
     });
 
     it("node-uninstall leaves no backup or candidate beside config.toml", () => {

@@ -63,6 +63,8 @@ export interface ShimInstallerScriptArgs {
     restartWaitSeconds?: number;
     /** How long a config containerd did not load is left alone before the next try (each try restarts containerd). @default 30 */
     refusedRetryMinutes?: number;
+    /** containerd's task state directory, where each running task's bundle names its shim binary (CD2-15). @default "/run/containerd/io.containerd.runtime.v2.task" */
+    taskStateDir?: string;
 }
 
 const VERSION = /^v[0-9]+\.[0-9]+\.[0-9]+$/;
@@ -109,6 +111,7 @@ HANDLER=${bashQuote(handler)}
 CONF=${bashQuote(conf)}
 ROOT=${bashQuote(root)}
 INSTALL_DIR=${bashQuote(`${root}/${release.shim}`)}
+TASK_STATE=${bashQuote(args.taskStateDir ?? "/run/containerd/io.containerd.runtime.v2.task")}
 BINARY=${bashQuote(runtime.binaryPath)}
 BEGIN_MARK=${bashQuote(m.begin)}
 END_MARK=${bashQuote(m.end)}
@@ -290,11 +293,34 @@ ensure_config() {
   fi
 }
 
-remove_other_versions() {
-  local d
-  for d in "$ROOT"/*/; do
-    [[ -d "$d" && "\${d%/}" != "$INSTALL_DIR" ]] && rm -rf "\${d%/}" && log "removed \${d%/}"
+# Whether a running task's bundle names a binary in this version directory. containerd writes a custom shim path to
+# <task state>/<namespace>/<id>/shim-binary-path and, on every start, stats it: a task whose binary is gone has its
+# bundle deleted and is lost (CD2-15). Pods are not restarted by a shim upgrade, so an old version stays while used.
+version_in_use() {
+  local f
+  for f in "$TASK_STATE"/*/*/shim-binary-path; do
+    [[ -f "$f" ]] || continue
+    [[ "$(cat -- "$f")" == "$1"/* ]] && return 0
   done
+  return 1
+}
+
+# Removes the version directories no running task uses (all but the current one when KEEP is set); prints those kept.
+remove_unused_versions() {
+  local d kept=""
+  for d in "$ROOT"/*/; do
+    d="\${d%/}"
+    [[ -d "$d" ]] || continue
+    [[ -n "\${1:-}" && "$d" == "$1" ]] && continue
+    if version_in_use "$d"; then kept="$kept $d"; continue; fi
+    rm -rf "$d" && log "removed $d"
+  done
+  REPLY="\${kept# }"
+}
+
+remove_other_versions() {
+  remove_unused_versions "$INSTALL_DIR"
+  if [[ -n "$REPLY" ]]; then log "kept $REPLY: running containers use it (removed on a later run once they are gone)"; fi
   return 0
 }
 
@@ -319,6 +345,10 @@ node_uninstall() {
     systemctl restart containerd
   fi
   rm -f "$CONF.aks-wasm.bak" "$CONF.aks-wasm.bak.new" "$CONF.aks-wasm.new"
+  remove_unused_versions ""
+  if [[ -n "$REPLY" ]]; then
+    fail "kept $REPLY: running Wasm containers use it (containerd would lose them on its next start); drain the node and run node-uninstall again"
+  fi
   rm -rf "$ROOT"
 }
 
