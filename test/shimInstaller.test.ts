@@ -160,10 +160,10 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean; dumpDropsRunt
     const root = join(dir, "opt", "containerd-shim-spin");
     const release = { shim: "v0.23.0", shimSha256: { x86_64: sha, aarch64: sha } };
     const script = join(dir, "install.sh");
-    const write = (r = release) =>
+    const write = (r = release, extra: { lockWaitSeconds?: number } = {}) =>
         writeFileSync(
             script,
-            installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2, taskStateDir: join(dir, "tasks") }),
+            installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2, taskStateDir: join(dir, "tasks"), ...extra }),
         );
     write();
     return {
@@ -498,5 +498,21 @@ describe("node-install killed at each step, then run again (stand-in tools; SIGK
         assert.equal(node.run().status, 0);
         assert.equal(node.run("node-uninstall").status, 0);
         assert.deepEqual(readdirSync(dirname(node.conf)).filter((f) => f.startsWith("config.toml.")), []);
+        assert.deepEqual(readdirSync(dirname(node.root)), [], "no version, lock or marker left");
+    });
+
+    it("runs one at a time on a node: a run that cannot get the lock fails without touching anything", () => {
+        const node = fakeNode();
+        node.write({ ...node.release }, { lockWaitSeconds: 1 });
+        mkdirSync(dirname(node.root), { recursive: true });
+        // Another run holds the lock (flock on the same file) while this one starts.
+        const r = spawnSync("flock", [`${node.root}.lock`, "bash", "-c", `bash "$0" node-install`, join(node.dir, "install.sh")], {
+            encoding: "utf8",
+            env: { ...process.env, NODE_NAME: "aks-wasm-123-vmss000000" },
+        });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /another run of the installer holds/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(node.binary));
     });
 });

@@ -63,6 +63,8 @@ export interface ShimInstallerScriptArgs {
     restartWaitSeconds?: number;
     /** How long a config containerd did not load is left alone before the next try (each try restarts containerd). @default 30 */
     refusedRetryMinutes?: number;
+    /** How long a run waits for another run on the same node to finish. @default 300 */
+    lockWaitSeconds?: number;
     /** containerd's task state directory, where each running task's bundle names its shim binary (CD2-15). @default "/run/containerd/io.containerd.runtime.v2.task" */
     taskStateDir?: string;
 }
@@ -95,6 +97,8 @@ export function shimInstallerScript(args: ShimInstallerScriptArgs): string {
     }
     const wait = args.restartWaitSeconds ?? 60;
     const refusedMinutes = args.refusedRetryMinutes ?? 30;
+    const lockWait = args.lockWaitSeconds ?? 300;
+    if (!Number.isInteger(lockWait) || lockWait < 1) throw new Error(`shimInstallerScript: lockWaitSeconds ${lockWait}: a whole number of seconds, at least 1`);
     if (!Number.isInteger(refusedMinutes) || refusedMinutes < 1) throw new Error(`shimInstallerScript: refusedRetryMinutes ${refusedMinutes}: a whole number of minutes, at least 1`);
     if (!Number.isInteger(wait) || wait < 1) throw new Error(`shimInstallerScript: restartWaitSeconds ${wait}: a whole number of seconds, at least 1`);
     const runtime = shimRuntime(args);
@@ -319,13 +323,24 @@ remove_unused_versions() {
 }
 
 remove_other_versions() {
+  rm -rf "$ROOT"/.tmp.*
   remove_unused_versions "$INSTALL_DIR"
   if [[ -n "$REPLY" ]]; then log "kept $REPLY: running containers use it (removed on a later run once they are gone)"; fi
   return 0
 }
 
+# One run at a time on a node: a DaemonSet pod being replaced (hostPID: its script runs in the node's PID namespace
+# and may outlive the container briefly) and its successor, or a hand-run node-uninstall beside the DaemonSet.
+# Bounded: a run that cannot get the lock within 5 minutes fails and the loop tries again.
+take_lock() {
+  mkdir -p "$(dirname -- "$ROOT")"
+  exec 9>"$ROOT.lock"
+  flock -w ${lockWait} 9 || fail "another run of the installer holds $ROOT.lock"
+}
+
 node_install() {
   : "\${NODE_NAME:?NODE_NAME is not set}"
+  take_lock
   # Whatever stops the run, the node is not left labelled as able to run the shim (best effort: the API may be away).
   trap 'rc=$?; if [[ $rc -ne 0 ]]; then label_off || true; fi; exit $rc' EXIT
   ensure_binary
@@ -336,6 +351,7 @@ node_install() {
 
 node_uninstall() {
   : "\${NODE_NAME:?NODE_NAME is not set}"
+  take_lock
   label_off
   read_file "$CONF"; local current="$REPLY"
   strip_block "$current"
@@ -349,7 +365,7 @@ node_uninstall() {
   if [[ -n "$REPLY" ]]; then
     fail "kept $REPLY: running Wasm containers use it (containerd would lose them on its next start); drain the node and run node-uninstall again"
   fi
-  rm -rf "$ROOT"
+  rm -rf "$ROOT" "$ROOT.lock"
 }
 
 case "\${1:-node-install}" in
