@@ -454,9 +454,14 @@ describe("node-install killed at each step, then run again (stand-in tools; SIGK
         assertConverged(node);
     });
 
-    it("bounds every API call (kubectl --request-timeout)", () => {
+    it("bounds every API call (kubectl --request-timeout), and downloads over HTTPS only, within a time limit", () => {
         const node = fakeNode();
         const r = node.run();
+        const curl = r.calls.filter((c) => c.startsWith("curl"));
+        assert.equal(curl.length, 1);
+        assert.match(curl[0], / --proto =https --proto-redir =https /);
+        assert.match(curl[0], / --max-time 300 /);
+        assert.match(curl[0], / https:\/\/github\.com\/spinframework\/containerd-shim-spin\/releases\/download\/v0\.23\.0\/containerd-shim-spin-v2-linux-[a-z0-9_]+\.tar\.gz$/);
         const kubectl = r.calls.filter((c) => c.startsWith("kubectl"));
         assert.ok(kubectl.length > 0);
         for (const c of kubectl) assert.match(c, / --request-timeout=30s /);
