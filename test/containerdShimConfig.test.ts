@@ -40,6 +40,17 @@ const RUNTIME: ShimRuntime = shimRuntime({ release: SPINKUBE_VERSIONS, handler: 
 
 type Table = Record<string, any>;
 
+/** Two tables of the IsKata branch of AgentBaker's containerdV2ConfigTemplate (pkg/agent/baker.go@06836ee, MIT). */
+const KATA_LINES = [
+    '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]',
+    '  runtime_type = "io.containerd.kata.v2"',
+    "  privileged_without_host_devices = true",
+    '  snapshotter = "overlayfs"',
+    '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata.options]',
+    '    ConfigPath = "/usr/share/defaults/kata-containers/configuration.toml"',
+    "",
+].join("\n");
+
 /**
  * containerd 2's migration of a version-2 file's CRI runtime settings, reduced to what decides a runtime's fate
  * (`configMigration` + `migrateConfig`, plugins/cri/runtime/plugin.go@v2.3.3 L204-300): the old plugin's
@@ -124,6 +135,16 @@ describe("installShimRuntime / uninstallShimRuntime on AKS's configs", () => {
         assert.notEqual(containerd2Runtimes(parse(installShimRuntime(fixture("agentbaker-ubuntu2404.toml"), RUNTIME)) as Table)[SPIN_HANDLER], undefined);
     });
 
+    it("a containerd-2 file that also names the 1.7 plugin (AgentBaker's Kata runtimes) still gets containerd 2's section", () => {
+        // AgentBaker's containerdV2ConfigTemplate (baker.go@06836ee, the IsKata branch) writes Kata runtimes under
+        // io.containerd.grpc.v1.cri into a file whose runc is under io.containerd.cri.v1.runtime: the file declares its
+        // runtimes under containerd 2's name, so that is where the block must go (containerd 2 drops the other, CD2-2).
+        const withKata = `${fixture("agentbaker-ubuntu2404.toml")}${KATA_LINES}`;
+        assert.equal(runtimePluginOf(withKata), CRI_RUNTIME_PLUGIN.containerd2);
+        const runtimes = containerd2Runtimes(parse(installShimRuntime(withKata, RUNTIME)) as Table);
+        assert.equal(runtimes[SPIN_HANDLER]?.runtime_type, RUNTIME.binaryPath);
+    });
+
     it("round-trips a file without a final newline", () => {
         const original = fixture("agentbaker-ubuntu2404.toml").trimEnd();
         const patched = installShimRuntime(original, RUNTIME);
@@ -151,6 +172,7 @@ describe("the node script does exactly what the pure functions do (bash, on the 
         ...SKUS.map((s) => [s.sku, fixture(s.file)] as [string, string]),
         ...SKUS.map((s) => [`${s.sku}, already installed`, installShimRuntime(fixture(s.file), RUNTIME)] as [string, string]),
         ["no final newline", fixture("agentbaker-ubuntu2404.toml").trimEnd()],
+        ["containerd 2 with Kata's 1.7-named runtimes", `${fixture("agentbaker-ubuntu2404.toml")}${KATA_LINES}`],
         ["an older version installed", installShimRuntime(fixture("agentbaker-azurelinux3.toml"), shimRuntime({ release: { ...SPINKUBE_VERSIONS, shim: "v0.22.0" }, handler: SPIN_HANDLER }))],
     ];
     for (const [name, content] of cases) {

@@ -12,9 +12,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
 import { installShimRuntime } from "../lib/containerdShimConfig";
@@ -92,6 +92,12 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
         assert.deepEqual(ds.spec.template.spec.containers[0].readinessProbe.exec.command, ["test", "-f", "/tmp/installed"]);
     });
 
+    it("keeps the root script in an immutable, generated-name ConfigMap (a change is a new revision, rolled node by node; no edit in place)", () => {
+        const cm = one("kubernetes:core/v1:ConfigMap", "cd2-installer-script").inputs;
+        assert.equal(cm.immutable, true);
+        assert.equal(cm.metadata.name, undefined, "Pulumi generates the name, so a new script is a new ConfigMap");
+    });
+
     it("schedules Wasm pods only on pool nodes the installer labelled provisioned (issue 19 item 5)", () => {
         const rc = one("kubernetes:node.k8s.io/v1:RuntimeClass", "cd2-runtimeclass").inputs;
         assert.equal(rc.handler, "spin-v2");
@@ -106,7 +112,7 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
 });
 
 /** A fake node: stand-in tools, a containerd config, a tarball with a fake shim. */
-function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
+function fakeNode(options: { loads?: boolean; bigOutput?: boolean; dumpDropsRuntime?: boolean } = {}) {
     const dir = mkdtempSync(join(tmpdir(), "shim-node-"));
     const bin = join(dir, "bin");
     const state = join(dir, "state");
@@ -125,36 +131,70 @@ function fakeNode(options: { loads?: boolean; bigOutput?: boolean } = {}) {
         curl: `echo "curl $*" >> "${state}/calls"; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp "${tarball}" "$2"; fi; shift; done`,
         // bigOutput: the match comes first and megabytes follow, as in a real dump (a reader that stops early
         // makes the writer die of SIGPIPE).
-        containerd: `echo "containerd $*" >> "${state}/calls"; cat "$2"${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
+        // dumpDropsRuntime: what containerd 2 does to a runtime it migrates away (CD2-2): the dump lacks it.
+        containerd: `echo "containerd $*" >> "${state}/calls"; ${options.dumpDropsRuntime ? `grep -v containerd-shim-spin "$2"` : `cat "$2"`}${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         systemctl: `echo "systemctl $*" >> "${state}/calls"; ${options.loads === false ? "true" : `cp "${conf}" "${state}/loaded.toml"`}`,
         crictl: `cat "${state}/loaded.toml" 2>/dev/null || true${options.bigOutput ? "; yes filler | head -c 4000000" : ""}`,
         kubectl: [
             `echo "kubectl $*" >> "${state}/calls"`,
-            'case "$3" in',
+            // The API server's answer: none while the stand-in API is down (the file apiDown exists).
+            `[ -f "${state}/apiDown" ] && { echo "stand-in: the server is unreachable" >&2; exit 1; }`,
+            // Drop the global flags: --kubeconfig FILE and --request-timeout=…
+            'while [ "${1#--}" != "$1" ]; do case "$1" in --kubeconfig) shift 2 ;; *) shift ;; esac; done',
+            'case "$1" in',
             `  get) cat "${state}/label" 2>/dev/null || true ;;`,
-            `  label) case "$6" in *-) rm -f "${state}/label" ;; *=*) printf '%s' "\${6#*=}" > "${state}/label" ;; esac ;;`,
+            `  label) case "$4" in *-) rm -f "${state}/label" ;; *=*) printf '%s' "\${4#*=}" > "${state}/label" ;; esac ;;`,
             "esac",
         ].join("\n"),
     };
+    // Fault injection: when "<tool> <args>" matches the glob in KILL_AT, the stand-in kills the whole run (the script
+    // runs in its own process group) with SIGKILL, as a node reboot or an OOM kill would; curl first writes half of
+    // the tarball (a download cut off).
+    const killHere = (name: string, before = "") =>
+        `if [ -n "$KILL_AT" ]; then case "${name} $*" in $KILL_AT) ${before} kill -KILL 0 ;; esac; fi`;
+    const halfDownload = `o=""; for a in "$@"; do [ "$p" = -o ] && o="$a"; p="$a"; done; head -c 100 "${tarball}" > "$o";`;
     for (const [name, body] of Object.entries(tools)) {
-        writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+        writeFileSync(join(bin, name), `#!/bin/sh\n${killHere(name, name === "curl" ? halfDownload : "")}\n${body}\n`);
         chmodSync(join(bin, name), 0o755);
     }
     const root = join(dir, "opt", "containerd-shim-spin");
     const release = { shim: "v0.23.0", shimSha256: { x86_64: sha, aarch64: sha } };
     const script = join(dir, "install.sh");
-    const write = (r = release) =>
-        writeFileSync(script, installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2 }));
+    const write = (r = release, extra: { lockWaitSeconds?: number } = {}) =>
+        writeFileSync(
+            script,
+            installer.shimInstallerScript({ release: r, handler: "spin-v2", installRoot: root, containerdConfig: conf, restartWaitSeconds: 2, taskStateDir: join(dir, "tasks"), ...extra }),
+        );
     write();
     return {
         dir, conf, root, original, release, state,
         binary: join(root, "v0.23.0", "containerd-shim-spin-v2"),
         write,
-        run(mode = "node-install") {
+        run(mode = "node-install", options: { killAt?: string } = {}) {
             rmSync(join(state, "calls"), { force: true });
-            const r = spawnSync("bash", [script, mode], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "aks-wasm-123-vmss000000" } });
+            // setsid: the run is its own process group, which a KILL_AT stand-in kills whole.
+            const r = spawnSync("setsid", ["bash", script, mode], {
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "aks-wasm-123-vmss000000", KILL_AT: options.killAt ?? "" },
+            });
             const calls = existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : [];
-            return { status: r.status, stderr: r.stderr, calls };
+            return { status: r.status, signal: r.signal, stderr: r.stderr, calls };
+        },
+        /** A running container whose bundle names this shim binary (as containerd writes it, CD2-15); returns its removal. */
+        task(binary: string) {
+            const bundle = join(dir, "tasks", "k8s.io", `task-${Math.random().toString(16).slice(2)}`);
+            mkdirSync(bundle, { recursive: true });
+            writeFileSync(join(bundle, "shim-binary-path"), binary);
+            return () => rmSync(bundle, { recursive: true });
+        },
+        /** The stand-in API server stops (or starts) answering. */
+        apiDown(down: boolean) {
+            if (down) writeFileSync(join(state, "apiDown"), "");
+            else rmSync(join(state, "apiDown"), { force: true });
+        },
+        /** Whether containerd, restarted, takes the config (the stand-in copies it to what `crictl info` prints). */
+        loads(yes: boolean) {
+            writeFileSync(join(bin, "systemctl"), `#!/bin/sh\n${killHere("systemctl")}\necho "systemctl $*" >> "${state}/calls"; ${yes ? `cp "${conf}" "${state}/loaded.toml"` : "rm -f " + JSON.stringify(join(state, "loaded.toml"))}\n`);
         },
         label: () => (existsSync(join(state, "label")) ? readFileSync(join(state, "label"), "utf8") : undefined),
     };
@@ -227,6 +267,30 @@ describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
         assert.equal(node.label(), undefined);
     });
 
+    it("a candidate whose containerd config dump lacks the runtime is refused before config.toml is replaced", () => {
+        const node = fakeNode({ dumpDropsRuntime: true });
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /containerd refuses the new config, or drops the runtime from it/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(`${node.conf}.aks-wasm.new`));
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl")));
+        assert.equal(node.label(), undefined);
+    });
+
+    it("a shim binary changed on disk is replaced by the verified release (label off meanwhile)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const good = readFileSync(node.binary);
+        writeFileSync(node.binary, "#!/bin/sh\necho tampered\n");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.calls.some((c) => c.startsWith("curl")), "downloaded again");
+        assert.deepEqual(readFileSync(node.binary), good);
+        assert.match(r.calls.find((c) => c.includes(" label "))!, /spin-v2-$/, "unlabelled while it was not the verified binary");
+        assert.equal(node.label(), "provisioned");
+    });
+
     it("a new version installs beside the old one, switches the config, and removes the old binary", () => {
         const node = fakeNode();
         assert.equal(node.run().status, 0);
@@ -248,5 +312,212 @@ describe("node-install on a fresh Azure Linux 3 node (stand-in tools)", () => {
         assert.ok(!existsSync(node.root));
         assert.equal(node.label(), undefined);
         assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+    });
+});
+
+describe("node-install killed at each step, then run again (stand-in tools; SIGKILL to the whole run)", () => {
+    const runtimeOf = (node: ReturnType<typeof fakeNode>) => ({ handler: "spin-v2", binaryPath: node.binary, systemdCgroup: true });
+    /** What a converged node looks like: the block in place, the binary verified, the label on, no leftovers. */
+    function assertConverged(node: ReturnType<typeof fakeNode>) {
+        assert.equal(readFileSync(node.conf, "utf8"), installShimRuntime(node.original, runtimeOf(node)));
+        assert.ok(existsSync(node.binary));
+        assert.equal(node.label(), "provisioned");
+        assert.ok(!existsSync(`${node.conf}.aks-wasm.new`), "no candidate left beside config.toml");
+        assert.deepEqual(readdirSync(node.root).filter((f) => f.startsWith(".tmp.")), [], "no download left");
+    }
+
+    it("mid-download: config untouched and unlabelled; the next run discards the partial download and converges", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "curl *" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(node.binary));
+        assert.equal(readdirSync(node.root).filter((f) => f.startsWith(".tmp.")).length, 1, "the stand-in left a partial download");
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+    });
+
+    it("after extract, with the candidate config written but not checked: config.toml untouched; the next run converges", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "containerd *config dump" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.ok(existsSync(node.binary));
+        assert.equal(readFileSync(node.conf, "utf8"), node.original, "only the candidate beside it was written");
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+    });
+
+    it("mid config write (a half-written candidate and backup on disk): config.toml is whole; the next run converges", () => {
+        const node = fakeNode();
+        writeFileSync(`${node.conf}.aks-wasm.new`, node.original.slice(0, 200));
+        writeFileSync(`${node.conf}.aks-wasm.bak`, "# BEGIN aks-wasm shim runtime spin-v2\n[plugins.");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assertConverged(node);
+        assert.equal(readFileSync(`${node.conf}.aks-wasm.bak`, "utf8"), node.original, "the backup is rewritten whole");
+    });
+
+    it("after the config write, before the restart: the next run restarts containerd and labels", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "systemctl restart*" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(readFileSync(node.conf, "utf8"), installShimRuntime(node.original, runtimeOf(node)));
+        assert.equal(node.label(), undefined);
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), ["systemctl restart containerd"]);
+        assertConverged(node);
+    });
+
+    it("after the config write, before the restart, when containerd then does not load it: the backup comes back", () => {
+        const node = fakeNode();
+        assert.equal(node.run("node-install", { killAt: "systemctl restart*" }).signal, "SIGKILL");
+        node.loads(false);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /the previous .* is back/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original, "the earlier run's change is undone too");
+        assert.equal(node.label(), undefined);
+    });
+
+    it("after the restart, before the label: the next run labels without restarting containerd", () => {
+        const node = fakeNode();
+        const killed = node.run("node-install", { killAt: "kubectl *spin-v2=provisioned*" });
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(node.label(), undefined, "not labelled before the runtime was confirmed and the label call made");
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("systemctl")), []);
+        assertConverged(node);
+    });
+
+    it("an upgrade whose restart fails puts the previous version's block back (its binary is still there)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const working = readFileSync(node.conf, "utf8");
+        node.write({ ...node.release, shim: "v0.24.0" });
+        node.loads(false);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.equal(readFileSync(node.conf, "utf8"), working, "v0.23.0's block, not a file without any");
+        assert.ok(existsSync(node.binary), "the running version is not removed");
+        assert.equal(node.label(), undefined);
+    });
+
+    it("a config containerd did not load is not retried (two containerd restarts) on every loop, only after the back-off", () => {
+        const node = fakeNode();
+        node.loads(false);
+        assert.notEqual(node.run().status, 0);
+        const again = node.run();
+        assert.notEqual(again.status, 0);
+        assert.match(again.stderr, /not restarting it again yet/);
+        assert.deepEqual(again.calls.filter((c) => c.startsWith("systemctl")), [], "no restart within the back-off");
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        // After the back-off (the marker aged), it tries again; now containerd takes it.
+        const marker = join(node.root, ".refused");
+        const old = new Date(Date.now() - 31 * 60 * 1000);
+        utimesSync(marker, old, old);
+        node.loads(true);
+        const later = node.run();
+        assert.equal(later.status, 0, later.stderr);
+        assert.ok(!existsSync(marker));
+        assertConverged(node);
+    });
+
+    it("any failure leaves the node unlabelled (a foreign spin-v2 runtime appears in the config of a labelled node)", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        writeFileSync(node.conf, node.original + '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.spin-v2]\n');
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /already declares a runtime "spin-v2" outside/);
+        assert.equal(node.label(), undefined);
+    });
+
+    it("with the API server unreachable it does not touch containerd on a node whose label it cannot take off", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        writeFileSync(node.conf, node.original); // a reimage: fresh config, the label perhaps still there
+        rmSync(join(node.state, "loaded.toml"));
+        node.apiDown(true);
+        const r = node.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /cannot remove label spin-v2/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl")));
+        node.apiDown(false);
+        assert.equal(node.run().status, 0);
+        assertConverged(node);
+    });
+
+    it("bounds every API call (kubectl --request-timeout), and downloads over HTTPS only, within a time limit", () => {
+        const node = fakeNode();
+        const r = node.run();
+        const curl = r.calls.filter((c) => c.startsWith("curl"));
+        assert.equal(curl.length, 1);
+        assert.match(curl[0], / --proto =https --proto-redir =https /);
+        assert.match(curl[0], / --max-time 300 /);
+        assert.match(curl[0], / https:\/\/github\.com\/spinframework\/containerd-shim-spin\/releases\/download\/v0\.23\.0\/containerd-shim-spin-v2-linux-[a-z0-9_]+\.tar\.gz$/);
+        const kubectl = r.calls.filter((c) => c.startsWith("kubectl"));
+        assert.ok(kubectl.length > 0);
+        for (const c of kubectl) assert.match(c, / --request-timeout=30s /);
+    });
+
+    it("an upgrade keeps the old version while a running container's bundle names it, and removes it once it is gone", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const done = node.task(node.binary);
+        node.write({ ...node.release, shim: "v0.24.0" });
+        const r = node.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(existsSync(node.binary), "containerd would drop the task on its next start if the binary were gone");
+        assert.match(r.stderr, /kept .*v0\.23\.0: running containers use it/);
+        assert.equal(node.label(), "provisioned");
+        done();
+        assert.equal(node.run().status, 0);
+        assert.ok(!existsSync(node.binary));
+        assert.ok(existsSync(join(node.root, "v0.24.0", "containerd-shim-spin-v2")));
+    });
+
+    it("node-uninstall with Wasm containers still running: config restored and label off, binary kept, told to drain", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        const done = node.task(node.binary);
+        const r = node.run("node-uninstall");
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /drain the node and run node-uninstall again/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.equal(node.label(), undefined);
+        assert.ok(existsSync(node.binary));
+        done();
+        assert.equal(node.run("node-uninstall").status, 0);
+        assert.ok(!existsSync(node.root));
+    });
+
+    it("node-uninstall leaves no backup or candidate beside config.toml", () => {
+        const node = fakeNode();
+        assert.equal(node.run().status, 0);
+        assert.equal(node.run("node-uninstall").status, 0);
+        assert.deepEqual(readdirSync(dirname(node.conf)).filter((f) => f.startsWith("config.toml.")), []);
+        assert.deepEqual(readdirSync(dirname(node.root)), [], "no version, lock or marker left");
+    });
+
+    it("runs one at a time on a node: a run that cannot get the lock fails without touching anything", () => {
+        const node = fakeNode();
+        node.write({ ...node.release }, { lockWaitSeconds: 1 });
+        mkdirSync(dirname(node.root), { recursive: true });
+        // Another run holds the lock (flock on the same file) while this one starts.
+        const r = spawnSync("flock", [`${node.root}.lock`, "bash", "-c", `bash "$0" node-install`, join(node.dir, "install.sh")], {
+            encoding: "utf8",
+            env: { ...process.env, NODE_NAME: "aks-wasm-123-vmss000000" },
+        });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /another run of the installer holds/);
+        assert.equal(readFileSync(node.conf, "utf8"), node.original);
+        assert.ok(!existsSync(node.binary));
     });
 });

@@ -65,6 +65,12 @@ export interface ShimInstallerScriptArgs {
     containerdConfig?: string;
     /** How long to wait for containerd to report the runtime after a restart. @default 60 */
     restartWaitSeconds?: number;
+    /** How long a config containerd did not load is left alone before the next try (each try restarts containerd). @default 30 */
+    refusedRetryMinutes?: number;
+    /** How long a run waits for another run on the same node to finish. @default 300 */
+    lockWaitSeconds?: number;
+    /** containerd's task state directory, where each running task's bundle names its shim binary (CD2-15). @default "/run/containerd/io.containerd.runtime.v2.task" */
+    taskStateDir?: string;
 }
 
 const VERSION = /^v[0-9]+\.[0-9]+\.[0-9]+$/;
@@ -94,6 +100,10 @@ export function shimInstallerScript(args: ShimInstallerScriptArgs): string {
         if (!SHA256.test(sum)) throw new Error(`shimInstallerScript: sha256 of ${arch} ${JSON.stringify(sum)}: 64 lower-case hex digits`);
     }
     const wait = args.restartWaitSeconds ?? 60;
+    const refusedMinutes = args.refusedRetryMinutes ?? 30;
+    const lockWait = args.lockWaitSeconds ?? 300;
+    if (!Number.isInteger(lockWait) || lockWait < 1) throw new Error(`shimInstallerScript: lockWaitSeconds ${lockWait}: a whole number of seconds, at least 1`);
+    if (!Number.isInteger(refusedMinutes) || refusedMinutes < 1) throw new Error(`shimInstallerScript: refusedRetryMinutes ${refusedMinutes}: a whole number of minutes, at least 1`);
     if (!Number.isInteger(wait) || wait < 1) throw new Error(`shimInstallerScript: restartWaitSeconds ${wait}: a whole number of seconds, at least 1`);
     const runtime = shimRuntime(args);
     const root = args.installRoot ?? SHIM_INSTALL_ROOT;
@@ -109,6 +119,7 @@ HANDLER=${bashQuote(handler)}
 CONF=${bashQuote(conf)}
 ROOT=${bashQuote(root)}
 INSTALL_DIR=${bashQuote(`${root}/${release.shim}`)}
+TASK_STATE=${bashQuote(args.taskStateDir ?? "/run/containerd/io.containerd.runtime.v2.task")}
 BINARY=${bashQuote(runtime.binaryPath)}
 BEGIN_MARK=${bashQuote(m.begin)}
 END_MARK=${bashQuote(m.end)}
@@ -161,13 +172,21 @@ install_config() {
   fi
 }
 
+# Bounded: an API server that does not answer fails the call after 30 s instead of hanging the loop.
 kubectl_node() {
   local k; k="$(command -v kubectl || echo /opt/bin/kubectl)"
-  "$k" --kubeconfig /var/lib/kubelet/kubeconfig "$@"
+  "$k" --kubeconfig /var/lib/kubelet/kubeconfig --request-timeout=30s "$@"
 }
 label_value() { kubectl_node get node "$NODE_NAME" --output "jsonpath={.metadata.labels.$HANDLER}"; }
+# A label the script cannot read is treated as present: it is removed, and the run stops if that fails too (the label
+# says "the runtime is loaded here"; nothing may change containerd while it may still say so).
 label_off() {
-  if [[ -n "$(label_value)" ]]; then log "removing label $HANDLER from $NODE_NAME"; kubectl_node label node "$NODE_NAME" "$HANDLER-" >&2; fi
+  local value
+  value="$(label_value)" || value="(unreadable)"
+  if [[ -n "$value" ]]; then
+    log "removing label $HANDLER from $NODE_NAME"
+    kubectl_node label node "$NODE_NAME" "$HANDLER-" >&2 || fail "cannot remove label $HANDLER from $NODE_NAME"
+  fi
 }
 label_on() {
   if [[ "$(label_value)" != provisioned ]]; then kubectl_node label node "$NODE_NAME" "$HANDLER=provisioned" --overwrite >&2; fi
@@ -205,7 +224,8 @@ ensure_binary() {
   rm -rf "$ROOT"/.tmp.*
   local tmp; tmp="$(mktemp -d "$ROOT/.tmp.XXXXXX")"
   log "downloading ${url}$arch.tar.gz"
-  curl -fsSL --retry 5 --retry-delay 5 --connect-timeout 20 --max-time 300 -o "$tmp/shim.tar.gz" "${url}$arch.tar.gz" || { rm -rf "$tmp"; fail "download failed"; }
+  # HTTPS only, redirects included (GitHub redirects release assets); the sha256 below is what makes it trusted.
+  curl -fsSL --proto =https --proto-redir =https --retry 5 --retry-delay 5 --connect-timeout 20 --max-time 300 -o "$tmp/shim.tar.gz" "${url}$arch.tar.gz" || { rm -rf "$tmp"; fail "download failed"; }
   printf '%s  %s\\n' "$sha" "$tmp/shim.tar.gz" | sha256sum --status -c - || { rm -rf "$tmp"; fail "the tarball's sha256 is not the pinned $sha"; }
   tar -xzf "$tmp/shim.tar.gz" -C "$tmp" ${SHIM_BINARY} || { rm -rf "$tmp"; fail "the tarball holds no ${SHIM_BINARY}"; }
   rm -f "$tmp/shim.tar.gz"
@@ -216,10 +236,46 @@ ensure_binary() {
   log "installed $BINARY"
 }
 
+# The file without our block, or nothing when it cannot be read as one (a half-written copy).
+stripped() { ( strip_block "$1" && printf '%sx' "$REPLY" ) 2>/dev/null; }
+
+# Puts back the file containerd ran before this installer's last change, atomically (a kill leaves either file, never
+# half of one): the backup when it is the same AKS file as the current one apart from our block (an upgrade's
+# previous version), else the current file without our block. Used when containerd does not load the runtime, also
+# when the change was written by an earlier run that was killed before it restarted containerd.
+restore_previous() {
+  read_file "$CONF"; local current="$REPLY" previous
+  previous="$(stripped "$current")" || fail "cannot read our block in $CONF; restore it by hand from $CONF.aks-wasm.bak"
+  previous="\${previous%x}"
+  if [[ -f "$CONF.aks-wasm.bak" ]]; then
+    read_file "$CONF.aks-wasm.bak"; local backup="$REPLY" base
+    if base="$(stripped "$backup")" && [[ "\${base%x}" == "$previous" ]]; then previous="$backup"; fi
+  fi
+  if [[ "$previous" != "$current" ]]; then
+    printf '%s' "$previous" > "$CONF.aks-wasm.new"
+    mv -f "$CONF.aks-wasm.new" "$CONF"
+    systemctl restart containerd || true
+  fi
+}
+
+# A candidate containerd did not load is not tried again for REFUSED_MINUTES: each try restarts containerd twice,
+# and every pod on the node feels that (probes, pod starts). The marker holds the candidate's sha256.
+REFUSED_MINUTES=${refusedMinutes}
+refused_recently() {
+  [[ -f "$ROOT/.refused" && "$(cat "$ROOT/.refused")" == "$1" ]] && [[ -n "$(find "$ROOT/.refused" -mmin -"$REFUSED_MINUTES")" ]]
+}
+
 ensure_config() {
   read_file "$CONF"; local current="$REPLY"
   install_config "$current"; local wanted="$REPLY"
-  local changed=false
+  local changed=false candidate
+  candidate="$(printf '%s' "$wanted" | sha256sum)"; candidate="\${candidate%% *}"
+  if [[ "$wanted" != "$current" ]] || ! runtime_loaded; then
+    if refused_recently "$candidate"; then
+      label_off
+      fail "containerd did not load this config less than $REFUSED_MINUTES minutes ago; not restarting it again yet (delete $ROOT/.refused to retry now)"
+    fi
+  fi
   if [[ "$wanted" != "$current" ]]; then
     label_off
     printf '%s' "$wanted" > "$CONF.aks-wasm.new"
@@ -229,7 +285,8 @@ ensure_config() {
       rm -f "$CONF.aks-wasm.new"
       fail "containerd refuses the new config, or drops the runtime from it (containerd --config $CONF.aks-wasm.new config dump); $CONF is untouched"
     fi
-    cp -p "$CONF" "$CONF.aks-wasm.bak"
+    cp -p "$CONF" "$CONF.aks-wasm.bak.new"
+    mv -f "$CONF.aks-wasm.bak.new" "$CONF.aks-wasm.bak"
     mv -f "$CONF.aks-wasm.new" "$CONF"
     changed=true
     log "registered runtime $HANDLER in $CONF (previous file: $CONF.aks-wasm.bak)"
@@ -237,26 +294,60 @@ ensure_config() {
   if [[ "$changed" == true ]] || ! runtime_loaded; then
     label_off
     if ! restart_and_wait; then
-      if [[ "$changed" == true ]]; then
-        cp -p "$CONF.aks-wasm.bak" "$CONF"
-        systemctl restart containerd
-        fail "containerd does not report runtime $HANDLER after a restart; the previous $CONF is back"
-      fi
-      fail "containerd does not report runtime $HANDLER after a restart"
+      printf '%s' "$candidate" > "$ROOT/.refused"
+      restore_previous
+      fail "containerd does not report runtime $HANDLER after a restart; the previous $CONF is back (next try in $REFUSED_MINUTES minutes)"
     fi
+    rm -f "$ROOT/.refused"
   fi
 }
 
-remove_other_versions() {
-  local d
-  for d in "$ROOT"/*/; do
-    [[ -d "$d" && "\${d%/}" != "$INSTALL_DIR" ]] && rm -rf "\${d%/}" && log "removed \${d%/}"
+# Whether a running task's bundle names a binary in this version directory. containerd writes a custom shim path to
+# <task state>/<namespace>/<id>/shim-binary-path and, on every start, stats it: a task whose binary is gone has its
+# bundle deleted and is lost (CD2-15). Pods are not restarted by a shim upgrade, so an old version stays while used.
+version_in_use() {
+  local f
+  for f in "$TASK_STATE"/*/*/shim-binary-path; do
+    [[ -f "$f" ]] || continue
+    [[ "$(cat -- "$f")" == "$1"/* ]] && return 0
   done
+  return 1
+}
+
+# Removes the version directories no running task uses (all but the current one when KEEP is set); prints those kept.
+remove_unused_versions() {
+  local d kept=""
+  for d in "$ROOT"/*/; do
+    d="\${d%/}"
+    [[ -d "$d" ]] || continue
+    [[ -n "\${1:-}" && "$d" == "$1" ]] && continue
+    if version_in_use "$d"; then kept="$kept $d"; continue; fi
+    rm -rf "$d" && log "removed $d"
+  done
+  REPLY="\${kept# }"
+}
+
+remove_other_versions() {
+  rm -rf "$ROOT"/.tmp.*
+  remove_unused_versions "$INSTALL_DIR"
+  if [[ -n "$REPLY" ]]; then log "kept $REPLY: running containers use it (removed on a later run once they are gone)"; fi
   return 0
+}
+
+# One run at a time on a node: a DaemonSet pod being replaced (hostPID: its script runs in the node's PID namespace
+# and may outlive the container briefly) and its successor, or a hand-run node-uninstall beside the DaemonSet.
+# Bounded: a run that cannot get the lock within 5 minutes fails and the loop tries again.
+take_lock() {
+  mkdir -p "$(dirname -- "$ROOT")"
+  exec 9>"$ROOT.lock"
+  flock -w ${lockWait} 9 || fail "another run of the installer holds $ROOT.lock"
 }
 
 node_install() {
   : "\${NODE_NAME:?NODE_NAME is not set}"
+  take_lock
+  # Whatever stops the run, the node is not left labelled as able to run the shim (best effort: the API may be away).
+  trap 'rc=$?; if [[ $rc -ne 0 ]]; then label_off || true; fi; exit $rc' EXIT
   ensure_binary
   ensure_config
   label_on
@@ -265,6 +356,7 @@ node_install() {
 
 node_uninstall() {
   : "\${NODE_NAME:?NODE_NAME is not set}"
+  take_lock
   label_off
   read_file "$CONF"; local current="$REPLY"
   strip_block "$current"
@@ -273,7 +365,12 @@ node_uninstall() {
     mv -f "$CONF.aks-wasm.new" "$CONF"
     systemctl restart containerd
   fi
-  rm -rf "$ROOT"
+  rm -f "$CONF.aks-wasm.bak" "$CONF.aks-wasm.bak.new" "$CONF.aks-wasm.new"
+  remove_unused_versions ""
+  if [[ -n "$REPLY" ]]; then
+    fail "kept $REPLY: running Wasm containers use it (containerd would lose them on its next start); drain the node and run node-uninstall again"
+  fi
+  rm -rf "$ROOT" "$ROOT.lock"
 }
 
 case "\${1:-node-install}" in
@@ -351,7 +448,14 @@ export class ShimInstaller extends pulumi.ComponentResource {
 
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-script`,
-            { metadata: { namespace: namespace.metadata.name, labels }, data: { "install.sh": script, "loop.sh": installerLoop("/scripts/install.sh") } },
+            {
+                metadata: { namespace: namespace.metadata.name, labels },
+                // Immutable, under a generated name: a new script is a new ConfigMap and a new DaemonSet revision, so
+                // it reaches the nodes one by one (maxUnavailable 1). A mutable one would be re-read by every pod's
+                // next loop within a minute, all nodes at once, and could be edited in place without a rollout.
+                immutable: true,
+                data: { "install.sh": script, "loop.sh": installerLoop("/scripts/install.sh") },
+            },
             o,
         );
 
