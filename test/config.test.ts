@@ -134,7 +134,11 @@ describe("stack config", () => {
         ["negative p99", { loadTestMaxP99Ms: "-5" }, "loadTestMaxP99Ms", /whole number/],
         ["load test too long", { loadTestDurationSeconds: "3600" }, "loadTestDurationSeconds", /5 to 600/],
         ["unknown kubelogin mode", { kubeloginMode: "interactive" }, "kubeloginMode", /"azurecli"/],
-        ["misspelt key", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /unknown key \(did you mean aks-wasm:wasmVmSize\?\); known keys: .*wasmVmSize/],
+        ["misspelt key (case)", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /^unknown key; did you mean aks-wasm:wasmVmSize\? \(every key: Pulumi\.yaml, docs\/configuration\.md\)$/],
+        ["near-miss key (a letter missing)", { appReplica: "3" }, "appReplica", /^unknown key; did you mean aks-wasm:appReplicas\?/],
+        ["near-miss key (two letters swapped)", { appRpelicas: "3" }, "appRpelicas", /^unknown key; did you mean aks-wasm:appReplicas\?/],
+        ["near-miss key (a letter wrong and one missing)", { measureRound: "3", loadTestMaxP99: "100" }, "measureRound", /^unknown key; did you mean aks-wasm:measureRounds\?/],
+        ["key near none of ours: every key is listed", { colour: "blue" }, "colour", /^unknown key; known keys: location, .*appTeams$/],
         ["autoscaler max below min", { wasmNodeCount: "3", wasmNodeCountMax: "2" }, "wasmNodeCountMax", /at least wasmNodeCount \(3\)/],
         ["HPA max below replicas", { appReplicas: "3", appMaxReplicas: "2" }, "appMaxReplicas", /at least appReplicas \(3\)/],
         ["CPU limit below request", { appCpuRequest: "1", appCpuLimit: "500m" }, "appCpuLimit", /at least appCpuRequest \(1\)/],
@@ -144,7 +148,8 @@ describe("stack config", () => {
         ["Arm64 VM for WasmWasi", { wasmRuntime: "wasmwasi", wasmVmSize: "Standard_D2ps_v5" }, "wasmVmSize", /x86_64/],
         ["system pool too small for what it hosts", { systemVmSize: "Standard_D2s_v5", systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
         ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1", measure: "false" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
-        ["app pod larger than a node", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "wasmNodeCount", /one "Spin apps .*" pod requests 2000m, a node has 1640m free/],
+        ["app pod larger than a node (CPU): its own key, beside the pool's", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "appCpuRequest", /^at most 1640m, so that one pod fits on a node: a wasm pool node \(Standard_D2s_v5\) has 1640m free after its per-node agents\. Or a larger aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more nodes do not help$/],
+        ["app pod larger than a node (memory, the issue's 64Gi)", { appMemoryRequest: "64Gi", appMemoryLimit: "64Gi" }, "appMemoryRequest", /^at most \d+Mi, so that one pod fits on a node: .*a wasm pool node \(Standard_D2s_v5\) has \d+Mi free .*aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more nodes do not help$/],
     ];
 
     for (const [title, raw, key, accepted] of bad) {
