@@ -33,13 +33,16 @@ const WRITTEN_ELSEWHERE = new Set([
     "docs/mutation-testing.md",
 ]);
 
-/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+/**
+ * GitHub's heading anchor: lower case, every character but letters, marks, decimal and letter numbers, connector
+ * punctuation, hyphens and spaces dropped, each space a hyphen (platform-contracts NEWC-5).
+ */
 function anchorOf(heading: string): string {
     return heading
         .trim()
         .toLowerCase()
-        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-        .replace(/\s/g, "-");
+        .replace(/[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\- ]/gu, "")
+        .replace(/ /g, "-");
 }
 
 function anchorsIn(markdown: string): Set<string> {

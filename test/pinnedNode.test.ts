@@ -7,7 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -67,4 +68,39 @@ test("check: passes on this Node (24), and on a node older than 22 stops with th
 test("the script is plain CommonJS an old node can parse (no syntax newer than ES2017)", () => {
     const text = readFileSync(SCRIPT, "utf8");
     assert.doesNotMatch(text, /\?\.|\?\?|\bimport\s|\bexport\s/);
+});
+
+/**
+ * What the design rests on, tried with the machine's own npm in a throw-away package (platform-contracts NEWC-1,
+ * NEWC-2): a root postinstall runs on install, after the dependencies, and a script's `node` is
+ * node_modules/.bin/node when one is there. The `node` there is a stand-in shell script that says so.
+ */
+test("npm (the machine's): the root postinstall runs on install, and a script's `node` is node_modules/.bin/node", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aks-wasm-npm-"));
+    try {
+        writeFileSync(
+            join(dir, "package.json"),
+            JSON.stringify({
+                name: "npm-behaviour-check",
+                version: "0.0.0",
+                private: true,
+                scripts: { postinstall: "echo ran > postinstall.txt", which: "node --version" },
+            }),
+        );
+        // npm runs on the node of the PATH it is started with; keep ours, so the check runs where the tests run.
+        const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+        const install = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8", env });
+        assert.equal(install.status, 0, install.stderr);
+        assert.equal(readFileSync(join(dir, "postinstall.txt"), "utf8").trim(), "ran", "the root package's postinstall ran");
+
+        mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+        const standIn = join(dir, "node_modules", ".bin", "node");
+        writeFileSync(standIn, "#!/bin/sh\necho stand-in node_modules/.bin/node\n");
+        chmodSync(standIn, 0o755);
+        const which = spawnSync("npm", ["run", "--silent", "which"], { cwd: dir, encoding: "utf8", env });
+        assert.equal(which.status, 0, which.stderr);
+        assert.equal(which.stdout.trim(), "stand-in node_modules/.bin/node");
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
