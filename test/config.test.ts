@@ -251,6 +251,12 @@ describe("stack config", () => {
         it("refuses our key under an underscored project name", () => refusedKey({ "aks_wasm:apps": '["x"]' }, "aks_wasm:apps", /did you mean aks-wasm:apps/));
         it("refuses our key under a project name without the dash", () => refusedKey({ "akswasm:appReplicas": "4" }, "akswasm:appReplicas", /did you mean aks-wasm:appReplicas/));
         it("refuses our key under a mistyped project name", () => refusedKey({ "aks-wsam:location": "eastus" }, "aks-wsam:location", /"aks-wsam:" is not read/));
+        it("suggests the near key too when both the project name and the key are mistyped", () =>
+            refusedKey({ "aks_wasm:appReplica": "4" }, "aks_wasm:appReplica", /"aks_wasm:" is not read, so this value is ignored \(did you mean aks-wasm:appReplicas\?\)$/));
+        it("does not guess under another namespace: only our exact names (any case) are warned about", () => {
+            const { warnings } = parseAllConfig({ "other:appReplica": "4", "other:APPS": '["x"]' }, { appManifestExists });
+            assert.deepEqual(warnings, ["other:APPS is set but not read by this program; did you mean aks-wasm:apps?"]);
+        });
         it("refuses azure-native:location that differs from location", () =>
             refusedKey({ "aks-wasm:location": "westeurope", "azure-native:location": "eastus" }, "azure-native:location", /equal to aks-wasm:location \("westeurope"\)/));
         it("refuses azure-native:location that differs from the default location", () => refusedKey({ "azure-native:location": "eastus" }, "azure-native:location", /"westeurope"/));
