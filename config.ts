@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { regionWarnings } from "./lib/azureRegions";
 import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
 import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
+import { editDistance, nearest, orList } from "./lib/editDistance";
 import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
 import { parseQuantity } from "./lib/kubernetesQuantity";
 import { METRICS_RESOLUTION_SECONDS, METRICS_WINDOW_MARGIN_SECONDS, minLoadSecondsForMetricsWindow } from "./lib/metricsWindow";
@@ -249,7 +250,7 @@ function list(item: RegExp, accepted: string, fallback: string[], options: { non
 
 const kubernetesVersion: Rule<string | undefined> = { default: undefined, parse: parseKubernetesVersion };
 
-/** Every key, its default and its rule. The order is the README's. */
+/** Every key, its default and its rule. The order is docs/configuration.md's. */
 const RULES = {
     location: pattern(REGION, 'an Azure region\'s programmatic name, lower case without spaces (e.g. "westeurope")', "westeurope"),
     // Azure's resource group name rules: 1-90 letters, digits, "_", "(", ")", "-", "." and not ending in ".".
@@ -322,7 +323,7 @@ const RULES = {
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof StackConfig)[];
 
-/** Defaults of every key, as the README and Pulumi.yaml state them. */
+/** Defaults of every key, as docs/configuration.md and Pulumi.yaml state them. */
 export function configDefaults(): StackConfig {
     return Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.default])) as unknown as StackConfig;
 }
@@ -383,16 +384,8 @@ function appManifestProblemsOnDisk(app: string): string[] {
 export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: ConfigProblem[] = [];
     const out: Record<string, unknown> = {};
-    const known = new Map(CONFIG_KEYS.map((k) => [k.toLowerCase(), k]));
     for (const key of Object.keys(raw)) {
-        if (!(key in RULES)) {
-            const near = known.get(key.toLowerCase());
-            problems.push({
-                key,
-                value: raw[key] ?? "",
-                accepted: `unknown key${near ? ` (did you mean ${PROJECT}:${near}?)` : ""}; known keys: ${CONFIG_KEYS.join(", ")}`,
-            });
-        }
+        if (!(key in RULES)) problems.push({ key, value: raw[key] ?? "", accepted: unknownKey(key) });
     }
     const parsed = new Set<keyof StackConfig>();
     for (const [key, rule] of Object.entries(RULES) as [keyof StackConfig, Rule<unknown>][]) {
@@ -663,16 +656,14 @@ const PROVIDER_KEYS: Readonly<Record<string, keyof StackConfig>> = {
     "azure:location": "location",
 };
 
-/** Edit distance, for spotting a mistyped project namespace (`aks_wasm`, `akswasm`, `aks-wsam`). */
-function editDistance(a: string, b: string): number {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-    }
-    return d[a.length][b.length];
+/**
+ * What an unknown key of ours is told: the nearest key by edit distance (lib/editDistance.ts), or, when none is
+ * near, every key.
+ */
+export function unknownKey(key: string): string {
+    const near = nearest(key, CONFIG_KEYS);
+    if (near.length === 0) return `unknown key; known keys: ${CONFIG_KEYS.join(", ")}`;
+    return `unknown key; did you mean ${orList(near.map((k) => `${PROJECT}:${k}`))}? (every key: Pulumi.yaml, docs/configuration.md)`;
 }
 
 /**
@@ -687,7 +678,6 @@ export function splitStackConfig(all: Readonly<Record<string, string>>): { raw: 
     const raw: Record<string, string> = {};
     const problems: ConfigProblem[] = [];
     const warnings: string[] = [];
-    const ours = new Map(CONFIG_KEYS.map((k) => [k.toLowerCase(), k]));
     const squash = (ns: string) => ns.toLowerCase().replace(/[^a-z0-9]/g, "");
     for (const [fullKey, value] of Object.entries(all)) {
         if (fullKey.startsWith(prefix)) {
@@ -698,7 +688,10 @@ export function splitStackConfig(all: Readonly<Record<string, string>>): { raw: 
         if (colon < 0) continue;
         const ns = fullKey.slice(0, colon);
         const key = fullKey.slice(colon + 1);
-        const ourKey = ours.get(key.toLowerCase());
+        // Under a mistyped project name the key may be mistyped too; under another namespace only our exact names
+        // (any case) are flagged: a near miss there is more likely that namespace's own key.
+        const ourKey = nearest(key, CONFIG_KEYS)[0];
+        const sameName = CONFIG_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
         const projectLike = squash(ns) === squash(PROJECT) || editDistance(ns.toLowerCase(), PROJECT) <= 2;
         if (projectLike) {
             problems.push({
@@ -708,8 +701,8 @@ export function splitStackConfig(all: Readonly<Record<string, string>>): { raw: 
             });
         } else if (fullKey in PROVIDER_KEYS) {
             // Checked below, once our own value is known.
-        } else if (ourKey) {
-            warnings.push(`${fullKey} is set but not read by this program; did you mean ${PROJECT}:${ourKey}?`);
+        } else if (sameName) {
+            warnings.push(`${fullKey} is set but not read by this program; did you mean ${PROJECT}:${sameName}?`);
         }
     }
     for (const [providerKey, ourKey] of Object.entries(PROVIDER_KEYS)) {

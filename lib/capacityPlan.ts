@@ -11,6 +11,7 @@
 import type { StackConfig } from "../config";
 import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
+import { orList } from "./editDistance";
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -28,6 +29,11 @@ export interface PodGroup {
     perNode?: boolean;
     /** Where the figures come from, or "unconfirmed: …". */
     source: string;
+    /**
+     * The config keys (and the values given) that set one pod's requests, when the user chooses them; a pod too
+     * large for a node is then refused under its own key rather than the pool's.
+     */
+    requestKeys?: { cpu: { key: string; value: string }; memory: { key: string; value: string } };
 }
 
 /** The config keys the plan reads; config.ts runs the plan once all of them parsed. */
@@ -226,7 +232,8 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     const appMemory = parseQuantity(c.appMemoryRequest);
     const apps = c.apps.length;
     const hpaExtra = c.appMaxReplicas > c.appReplicas ? c.appMaxReplicas - c.appReplicas : 0;
-    const appGroup = (name: string, replicas: number, source: string): PodGroup => ({ name, replicas, cpu: appCpu, memory: appMemory, source });
+    const requestKeys = { cpu: { key: "appCpuRequest", value: c.appCpuRequest }, memory: { key: "appMemoryRequest", value: c.appMemoryRequest } };
+    const appGroup = (name: string, replicas: number, source: string): PodGroup => ({ name, replicas, cpu: appCpu, memory: appMemory, source, requestKeys });
 
     const system: PodGroup[] = [...nodeAgents(), ...kubeSystemAddons()];
     if (c.ingressMode === "ingress") system.push(appRoutingNginx());
@@ -273,6 +280,8 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
 function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
     const problems: CapacityPlan["problems"] = [];
     const warnings: string[] = [];
+    /** Pods too large for any node of a pool, under the key that sizes them: more nodes cannot help there. */
+    const oversized = new Map<string, { value: string; limit: number; format: (n: number) => string; where: string[]; pools: PoolPlan[] }>();
     for (const p of pools) {
         if (!Number.isFinite(p.allocatable.cpu)) continue; // the VM size rule reports an unreadable size
         const sizing = `${p.nodes} × ${p.vmSize}`;
@@ -281,19 +290,47 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         if (p.capacity.memory !== undefined && p.requested.memory > p.capacity.memory) {
             short.push(`memory requests ${formatMemory(p.requested.memory)} > allocatable ${formatMemory(p.capacity.memory)}`);
         }
-        // A pod larger than one node's room after the per-node agents can never be scheduled.
+        // A pod larger than one node's room after the per-node agents can never be scheduled, on any node count.
         const agents = totals(p.groups.filter((g) => g.perNode), 1);
+        const free = { cpu: p.allocatable.cpu - agents.cpu, memory: p.allocatable.memory === undefined ? undefined : p.allocatable.memory - agents.memory };
+        const tooLarge: string[] = [];
+        const tooLargeUnderOwnKey: string[] = [];
         for (const g of p.groups.filter((x) => !x.perNode)) {
-            if (g.cpu > p.allocatable.cpu - agents.cpu) short.push(`one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(p.allocatable.cpu - agents.cpu)} free`);
-            if (p.allocatable.memory !== undefined && g.memory > p.allocatable.memory - agents.memory) {
-                short.push(`one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(p.allocatable.memory - agents.memory)} free`);
+            const over: ["cpu" | "memory", string][] = [];
+            if (g.cpu > free.cpu) over.push(["cpu", `one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(free.cpu)} free`]);
+            if (free.memory !== undefined && g.memory > free.memory) over.push(["memory", `one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(free.memory)} free`]);
+            for (const [resource, text] of over) {
+                const own = g.requestKeys?.[resource];
+                if (!own) {
+                    tooLarge.push(text);
+                    continue;
+                }
+                tooLargeUnderOwnKey.push(text);
+                const limit = resource === "cpu" ? free.cpu : free.memory!;
+                const entry = oversized.get(own.key) ?? { value: own.value, limit, format: resource === "cpu" ? formatCpu : formatMemory, where: [], pools: [] };
+                entry.limit = Math.min(entry.limit, limit);
+                if (!entry.pools.includes(p)) {
+                    entry.pools.push(p);
+                    entry.where.push(`a ${p.pool} pool node (${p.vmSize}) has ${entry.format(limit)} free after its per-node agents`);
+                }
+                oversized.set(own.key, entry);
             }
         }
+        if (tooLarge.length > 0) {
+            // A pod the user does not size (an add-on) is larger than a node: only a larger VM size helps.
+            problems.push({
+                key: p.keys.vmSize,
+                value: p.vmSize,
+                accepted: `a VM size with room for the largest pod the stack schedules on the ${p.pool} pool (${tooLarge.join("; ")}); see docs/configuration.md, "Capacity plan"`,
+            });
+            continue;
+        }
+        if (tooLargeUnderOwnKey.length > 0) continue; // refused below under the pod's own key
         if (short.length > 0) {
             problems.push({
                 key: p.keys.nodeCount,
                 value: String(p.nodes),
-                accepted: `more nodes, or a larger aks-wasm:${p.keys.vmSize} (now ${p.vmSize}): the ${p.pool} pool cannot hold what the stack schedules on ${sizing} (${short.join("; ")}); the README's "Capacity plan" lists what runs there`,
+                accepted: `more nodes, or a larger aks-wasm:${p.keys.vmSize} (now ${p.vmSize}): the ${p.pool} pool cannot hold what the stack schedules on ${sizing} (${short.join("; ")}); docs/configuration.md, "Capacity plan", lists what runs there`,
             });
             continue;
         }
@@ -321,6 +358,14 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
                 );
             }
         }
+    }
+    for (const [key, o] of oversized) {
+        const poolKeys = o.pools.map((p) => `aks-wasm:${p.keys.vmSize} (now ${p.vmSize})`);
+        problems.push({
+            key,
+            value: o.value,
+            accepted: `at most ${o.format(o.limit)}, so that one pod fits on a node: ${o.where.join("; ")}. Or a larger ${orList(poolKeys)}; more nodes do not help`,
+        });
     }
     return { problems, warnings };
 }

@@ -138,6 +138,20 @@ export function readStackConfig(projectDir: string, stack: string): Record<strin
     return raw;
 }
 
+/**
+ * Pulumi's whole config map for `stack`, as the CLI hands it to the program (`pulumi.runtime.allConfig()`): the
+ * project's defaults and its stack file's keys under their namespaces, with `overrides` on top (a key without a
+ * namespace is the project's). `npm run render` checks this map with the same function `pulumi up` runs.
+ */
+export function stackConfigMap(projectDir: string, stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+    const project = String(parse(readFileSync(`${projectDir}/Pulumi.yaml`, "utf8")).name);
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...readStackConfig(projectDir, stack), ...overrides })) {
+        all[key.includes(":") ? key : `${project}:${key}`] = value;
+    }
+    return all;
+}
+
 /** Whether a recorded input value is a (wrapped) secret. */
 export const isSecretInput = isWireSecret;
 

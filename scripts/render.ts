@@ -19,11 +19,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, wr
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { parseStackConfig, type StackConfig } from "../config";
+import { parseAllConfig, type StackConfig } from "../config";
 import { measurementBudgetForConfig, measurementBudgetMarkdown } from "../components/app/scaleMeasurement";
 import { capacityPlan, capacityPlanMarkdown } from "../lib/capacityPlan";
 import { loadKubernetesSchemas, NO_SCHEMA, toManifest, validateKubernetesObject, type KubernetesObject } from "../lib/kubernetesSchema";
-import { evaluateStack, mapSecrets, readStackConfig, type RecordedResource } from "../lib/offline";
+import { evaluateStack, mapSecrets, stackConfigMap, type RecordedResource } from "../lib/offline";
+import { WHOLE_CONFIG_CHECKS } from "../lib/runDuration";
 
 /** What a render writes into its folder; only these are removed before a render. */
 export const RENDER_OUTPUTS = ["manifests", "plan.md", "plan.json", "schema.txt"] as const;
@@ -109,7 +110,8 @@ async function main(): Promise<void> {
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
 
-    const config = parseStackConfig({ ...readStackConfig(projectDir, values.stack!), ...overrides });
+    // The same config map and the same check as `pulumi up` (config.ts loadStackConfig), so both refuse alike.
+    const { config } = parseAllConfig(stackConfigMap(projectDir, values.stack!, overrides), { requireClusterAdmin: true, wholeConfigChecks: WHOLE_CONFIG_CHECKS });
     const evaluation = await evaluateStack({ projectDir, stack: values.stack!, overrides });
     await loadKubernetesSchemas();
     const capacity = capacityPlan(config);
@@ -185,7 +187,7 @@ function writeRender(
             "",
             "## Capacity plan",
             "",
-            "Requests against allocatable (AKS reservations subtracted); see the README's Capacity plan section.",
+            "Requests against allocatable (AKS reservations subtracted); see docs/configuration.md, Capacity plan.",
             "",
             ...capacityPlanMarkdown(capacity),
             "## Measurement budget",

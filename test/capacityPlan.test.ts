@@ -197,6 +197,24 @@ describe("capacity plan", () => {
         assert.equal(at(13).problems[0]?.key, "wasmNodeCount", "260 + 400 + 1300 = 1960m > 1900m");
     });
 
+    it("refuses a pod larger than any node under its own key (appMemoryRequest), naming the pools' VM size keys, and not the node counts", () => {
+        // D2s_v5 Wasm node: 8 GiB → 6044Mi allocatable; D4s_v5 system node: 12188Mi. Per-node agents come off both.
+        const plan = capacityPlan(input({ appMemoryRequest: "64Gi", containerBaseline: true, loadTest: true, wasmNodeCount: 100, wasmNodeCountMax: 100 }));
+        assert.deepEqual(plan.problems.map((p) => [p.key, p.value]), [["appMemoryRequest", "64Gi"]], "more nodes would not help: no node-count refusal");
+        const [system, wasm] = plan.pools;
+        const free = (p: typeof wasm) => (p.allocatable.memory! - p.groups.filter((g) => g.perNode).reduce((s, g) => s + g.memory, 0)) / Mi;
+        assert.equal(
+            plan.problems[0].accepted,
+            `at most ${free(wasm)}Mi, so that one pod fits on a node: a system pool node (Standard_D4s_v5) has ${free(system)}Mi free after its per-node agents; ` +
+                `a wasm pool node (Standard_D2s_v5) has ${free(wasm)}Mi free after its per-node agents. ` +
+                "Or a larger aks-wasm:systemVmSize (now Standard_D4s_v5) or aks-wasm:wasmVmSize (now Standard_D2s_v5); more nodes do not help",
+        );
+        // Without the baseline the app pod lands on the Wasm pool only.
+        assert.match(capacityPlan(input({ appMemoryRequest: "64Gi", containerBaseline: false })).problems[0].accepted, /: a wasm pool node .*Or a larger aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more/);
+        // A pod that fits, in a pool too small in total, is still the node count's problem.
+        assert.deepEqual(capacityPlan(input({ appReplicas: 60, appCpuRequest: "100m", wasmNodeCount: 1, wasmNodeCountMax: 1 })).problems.map((p) => p.key), ["wasmNodeCount"]);
+    });
+
     it("says it cannot check memory for a size it does not know", () => {
         const plan = capacityPlan(input({ wasmVmSize: "Standard_DS3_v2" }));
         assert.ok(plan.warnings.some((w) => /memory of Standard_DS3_v2 is unknown/.test(w)));

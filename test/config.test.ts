@@ -161,7 +161,11 @@ describe("stack config", () => {
         // Issue 19: with the measurement on, the load must hold one whole metrics window (2 × 15 s + 5 s on AKS).
         ["load too short for a metrics window", { loadTestDurationSeconds: "20" }, "loadTestDurationSeconds", /^at least 35 while measure is true \(2 × metrics-server's 15 s resolution \+ 5 s, .*\), or set measure to false$/],
         ["unknown kubelogin mode", { kubeloginMode: "interactive" }, "kubeloginMode", /"azurecli"/],
-        ["misspelt key", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /unknown key \(did you mean aks-wasm:wasmVmSize\?\); known keys: .*wasmVmSize/],
+        ["misspelt key (case)", { wasmVMSize: "Standard_D2s_v5" }, "wasmVMSize", /^unknown key; did you mean aks-wasm:wasmVmSize\? \(every key: Pulumi\.yaml, docs\/configuration\.md\)$/],
+        ["near-miss key (a letter missing)", { appReplica: "3" }, "appReplica", /^unknown key; did you mean aks-wasm:appReplicas\?/],
+        ["near-miss key (two letters swapped)", { appRpelicas: "3" }, "appRpelicas", /^unknown key; did you mean aks-wasm:appReplicas\?/],
+        ["near-miss key (a letter wrong and one missing)", { measureRound: "3", loadTestMaxP99: "100" }, "measureRound", /^unknown key; did you mean aks-wasm:measureRounds\?/],
+        ["key near none of ours: every key is listed", { colour: "blue" }, "colour", /^unknown key; known keys: location, .*appTeams$/],
         ["autoscaler max below min", { wasmNodeCount: "3", wasmNodeCountMax: "2" }, "wasmNodeCountMax", /at least wasmNodeCount \(3\)/],
         ["HPA max below replicas", { appReplicas: "3", appMaxReplicas: "2" }, "appMaxReplicas", /at least appReplicas \(3\)/],
         ["CPU limit below request", { appCpuRequest: "1", appCpuLimit: "500m" }, "appCpuLimit", /at least appCpuRequest \(1\)/],
@@ -171,7 +175,8 @@ describe("stack config", () => {
         ["Arm64 VM for WasmWasi", { wasmRuntime: "wasmwasi", wasmVmSize: "Standard_D2ps_v5" }, "wasmVmSize", /x86_64/],
         ["system pool too small for what it hosts", { systemVmSize: "Standard_D2s_v5", systemNodeCount: "1" }, "systemNodeCount", /aks-wasm:systemVmSize .*1 × Standard_D2s_v5 .*CPU requests \d+m > allocatable 1900m/],
         ["Wasm pool too small for the replicas", { appReplicas: "60", appCpuRequest: "100m", wasmNodeCount: "1", measure: "false" }, "wasmNodeCount", /wasm pool cannot hold .*CPU requests 6\d{3}m > allocatable 1900m/],
-        ["app pod larger than a node", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "wasmNodeCount", /one "Spin apps .*" pod requests 2000m, a node has 1640m free/],
+        ["app pod larger than a node (CPU): its own key, beside the pool's", { appCpuRequest: "2", appCpuLimit: "2", wasmNodeCount: "10" }, "appCpuRequest", /^at most 1640m, so that one pod fits on a node: a wasm pool node \(Standard_D2s_v5\) has 1640m free after its per-node agents\. Or a larger aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more nodes do not help$/],
+        ["app pod larger than a node (memory, the issue's 64Gi)", { appMemoryRequest: "64Gi", appMemoryLimit: "64Gi" }, "appMemoryRequest", /^at most \d+Mi, so that one pod fits on a node: .*a wasm pool node \(Standard_D2s_v5\) has \d+Mi free .*aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more nodes do not help$/],
     ];
 
     for (const [title, raw, key, accepted] of bad) {
@@ -287,6 +292,12 @@ describe("stack config", () => {
         it("refuses our key under an underscored project name", () => refusedKey({ "aks_wasm:apps": '["x"]' }, "aks_wasm:apps", /did you mean aks-wasm:apps/));
         it("refuses our key under a project name without the dash", () => refusedKey({ "akswasm:appReplicas": "4" }, "akswasm:appReplicas", /did you mean aks-wasm:appReplicas/));
         it("refuses our key under a mistyped project name", () => refusedKey({ "aks-wsam:location": "eastus" }, "aks-wsam:location", /"aks-wsam:" is not read/));
+        it("suggests the near key too when both the project name and the key are mistyped", () =>
+            refusedKey({ "aks_wasm:appReplica": "4" }, "aks_wasm:appReplica", /"aks_wasm:" is not read, so this value is ignored \(did you mean aks-wasm:appReplicas\?\)$/));
+        it("does not guess under another namespace: only our exact names (any case) are warned about", () => {
+            const { warnings } = parseAllConfig({ "other:appReplica": "4", "other:APPS": '["x"]' }, { appManifestExists });
+            assert.deepEqual(warnings, ["other:APPS is set but not read by this program; did you mean aks-wasm:apps?"]);
+        });
         it("refuses azure-native:location that differs from location", () =>
             refusedKey({ "aks-wasm:location": "westeurope", "azure-native:location": "eastus" }, "azure-native:location", /equal to aks-wasm:location \("westeurope"\)/));
         it("refuses azure-native:location that differs from the default location", () => refusedKey({ "azure-native:location": "eastus" }, "azure-native:location", /"westeurope"/));

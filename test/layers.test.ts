@@ -27,7 +27,7 @@ const appFiles = globSync("components/app/*.ts", { cwd: root });
 /** The composites: they compose their own layer's components. */
 const COMPOSITES = new Set(["components/platform/platform.ts", "components/app/spinApp.ts"]);
 
-test("the layers are where the README says", () => {
+test("the layers are where docs/development.md (Layout) says", () => {
     assert.deepEqual(platformFiles.sort(), [
         "components/platform/aksCluster.ts",
         "components/platform/appTeamAccess.ts",

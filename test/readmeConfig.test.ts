@@ -1,5 +1,5 @@
 /**
- * Every `pulumi config set` example in the README must be one the Pulumi CLI stores in a shape the project's typed
+ * Every `pulumi config set` example in the README and docs/ (and the app stack's README) must be one the Pulumi CLI stores in a shape the project's typed
  * config (Pulumi.yaml) accepts. There is no Pulumi CLI here, so the test applies the CLI's own rules, read in
  * pulumi/pulumi at the pinned release line (platform-contracts STATE-3):
  *   - a value without --path is stored as text (pkg/cmd/pulumi/config/config.go, `config set`);
@@ -11,7 +11,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 
@@ -23,23 +23,41 @@ const projectAt = (dir: string) => parse(readFileSync(join(ROOT, dir, "Pulumi.ya
 const PROJECTS = { root: projectAt("."), appStack: projectAt(join("examples", "app-stack")) };
 
 /**
- * The README's `pulumi config set` command lines, from its fenced code blocks and inline code spans, each with the
- * project it runs in: the lines after a `# … in examples/app-stack` comment in a block are the app stack's.
+ * The documents a user copies commands from: the README, docs/ (not the register) and the app stack's README, each with the project
+ * its commands run in by default.
  */
-function readmeExamples(): { line: string; project: Project }[] {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const fenced = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => {
-        let project = PROJECTS.root;
-        return m[1].split("\n").map((raw) => {
-            if (/^\s*#.*\bin examples\/app-stack\b/.test(raw)) project = PROJECTS.appStack;
-            else if (/^\s*#.*\bin the repository root\b/.test(raw)) project = PROJECTS.root;
-            return { raw, project };
+function documents(): { file: string; project: Project }[] {
+    // The register quotes the CLI's behaviour (`pulumi config set --path`), it gives no commands to copy.
+    const docs = readdirSync(join(ROOT, "docs"))
+        .filter((f) => f.endsWith(".md") && f !== "platform-contracts.md")
+        .map((f) => join("docs", f));
+    return [
+        ...["README.md", ...docs].map((file) => ({ file, project: PROJECTS.root })),
+        { file: join("examples", "app-stack", "README.md"), project: PROJECTS.appStack },
+    ];
+}
+
+/**
+ * The `pulumi config set` command lines of those documents, from their fenced code blocks and inline code spans,
+ * each with the project it runs in: the lines after a `# … in examples/app-stack` comment or a
+ * `cd examples/app-stack` in a block are the app stack's.
+ */
+function readmeExamples(): { line: string; project: Project; file: string }[] {
+    return documents().flatMap(({ file, project: base }) => {
+        const text = readFileSync(join(ROOT, file), "utf8");
+        const fenced = [...text.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => {
+            let project = base;
+            return m[1].split("\n").map((raw) => {
+                if (/^\s*#.*\bin examples\/app-stack\b/.test(raw) || /^\s*cd examples\/app-stack\s*$/.test(raw)) project = PROJECTS.appStack;
+                else if (/^\s*#.*\bin the repository root\b/.test(raw)) project = PROJECTS.root;
+                return { raw, project };
+            });
         });
+        const inline = [...text.matchAll(/`(pulumi config set [^`]*)`/g)].map((m) => ({ raw: m[1], project: base }));
+        return [...fenced, ...inline]
+            .map(({ raw, project }) => ({ line: raw.replace(/\s+#.*$/, "").trim(), project, file }))
+            .filter(({ line }) => line.startsWith("pulumi config set ") && !line.includes("<"));
     });
-    const inline = [...readme.matchAll(/`(pulumi config set [^`]*)`/g)].map((m) => ({ raw: m[1], project: PROJECTS.root }));
-    return [...fenced, ...inline]
-        .map(({ raw, project }) => ({ line: raw.replace(/\s+#.*$/, "").trim(), project }))
-        .filter(({ line }) => line.startsWith("pulumi config set ") && !line.includes("<"));
 }
 
 /** Words of a command line with plain, '…' and "…" words (all the README uses). */
@@ -83,14 +101,16 @@ function accepted(t: ConfigType, s: { index?: number; value: unknown }): boolean
     return s.index === undefined && check(t.type, s.value);
 }
 
-test("README: every `pulumi config set` example names a declared key and is stored in a shape the typed config accepts", () => {
+test("README and docs/: every `pulumi config set` example names a declared key and is stored in a shape the typed config accepts", () => {
     const examples = readmeExamples();
     assert.ok(examples.some(({ line }) => /--path/.test(line)), `a list example exists: ${examples.map((e) => e.line).join(" | ")}`);
-    for (const { line, project } of examples) {
+    assert.ok(examples.some(({ file }) => file !== "README.md"), "docs/ is read too");
+    assert.ok(examples.some(({ project }) => project === PROJECTS.appStack), "an app-stack example is checked against its own project");
+    for (const { line, project, file } of examples) {
         const s = stored(line);
         const declared = project.config[s.key];
-        assert.ok(declared, `${line}: '${s.key}' is not declared in Pulumi.yaml`);
-        assert.ok(accepted(declared, s), `${line}: stored as ${JSON.stringify(s.value)}, refused by type ${JSON.stringify(declared)}`);
+        assert.ok(declared, `${file}: ${line}: '${s.key}' is not declared in Pulumi.yaml`);
+        assert.ok(accepted(declared, s), `${file}: ${line}: stored as ${JSON.stringify(s.value)}, refused by type ${JSON.stringify(declared)}`);
     }
 });
 

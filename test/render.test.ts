@@ -1,6 +1,7 @@
 /**
  * `npm run render` as a reviewer uses it: the sizing, the protected resources and the capacity plan in plan.md;
- * no stale output after a failed render; an unknown --stack refused with the known ones listed. Runs the real
+ * no stale output after a failed render; bad config refused in `pulumi up`'s words; an unknown --stack refused with
+ * the known ones listed. Runs the real
  * script in a child process (the Pulumi SDK's runtime state is global, one evaluation per process).
  */
 import assert from "node:assert/strict";
@@ -75,6 +76,38 @@ describe("npm run render", () => {
         assert.equal(failed.code, 1);
         assert.match(failed.stderr, /aks-wasm:systemNodeCount = "1": more nodes, or a larger aks-wasm:systemVmSize/);
         assert.deepEqual(readdirSync(dir), ["notes.txt"], "only the file the render does not own is left");
+    });
+
+    it("refuses bad config in the same words as `pulumi up` (the program under the SDK's mocks, config.ts loadStackConfig)", async () => {
+        const overrides = {
+            appReplica: "3", // a near miss
+            "aks_wasm:apps": '["hello-wasm"]', // our key under a mistyped project name
+            "azure-native:location": "eastus", // a provider key that contradicts ours
+        };
+        const rendered = await render(dir, "--stack", "dev", ...Object.entries(overrides).flatMap(([k, v]) => ["--set", `${k}=${v}`]));
+        assert.equal(rendered.code, 1);
+        // `pulumi up` runs index.ts with Pulumi's whole config map; evaluateStack hands the program the same map.
+        const up = await exec(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                "-e",
+                `require("./lib/offline").evaluateStack({ projectDir: process.cwd(), stack: "dev", overrides: JSON.parse(process.argv[1]) })
+                   .then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`,
+                JSON.stringify(overrides),
+            ],
+            { cwd: root },
+        ).then(
+            () => ({ stderr: "" }),
+            (e: { stderr: string }) => e,
+        );
+        const refusal = /Invalid stack configuration[^]*$/.exec(up.stderr)?.[0].trim();
+        assert.ok(refusal, `the program refused: ${up.stderr}`);
+        assert.match(refusal, /aks-wasm:appReplica = "3": unknown key; did you mean aks-wasm:appReplicas\?/);
+        assert.match(refusal, /aks_wasm:apps = .*"aks_wasm:" is not read/);
+        assert.match(refusal, /azure-native:location = "eastus": unset, or equal to aks-wasm:location/);
+        assert.equal(rendered.stderr.trim(), refusal, "render's refusal is up's, word for word");
     });
 
     it("refuses an unknown --stack, listing the known ones", async () => {

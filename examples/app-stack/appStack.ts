@@ -3,7 +3,7 @@
  * `SpinApp` - its own build and push, workload on the Wasm pool, exposure and load-test gate. It registers no
  * platform resource: the cluster, pool, runtime, registry and this team's namespace are the platform stack's.
  *
- * The identity running it needs (README, "Rights for app teams"): AcrPush on the platform's registry and
+ * The identity running it needs (docs/app-teams.md, "Rights for app teams"): AcrPush on the platform's registry and
  * "Azure Kubernetes Service RBAC Writer" in its namespace, both granted by the platform's `appTeams`, and read
  * access to the platform stack's state.
  */
