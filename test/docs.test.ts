@@ -97,7 +97,7 @@ test("docs/README.md indexes every file in docs/", () => {
 });
 
 test("docs/report-example.md is what `npm run report` prints for the shipped fixture (refresh: see the message)", async () => {
-    const source = "test/fixtures/report/stack-outputs-1.2.json";
+    const source = "test/fixtures/report/stack-outputs-1.3.json";
     const { markdown } = await buildReport(read(source), { source });
     assert.equal(
         read("docs/report-example.md"),

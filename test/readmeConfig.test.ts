@@ -62,6 +62,8 @@ function readmeExamples(): { line: string; project: Project; file: string }[] {
 
 /** Words of a command line with plain, '…' and "…" words (all the README uses). */
 function words(line: string): string[] {
+    // A command substitution ("$(az … -o tsv)") is one word: the CLI stores its output as a plain string.
+    line = line.replace(/"?\$\([^)]*\)"?/g, "command-output");
     return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
@@ -74,6 +76,7 @@ function stored(line: string): { key: string; index?: number; value: unknown } {
     for (let i = 0; i < args.length; i++) {
         if (args[i] === "--path") path = true;
         else if (args[i] === "--type") type = args[++i];
+        else if (args[i] === "--stack" || args[i] === "-s") i++; // which stack, not what is stored
         else if (args[i] === "--plaintext" || args[i] === "--secret") continue;
         else positional.push(args[i]);
     }
