@@ -594,6 +594,20 @@ export const APP_ROUTING_NGINX_SUPPORT: DatedSupport = {
         "so it is the stack owner's explicit choice; plan the move",
 };
 
+/**
+ * AKS's WASI node pools (`wasmRuntime: wasmwasi`): Azure refuses new WasmWasi pools since 2025-05-05 (Azure/AKS#4770).
+ * Judged like every dated support; past its end only warned about, since an existing stack's pool is still described
+ * by this key until its owners move it to spinkube, and a new one fails at `pulumi up` when Azure refuses the pool.
+ */
+export const WASI_NODE_POOLS_SUPPORT: DatedSupport = {
+    subject: "AKS WASI node pools (wasmRuntime=wasmwasi)",
+    lastDay: "2025-05-04",
+    source: "Azure/AKS#4770; AKS release v20250720",
+    readOn: "2026-11-26",
+    afterEnd: "warn",
+    warnOnlyBecause: "an existing stack's WasmWasi pool is still described by this key until it moves to spinkube; Azure refuses to create a new one",
+};
+
 /** How the exposure mode stands on `today`: only the add-on's NGINX class is dated (another class is the user's). */
 function exposureSupport(c: Pick<StackConfig, "ingressMode" | "ingressClassName">, today: string) {
     if (c.ingressMode !== "ingress" || c.ingressClassName !== "webapprouting.kubernetes.azure.com") return undefined;
@@ -608,12 +622,14 @@ export function configWarnings(c: StackConfig, options: { today?: string } = {})
     // which covers spinKubeWarnings' 30 days with the way out named.
     warnings.push(...wasmOsWarnings(c, today));
     if (c.wasmRuntime === "wasmwasi") {
-        warnings.push(
-            "wasmRuntime=wasmwasi: Azure retired WASI node pools; it refuses new WasmWasi pools since 2025-05-05 " +
-                "(Azure/AKS#4770), and AKS release v20250720 removed the feature with its WasmNodePoolPreview flag. The " +
-                "flag's registration may or may not still succeed, but `pulumi up` fails when it creates the pool. " +
-                "Use wasmRuntime=spinkube (the default).",
-        );
+        const wasi = judgeSupport(WASI_NODE_POOLS_SUPPORT, today);
+        if (wasi.message) {
+            warnings.push(
+                `wasmRuntime=wasmwasi: ${wasi.message} AKS release v20250720 removed the feature with its WasmNodePoolPreview ` +
+                    "flag; the flag's registration may or may not still succeed, but `pulumi up` fails when it creates the pool. " +
+                    "Use wasmRuntime=spinkube (the default).",
+            );
+        }
     }
     const exposure = exposureSupport(c, today);
     if (exposure?.message && !exposure.refuse) {

@@ -415,9 +415,12 @@ describe("stack config", () => {
         assert.ok(!two.some((w) => w.startsWith("wasmNodeCount=1")));
     });
 
-    it("warns at evaluation time that WasmWasi pools are no longer created", () => {
+    it("warns at evaluation time that WasmWasi pools are no longer created, judged on the day of the run", () => {
         const warnings = configWarnings(parseStackConfig({ wasmRuntime: "wasmwasi" }));
-        assert.ok(warnings.some((w) => /2025-05-05/.test(w) && /spinkube/.test(w)), warnings.join("\n"));
+        assert.ok(warnings.some((w) => /wasmRuntime=wasmwasi: support for AKS WASI node pools .* ended on 2025-05-04/.test(w) && /spinkube/.test(w)), warnings.join("\n"));
+        const on = (today: string) => configWarnings(parseStackConfig({ wasmRuntime: "wasmwasi" }, { appManifestExists, today }), { today }).filter((w) => w.startsWith("wasmRuntime=wasmwasi"));
+        assert.deepEqual(on("2025-03-01"), [], "before the last 30 days: nothing to say");
+        assert.match(on("2025-04-20")[0], /ends on 2025-05-04/);
         assert.equal(configWarnings(parseStackConfig({ ingressMode: "gateway", ...ADMIN })).length, 0);
     });
 
