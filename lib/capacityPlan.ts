@@ -12,6 +12,7 @@ import type { StackConfig } from "../config";
 import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
 import { orList } from "./editDistance";
+import { limitedByUbuntu2204 } from "./wasmNodeOs";
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -45,6 +46,9 @@ export const CAPACITY_KEYS = [
     "wasmNodeCount",
     "wasmNodeCountMax",
     "wasmRuntime",
+    // Who installs the shim: runtime-class-manager's controller on the system pool (Ubuntu2204), or the project's
+    // installer DaemonSet on every Wasm node (containerd 2; components/platform/shimInstaller.ts).
+    "wasmOsSku",
     "apps",
     "appReplicas",
     "appMaxReplicas",
@@ -187,6 +191,7 @@ export function gatewayPods(gateways: number): PodGroup[] {
 /** RCM controller (components/platform/spinKubeRuntime.ts sets 10m / 64Mi) and the load-test Job (components/app/loadTest.ts DEFAULT_RESOURCES). */
 export const STACK_POD_REQUESTS = {
     rcmController: { cpu: "10m", memory: "64Mi" },
+    shimInstaller: { cpu: "10m", memory: "32Mi" },
     loadTest: { cpu: "250m", memory: "128Mi" },
     measure: { cpu: "100m", memory: "96Mi" },
 } as const;
@@ -241,7 +246,7 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     // `--enable-app-routing-istio` also starts the NGINX controller is unconfirmed (FIELD-NOTES §7), and its
     // figures (istiod 2 × 500m / 2Gi) already dwarf NGINX's. Not counted; the headroom warning is the margin.
     if (c.ingressMode === "gateway") system.push(...gatewayPods(apps));
-    if (c.wasmRuntime === "spinkube") {
+    if (limitedByUbuntu2204(c)) {
         system.push(group("runtime-class-manager controller", 1, STACK_POD_REQUESTS.rcmController.cpu, STACK_POD_REQUESTS.rcmController.memory, "components/platform/spinKubeRuntime.ts"));
     }
     // The load tests run one Job at a time (each waits for the previous one), so one pod at most.
@@ -268,6 +273,10 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
         ...(c.measure ? [appGroup(`Wasm twins at measureReplicas (${apps} × ${c.measureReplicas})`, apps * c.measureReplicas, "components/app/scaleMeasurement.ts: the app's pod × measureReplicas per app")] : []),
     ];
     // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
+    // The project's installer on a containerd-2 pool is a DaemonSet: one pod per Wasm node.
+    if (c.wasmRuntime === "spinkube" && !limitedByUbuntu2204(c)) {
+        wasm.push(group("shim installer DaemonSet", 1, STACK_POD_REQUESTS.shimInstaller.cpu, STACK_POD_REQUESTS.shimInstaller.memory, "components/platform/shimInstaller.ts", true));
+    }
     const wasmScaleOut = hpaExtra > 0 ? [appGroup(`HPA scale-out to appMaxReplicas (${apps} × ${hpaExtra})`, apps * hpaExtra, "appMaxReplicas − appReplicas")] : [];
 
     const pools = [

@@ -4,7 +4,7 @@
  * (YYYY-MM-DD) as a parameter, so a run judges against its own date and tests fix it.
  *
  * - `Ubuntu2204` (default, the legacy path): Ubuntu 22.04, containerd 1.7.34; runtime-class-manager installs the
- *   shim (its section choice is right for containerd 1.7, RCM-6). AKS offers it on Kubernetes 1.25-1.36 and
+ *   shim (its section choice is right for containerd 1.7, RCM-6). AKS offers it on Kubernetes 1.25-1.36 (containerd 1.7 is in containerd's matrix up to 1.35, so the stack allows 1.35 at most) and
  *   supports it until 2027-06-30 (OS-2): the bridge, refused after that day.
  * - `Ubuntu` (24.04 with containerd 2.3.3 from Kubernetes 1.35) and `AzureLinux` (Azure Linux 3, containerd 2.2.4):
  *   AKS's current images (CD2-9). runtime-class-manager cannot register the shim there (RCM-CD2, CTD-MIG); the
@@ -57,7 +57,7 @@ export function wasmOsProfile(sku: WasmOsSku): WasmOsProfile {
 }
 
 /**
- * Whether the cluster must stay within what an Ubuntu 22.04 Wasm pool can run (Kubernetes ≤ 1.36, LTS ≤ 1.32, and
+ * Whether the cluster must stay within what an Ubuntu 22.04 Wasm pool can run (Kubernetes ≤ 1.35, LTS ≤ 1.32, and
  * the minor pinned against auto-upgrade): only SpinKube on `Ubuntu2204`.
  */
 export function limitedByUbuntu2204(c: { wasmRuntime: string; wasmOsSku: WasmOsSku }): boolean {

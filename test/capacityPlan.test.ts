@@ -124,6 +124,19 @@ describe("capacity plan", () => {
         assert.match(source, new RegExp(`requests: \\{ cpu: "${cpu}", memory: "${memory}" \\}`));
     });
 
+    it("counts who installs the shim: RCM's controller on the system pool (Ubuntu2204), the installer on every Wasm node (containerd 2)", () => {
+        const source = readFileSync(join(root, "components", "platform", "shimInstaller.ts"), "utf8");
+        const { cpu, memory } = STACK_POD_REQUESTS.shimInstaller;
+        assert.match(source, new RegExp(`requests: \\{ cpu: "${cpu}", memory: "${memory}" \\}`));
+        const names = (over: Partial<CapacityInput>) => capacityPlan(input(over)).pools.map((p) => p.groups.map((g) => g.name));
+        const [legacySystem, legacyWasm] = names({ wasmOsSku: "Ubuntu2204" });
+        assert.ok(legacySystem.includes("runtime-class-manager controller") && !legacyWasm.includes("shim installer DaemonSet"));
+        const [cd2System, cd2Wasm] = names({ wasmOsSku: "AzureLinux" });
+        assert.ok(!cd2System.includes("runtime-class-manager controller") && cd2Wasm.includes("shim installer DaemonSet"));
+        const installer = capacityPlan(input({ wasmOsSku: "Ubuntu" })).pools[1].groups.find((g) => g.name === "shim installer DaemonSet")!;
+        assert.equal(installer.perNode, true, "one pod per Wasm node");
+    });
+
     it("counts app routing's NGINX as aks-app-routing-operator v0.2.25 deploys it (platform-contracts CAP-3)", () => {
         const nginx = appRoutingNginx();
         assert.equal(nginx.replicas, 2);
