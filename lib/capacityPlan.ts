@@ -270,6 +270,13 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     return { pools, ...judge(pools) };
 }
 
+/**
+ * Requests against room in the units the scheduler counts: whole millicores and bytes. Sums of floats of cores
+ * drift (1.9 − 0.26 < 1.64), which would refuse a pod of exactly the room left.
+ */
+const cpuOver = (request: number, room: number) => Math.round(request * 1000) > Math.round(room * 1000);
+const memoryOver = (request: number, room: number) => Math.round(request) > Math.round(room);
+
 function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
     const problems: CapacityPlan["problems"] = [];
     const warnings: string[] = [];
@@ -277,15 +284,15 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         if (!Number.isFinite(p.allocatable.cpu)) continue; // the VM size rule reports an unreadable size
         const sizing = `${p.nodes} × ${p.vmSize}`;
         const short: string[] = [];
-        if (p.requested.cpu > p.capacity.cpu) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
-        if (p.capacity.memory !== undefined && p.requested.memory > p.capacity.memory) {
+        if (cpuOver(p.requested.cpu, p.capacity.cpu)) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
+        if (p.capacity.memory !== undefined && memoryOver(p.requested.memory, p.capacity.memory)) {
             short.push(`memory requests ${formatMemory(p.requested.memory)} > allocatable ${formatMemory(p.capacity.memory)}`);
         }
         // A pod larger than one node's room after the per-node agents can never be scheduled.
         const agents = totals(p.groups.filter((g) => g.perNode), 1);
         for (const g of p.groups.filter((x) => !x.perNode)) {
-            if (g.cpu > p.allocatable.cpu - agents.cpu) short.push(`one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(p.allocatable.cpu - agents.cpu)} free`);
-            if (p.allocatable.memory !== undefined && g.memory > p.allocatable.memory - agents.memory) {
+            if (cpuOver(g.cpu, p.allocatable.cpu - agents.cpu)) short.push(`one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(p.allocatable.cpu - agents.cpu)} free`);
+            if (p.allocatable.memory !== undefined && memoryOver(g.memory, p.allocatable.memory - agents.memory)) {
                 short.push(`one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(p.allocatable.memory - agents.memory)} free`);
             }
         }
@@ -312,8 +319,8 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
             warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
         }
         if (p.scaleOut.length > 0) {
-            const overCpu = p.requestedAtMax.cpu > p.capacityAtMax.cpu;
-            const overMemory = p.capacityAtMax.memory !== undefined && p.requestedAtMax.memory > p.capacityAtMax.memory;
+            const overCpu = cpuOver(p.requestedAtMax.cpu, p.capacityAtMax.cpu);
+            const overMemory = p.capacityAtMax.memory !== undefined && memoryOver(p.requestedAtMax.memory, p.capacityAtMax.memory);
             if (overCpu || overMemory) {
                 warnings.push(
                     `capacity: at appMaxReplicas the ${p.pool} pool needs CPU ${formatCpu(p.requestedAtMax.cpu)} / memory ${formatMemory(p.requestedAtMax.memory)}, ` +
