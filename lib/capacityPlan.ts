@@ -225,6 +225,7 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     const appCpu = parseQuantity(c.appCpuRequest);
     const appMemory = parseQuantity(c.appMemoryRequest);
     const apps = c.apps.length;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a zero or negative extra makes no scale-out group either way (`hpaExtra > 0` below).
     const hpaExtra = c.appMaxReplicas > c.appReplicas ? c.appMaxReplicas - c.appReplicas : 0;
     const appGroup = (name: string, replicas: number, source: string): PodGroup => ({ name, replicas, cpu: appCpu, memory: appMemory, source });
 
@@ -285,13 +286,16 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         const sizing = `${p.nodes} × ${p.vmSize}`;
         const short: string[] = [];
         if (cpuOver(p.requested.cpu, p.capacity.cpu)) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
+        // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
         if (p.capacity.memory !== undefined && memoryOver(p.requested.memory, p.capacity.memory)) {
             short.push(`memory requests ${formatMemory(p.requested.memory)} > allocatable ${formatMemory(p.capacity.memory)}`);
         }
         // A pod larger than one node's room after the per-node agents can never be scheduled.
         const agents = totals(p.groups.filter((g) => g.perNode), 1);
+        // Stryker disable next-line MethodExpression: equivalent on every size AKS accepts: one agent pod (≤ 150m / 300Mi) always fits a node's room after all agents (≥ 2 vCPUs, ≥ 2 GiB: ≥ 1640m / 966Mi).
         for (const g of p.groups.filter((x) => !x.perNode)) {
             if (cpuOver(g.cpu, p.allocatable.cpu - agents.cpu)) short.push(`one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(p.allocatable.cpu - agents.cpu)} free`);
+            // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
             if (p.allocatable.memory !== undefined && memoryOver(g.memory, p.allocatable.memory - agents.memory)) {
                 short.push(`one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(p.allocatable.memory - agents.memory)} free`);
             }
@@ -318,8 +322,10 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         if (p.capacity.memory === undefined) {
             warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
         }
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: without scale-out groups the maximum holds the minimum's pods on as many or more nodes, each adding more room than agents, so it cannot warn.
         if (p.scaleOut.length > 0) {
             const overCpu = cpuOver(p.requestedAtMax.cpu, p.capacityAtMax.cpu);
+            // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
             const overMemory = p.capacityAtMax.memory !== undefined && memoryOver(p.requestedAtMax.memory, p.capacityAtMax.memory);
             if (overCpu || overMemory) {
                 warnings.push(

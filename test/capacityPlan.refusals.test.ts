@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { configDefaults } from "../config";
 import {
+    allocatableCpu,
     capacityPlan,
     capacityPlanMarkdown,
     gatewayPods,
@@ -57,6 +58,13 @@ const groupTotal = (groups: PodGroup[]) => ({
 });
 
 describe("capacity plan: the figures it adds up", () => {
+    it("reserves CPU by AKS's table for every row (CAP-1), the next larger row between rows", () => {
+        const rows: [number, number][] = [[1, 60], [2, 100], [4, 140], [8, 180], [16, 260], [32, 420], [64, 740]];
+        for (const [cores, reserved] of rows) assert.equal(milli(allocatableCpu(cores)), cores * 1000 - reserved, `${cores} cores`);
+        assert.equal(milli(allocatableCpu(12)), 12000 - 260);
+        assert.equal(milli(allocatableCpu(128)), 128000 - 740);
+    });
+
     it("counts the node agents on every node of both pools: 260m / 470Mi per node", () => {
         assert.deepEqual(groupTotal(nodeAgents()), AGENTS);
         assert.ok(nodeAgents().every((g) => g.perNode && g.replicas === 1));
@@ -74,8 +82,8 @@ describe("capacity plan: the figures it adds up", () => {
     });
 
     it("names where every figure comes from", () => {
-        const c = input({ ingressMode: "gateway", loadTest: true, containerBaseline: true, measure: true, appMaxReplicas: 5 });
-        for (const p of capacityPlan(c).pools) {
+        const plans = ["gateway", "ingress"].map((ingressMode) => capacityPlan(input({ ingressMode: ingressMode as CapacityInput["ingressMode"], loadTest: true, containerBaseline: true, measure: true, appMaxReplicas: 5 })));
+        for (const p of plans.flatMap((plan) => plan.pools)) {
             for (const g of [...p.groups, ...p.scaleOut]) {
                 assert.ok(g.name.length > 0 && g.source.length > 0, JSON.stringify(g));
                 assert.ok(Number.isFinite(g.cpu) && g.cpu > 0 && Number.isFinite(g.memory) && g.memory > 0, g.name);
@@ -156,6 +164,7 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
         assert.deepEqual([refused[0].key, refused[0].value], ["wasmNodeCount", "1"]);
         assert.match(refused[0].accepted, /memory/);
         assert.match(refused[0].accepted, /aks-wasm:wasmVmSize/);
+        assert.match(refused[0].accepted, /1 × Standard_D2s_v5/, "the sizing refused");
         assert.doesNotMatch(refused[0].accepted, /CPU requests/);
     });
 
@@ -178,6 +187,7 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
             assert.equal(problems.length, 1, JSON.stringify(over));
             assert.deepEqual([problems[0].key, problems[0].value], ["wasmNodeCount", "3"]);
             assert.match(problems[0].accepted, /one "Spin apps/);
+            assert.match(problems[0].accepted, over.appCpuRequest ? /a node has 1640m free/ : /a node has 5574Mi free/);
         }
     });
 
@@ -208,6 +218,8 @@ describe("capacity plan: warnings", () => {
         const w = plan.warnings.filter((x) => /wasm pool/.test(x));
         assert.equal(w.length, 1);
         assert.match(w[0], /9% headroom/);
+        assert.match(w[0], /memory 5470Mi of 6044Mi/);
+        assert.match(w[0], /below 15%/);
         assert.match(w[0], /wasmNodeCount or wasmVmSize/);
         assert.deepEqual(capacityPlan(input({ appReplicas: 3, appMemoryRequest: "1000Mi" })).warnings, [], "470 + 4000 = 4470Mi: 26 % free");
     });
@@ -244,6 +256,20 @@ describe("capacity plan as Markdown (npm run render)", () => {
         assert.match(md, /^\| \(at max\) HPA scale-out .* \| 1 \| 10m \| 16Mi \| .+ \|$/m);
         assert.match(md, /^Requested at 1 node\(s\): CPU 280m of 1900m, memory 502Mi of 6044Mi\.$/m);
         assert.match(md, /^Every pool fits with at least 15% headroom\.$/m);
+        assert.match(md, /^\| pod group \| pods \| CPU each \| memory each \| source \|\n\| --- \| --- \| --- \| --- \| --- \|$/m);
+    });
+
+    it("separates every heading, paragraph and table by an empty line, so each renders on its own", () => {
+        for (const c of [input(), input({ appReplicas: 5, appMemoryRequest: "1Gi", wasmVmSize: "Standard_DS2_v2" }), input({ wasmVmSize: "Standard_DS2_v2" })]) {
+            const lines = capacityPlanMarkdown(capacityPlan(c));
+            assert.match(lines[0], /^### /);
+            assert.equal(lines[lines.length - 1], "");
+            lines.forEach((line, i) => {
+                if (line === "" || line.startsWith("|")) return;
+                assert.equal(lines[i + 1], "", `after ${JSON.stringify(line)}`);
+                if (i > 0) assert.equal(lines[i - 1], "", `before ${JSON.stringify(line)}`);
+            });
+        }
     });
 
     it("writes each refusal with its key and each warning, and no all-clear then", () => {
