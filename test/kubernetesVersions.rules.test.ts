@@ -54,6 +54,7 @@ describe("kubernetesVersion", () => {
     it("reads 1.MINOR and 1.MINOR.PATCH, nothing else", () => {
         assert.equal(minorOf("1.35"), 35);
         assert.equal(minorOf("1.35.2"), 35);
+        assert.equal(minorOf("1.35.12"), 35, "a two-digit patch");
         for (const bad of ["1", "2.35", "1.35.", "1.35.2.1", "v1.35", "1.x", " 1.35", "1.35 "]) assert.equal(minorOf(bad), undefined, bad);
     });
 
