@@ -28,12 +28,15 @@ describe("parseQuantity", () => {
         assert.equal(parseQuantity("5e-1"), 0.5);
         assert.equal(parseQuantity("2e+2"), 200);
         assert.equal(parseQuantity("12E0"), 12);
+        assert.equal(parseQuantity("1e12"), 1e12, "a multi-digit exponent");
     });
 
     it("takes the number forms d, d.d, d. and .d, with a sign", () => {
         assert.equal(parseQuantity("1.5Gi"), 1.5 * 2 ** 30);
         assert.equal(parseQuantity("2."), 2);
         assert.equal(parseQuantity(".5"), 0.5);
+        assert.equal(parseQuantity(".25"), 0.25);
+        assert.equal(parseQuantity("12.5Mi"), 12.5 * 2 ** 20);
         assert.equal(parseQuantity("+3m"), 0.003);
         assert.equal(parseQuantity("-3m"), -0.003);
         assert.equal(parseQuantity("-1Ki"), -1024);
