@@ -33,7 +33,11 @@ function summary(over: Record<string, unknown> = {}): LoadTestSummary {
 }
 
 const fieldsNamed = (value: unknown) => summaryProblems(value).map((p) => p.split(" = ")[0]);
-const refuses = (over: Record<string, unknown>, field: string) => assert.deepEqual(fieldsNamed(summary(over)), [field], JSON.stringify(over));
+function refuses(over: Record<string, unknown>, field: string) {
+    assert.deepEqual(fieldsNamed(summary(over)), [field], JSON.stringify(over));
+    // Every problem says what is accepted (the text itself is free to change).
+    for (const p of summaryProblems(summary(over))) assert.match(p, /; accepted: \S/, p);
+}
 const accepts = (over: Record<string, unknown>) => assert.deepEqual(summaryProblems(summary(over)), [], JSON.stringify(over));
 
 describe("load-test summary: every field it relies on is checked", () => {
@@ -45,7 +49,10 @@ describe("load-test summary: every field it relies on is checked", () => {
     });
 
     it("refuses anything but a JSON object, with one problem", () => {
-        for (const value of [null, [], "x", 3]) assert.equal(summaryProblems(value).length, 1, JSON.stringify(value));
+        for (const value of [null, [], "x", 3]) {
+            assert.equal(summaryProblems(value).length, 1, JSON.stringify(value));
+            assert.match(summaryProblems(value)[0], /; accepted: \S/);
+        }
     });
 
     it("names each broken field", () => {
@@ -63,6 +70,7 @@ describe("load-test summary: every field it relies on is checked", () => {
             ["breaches", ["none", [{ msg: "x" }], [null], [{ message: 3 }], undefined]],
         ];
         for (const [field, values] of cases) for (const value of values) refuses({ [field]: value }, field);
+        assert.match(summaryProblems(summary({ url: undefined }))[0], /^url = missing; /, "a missing field is called missing");
         for (const p of ["p50", "p99"]) {
             for (const bad of [-1, "1", undefined]) refuses({ latency: { ...summary().latency, [p]: bad } }, `latency.${p}`);
         }
@@ -75,6 +83,8 @@ describe("parseLoadTestOutput", () => {
         const last = summary({ rps: 2 });
         const log = ["Running 30s test", `  ${JSON.stringify(first)}  `, '{"level":"info"}', "{not json}", JSON.stringify(last), '{"not":"a summary"}', ""].join("\r\n");
         assert.deepEqual(parseLoadTestOutput(log), last);
+        assert.deepEqual(parseLoadTestOutput(`   ${JSON.stringify(first)}\t`), first, "an indented line");
+        assert.deepEqual(parseLoadTestOutput([JSON.stringify(first), '{"level":"info"}'].join("\n")), first, "the only valid summary is the first JSON line");
     });
 
     it("refuses a log without a JSON object, naming the source and quoting at most 400 characters", () => {
@@ -85,6 +95,8 @@ describe("parseLoadTestOutput", () => {
             return true;
         });
         assert.throws(() => parseLoadTestOutput(" \n "), /\(empty\)/);
+        assert.throws(() => parseLoadTestOutput("y".repeat(400)), (e: Error) => e.message.endsWith(`"${"y".repeat(400)}"`), "400 characters are quoted whole");
+        assert.throws(() => parseLoadTestOutput("no summary"), (e: Error) => e.name === "LoadTestResultError" && e.message.startsWith("load test: "));
         assert.throws(() => parseLoadTestOutput("[1,2]\n{\"a\": 1"), (e: Error) => e instanceof LoadTestResultError && /no JSON summary/.test(e.message));
     });
 

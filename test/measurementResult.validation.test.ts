@@ -47,6 +47,8 @@ const fieldsNamed = (value: unknown) => measurementProblems(value).map((p) => p.
 
 function refuses(overrides: Record<string, unknown>, field: string) {
     assert.deepEqual(fieldsNamed(result(overrides)), [field], JSON.stringify(overrides));
+    // Every problem says what is accepted (the text itself is free to change).
+    for (const p of measurementProblems(result(overrides))) assert.match(p, /; accepted: \S/, p);
 }
 
 function accepts(overrides: Record<string, unknown>) {
@@ -62,7 +64,10 @@ describe("measurement result: every field is checked", () => {
     it("accepts the well-formed result", () => accepts({}));
 
     it("refuses anything but a JSON object, with one problem", () => {
-        for (const value of [null, [], "x", 3, undefined]) assert.equal(measurementProblems(value).length, 1, JSON.stringify(value));
+        for (const value of [null, [], "x", 3, undefined]) {
+            assert.equal(measurementProblems(value).length, 1, JSON.stringify(value));
+            assert.match(measurementProblems(value)[0], /; accepted: \S/);
+        }
     });
 
     it("refuses another schema version", () => {
@@ -190,6 +195,8 @@ describe("measurement result: every field is checked", () => {
         const long = "x".repeat(400);
         assert.throws(() => parseMeasurementLine(long), (e: Error) => e.message.includes(`"${"x".repeat(300)}…"`) && !e.message.includes("x".repeat(301)));
         assert.throws(() => parseMeasurementLine("  \n"), /\(empty\)/);
+        assert.throws(() => parseMeasurementLine("y".repeat(300)), (e: Error) => e.message.endsWith(`"${"y".repeat(300)}"`), "300 characters are quoted whole");
+        assert.throws(() => parseMeasurementLine("no result"), (e: Error) => e.name === "MeasurementResultError" && e.message.startsWith("measurement: "));
     });
 });
 
