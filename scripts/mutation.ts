@@ -12,7 +12,7 @@
  *
  * Exit codes: 0 every module reported reached 85 %; 1 one did not (or Stryker failed); 2 bad arguments.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Stryker as StrykerRun } from "@stryker-mutator/core" with { "resolution-mode": "import" };
@@ -107,16 +107,26 @@ async function main(): Promise<number> {
     }
     mkdirSync(REPORTS, { recursive: true });
     const started = Date.now();
+    const failed: string[] = [];
     if (!args.values.summary) {
         const allTests = repositoryTestFiles(ROOT);
         for (const module of modules) {
+            // An old report must not pass for this run's if the run fails.
+            rmSync(join(REPORTS, `${module.name}.json`), { force: true });
             const tests = testFilesFor(module, readRepositoryFile(ROOT), allTests);
             if (tests.length === 0) {
                 console.error(`${module.name}: no test file imports it; nothing would kill its mutants`);
-                return 1;
+                failed.push(module.name);
+                continue;
             }
             const t0 = Date.now();
-            await runModule(module, tests, concurrency);
+            try {
+                await runModule(module, tests, concurrency);
+            } catch (e) {
+                // Usually the dry run: the module's tests fail without any mutant. The other modules still run.
+                console.error(`${module.name}: Stryker failed: ${(e as Error).message}`);
+                failed.push(module.name);
+            }
             console.log(`== ${module.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
         }
     }
@@ -133,7 +143,8 @@ async function main(): Promise<number> {
     }
     console.log(`\n${formatScores(scores)}`);
     if (!args.values.summary) console.log(`\nmutation run: ${((Date.now() - started) / 1000).toFixed(0)} s, concurrency ${concurrency}`);
-    return scores.length === modules.length && allReachMinimum(scores) ? 0 : 1;
+    if (failed.length > 0) console.error(`no score for: ${failed.join(", ")} (see above)`);
+    return failed.length === 0 && scores.length === modules.length && allReachMinimum(scores) ? 0 : 1;
 }
 
 main().then(
