@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretInput } from "../lib/offline";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
 import { checkContractVersion, contractMajor, PlatformContractError, platformFromStackReference, platformOutputProblems } from "../lib/platformContract";
 
@@ -46,6 +47,8 @@ describe("contract version", () => {
             assert.throws(() => checkContractVersion("org/p/dev", bad, "1.2"), (e: Error) => e instanceof PlatformContractError && e.message.includes("'org/p/dev'"), String(bad));
         }
         assert.throws(() => checkContractVersion("s", "1.5", "2.1"), PlatformContractError, "compared with the expected major");
+        assert.throws(() => checkContractVersion("s", "3.0", "2.1"), (e: Error) => e.name === "PlatformContractError" && /\b3\.0\b/.test(e.message) && /\b2\.x\b/.test(e.message) && /\b2\.1\b/.test(e.message), "names the version found and the one read");
+        assert.throws(() => checkContractVersion("s", undefined, "2.1"), (e: Error) => /no usable contractVersion output/.test(e.message) && /\b2\.x\b/.test(e.message), "says the output is missing");
         assert.doesNotThrow(() => checkContractVersion("s", "2.5", "2.1"));
     });
 
@@ -72,7 +75,7 @@ describe("platform outputs", () => {
         assert.deepEqual(named(platformOutputProblems(all, false)), [
             "acrLoginServer", "acrName", "acrResourceId", "wasmPlacement", "ingressMode", "ingressClassName", "gatewayClassName", "kubeconfig",
         ]);
-        for (const p of platformOutputProblems(all, false)) assert.match(p, /: missing; expected /);
+        for (const p of platformOutputProblems(all, false)) assert.match(p, /: missing; expected \S/);
     });
 
     it("names each malformed output", () => {
@@ -87,6 +90,7 @@ describe("platform outputs", () => {
             const problems = platformOutputProblems(outputs({ [key]: value }), true);
             assert.deepEqual(named(problems), [key], `${key} = ${JSON.stringify(value)}`);
             assert.ok(problems[0].includes(JSON.stringify(value)), problems[0]);
+            assert.match(problems[0], /: expected \S/, "says what is expected");
         }
     });
 
@@ -100,9 +104,16 @@ describe("platform outputs", () => {
 });
 
 describe("platformFromStackReference", () => {
+    const providers: { name: string; inputs: Record<string, unknown> }[] = [];
     before(() => {
         pulumi.runtime.setMocks(
-            { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
+            {
+                newResource: (a) => {
+                    if (a.type === "pulumi:providers:kubernetes") providers.push({ name: a.name, inputs: a.inputs });
+                    return { id: `${a.name}-id`, state: a.inputs };
+                },
+                call: (a) => a.inputs,
+            },
             "app",
             "dev",
             false,
@@ -134,6 +145,15 @@ describe("platformFromStackReference", () => {
             assert.equal(await pulumi.isSecret(p.kubeconfig), true, `published secret: ${secret.length > 0}`);
             assert.ok(p.provider);
         }
+        await new Promise((r) => setTimeout(r, 50));
+        const provider = providers.find((x) => x.name === "platform");
+        assert.ok(provider, "a Kubernetes provider named platform by default");
+        assert.ok(isSecretInput(provider.inputs.kubeconfig), "the provider gets the kubeconfig as a secret");
+        assert.equal((provider.inputs.kubeconfig as { value: unknown }).value, "apiVersion: v1\n");
+        assert.equal(String(provider.inputs.enableServerSideApply), "true", "server-side apply, as the platform's own provider");
+        await platformFromStackReference(reference(all()), "s", { providerName: "team" });
+        await new Promise((r) => setTimeout(r, 50));
+        assert.ok(providers.some((x) => x.name === "team"));
     });
 
     it("refuses another major before reading further, naming the stack", async () => {
@@ -145,6 +165,8 @@ describe("platformFromStackReference", () => {
         await assert.rejects(platformFromStackReference(reference(all({ acrName: undefined, kubeconfig: undefined })), "s"), (e: Error) => {
             assert.ok(e instanceof PlatformContractError);
             assert.match(e.message, /\(2 problems\)/);
+            assert.match(e.message, new RegExp(`\\(contract ${OUTPUTS_CONTRACT_VERSION.replace(".", "\\.")}\\)`), "the contract found");
+            assert.ok(e.message.includes(`publishes contract ${OUTPUTS_CONTRACT_VERSION} or later`), "the contract needed");
             assert.match(e.message, /- acrName: missing/);
             assert.match(e.message, /- kubeconfig: missing/);
             return true;
