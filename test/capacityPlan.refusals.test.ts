@@ -201,6 +201,8 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
     it("refuses each pool that does not fit, both at once", () => {
         const problems = refusal(input({ systemVmSize: "Standard_D2s_v5", systemNodeCount: 1, systemNodeCountMax: 1, ingressMode: "ingress", appReplicas: 5, appMemoryRequest: "1Gi" }));
         assert.deepEqual(problems.map((p) => p.key), ["systemNodeCount", "wasmNodeCount"]);
+        const both = refusal(input({ appReplicas: 9, appCpuRequest: "200m", appMemoryRequest: "1Gi" }))[0].accepted;
+        assert.match(both, /\(CPU requests 2260m > allocatable 1900m; memory requests 10710Mi > allocatable 6044Mi\)/, "each shortage, listed");
     });
 
     it("leaves a VM size it cannot read to the VM size rule: no refusal, no warning for that pool", () => {
@@ -230,7 +232,9 @@ describe("capacity plan: warnings", () => {
         assert.deepEqual(plan.warnings.length, 1);
         assert.match(plan.warnings[0], /Standard_DS2_v2/);
         assert.match(plan.warnings[0], /wasm pool/);
-        assert.equal(capacityPlan(input({ wasmVmSize: "Standard_DS2_v2", appReplicas: 13, appCpuRequest: "100m" })).warnings.filter((w) => /headroom/.test(w)).length, 1, "CPU 1660m of 1900m");
+        const cpuOnly = capacityPlan(input({ wasmVmSize: "Standard_DS2_v2", appReplicas: 13, appCpuRequest: "100m" })).warnings.filter((w) => /headroom/.test(w));
+        assert.equal(cpuOnly.length, 1, "CPU 1660m of 1900m");
+        assert.match(cpuOnly[0], /memory \d+Mi\); /, "the memory requested, with no capacity to compare");
     });
 
     it("warns when the HPA maximum needs more memory than the maximum node count holds", () => {
@@ -260,7 +264,7 @@ describe("capacity plan as Markdown (npm run render)", () => {
     });
 
     it("separates every heading, paragraph and table by an empty line, so each renders on its own", () => {
-        for (const c of [input(), input({ appReplicas: 5, appMemoryRequest: "1Gi", wasmVmSize: "Standard_DS2_v2" }), input({ wasmVmSize: "Standard_DS2_v2" })]) {
+        for (const c of [input(), input({ appReplicas: 5, appMemoryRequest: "1Gi" }), input({ wasmVmSize: "Standard_DS2_v2" })]) {
             const lines = capacityPlanMarkdown(capacityPlan(c));
             assert.match(lines[0], /^### /);
             assert.equal(lines[lines.length - 1], "");
