@@ -96,6 +96,7 @@ describe("measurement result: every field is checked", () => {
             }
         }
         accepts({ rounds: 1, allReady: { median: 4, rounds: [4] }, firstResponse: { median: 1, rounds: [1] }, scaleIn: { median: 30, rounds: [30] } });
+        assert.deepEqual(fieldsNamed(result({ rounds: "3" })), ["rounds"], "no round count to compare the lists with");
     });
 
     it("takes ISO 8601 timestamps with a zone, finished not before started", () => {
@@ -116,6 +117,7 @@ describe("measurement result: every field is checked", () => {
             refuses({ [field]: { median: 1, rounds: [1, -1, 1] } }, `${field}.rounds`);
             refuses({ [field]: { median: 1, rounds: [1, "1", 1] } }, `${field}.rounds`);
             refuses({ [field]: { median: 1, rounds: [1, 1] } }, `${field}.rounds`);
+            refuses({ [field]: { median: 1.5, rounds: [1, -10, 2] } }, `${field}.rounds`); // a broken list is not also a wrong median
             refuses({ [field]: { median: 1, rounds: [1, 1, 1, 1] } }, `${field}.rounds`);
             refuses({ [field]: { median: -1, rounds: [1, 1, 1] } }, `${field}.median`);
             refuses({ [field]: { median: "1", rounds: [1, 1, 1] } }, `${field}.median`);
@@ -224,6 +226,11 @@ describe("measurement thresholds: each one can fail the gate", () => {
         assert.equal(breaches.length, 1);
         assert.ok(breaches[0].includes("aks-wasm:measureMaxFirstResponseSeconds"));
         assert.deepEqual(evaluateMeasurementThresholds(result({ firstResponse: { median: null, rounds: [null, null, null] } })), [], "no threshold, nothing to fail");
+    });
+
+    it("checks no memory without a memory threshold, even with no sample", () => {
+        const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+        assert.deepEqual(evaluateMeasurementThresholds(result({ footprint: { idle: none, underLoad: none }, thresholds: { maxScaleOutSeconds: 60 } })), []);
     });
 
     it("judges memory under load first, even when the idle figure is larger", () => {
