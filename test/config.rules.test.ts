@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import {
     appHostFor,
     CONFIG_KEYS,
+    loadStackConfig,
     configDefaults,
     configWarnings,
     parseAllConfig,
@@ -18,6 +19,7 @@ import {
     type RawConfig,
     type StackConfig,
 } from "../config";
+import { AKS_MINORS } from "../lib/kubernetesVersions";
 
 const appManifestExists = () => true;
 const ADMIN = { clusterAdminPrincipalIds: '["00000000-0000-0000-0000-000000000001"]' };
@@ -250,6 +252,23 @@ describe("config: warnings at evaluation time", () => {
         assert.equal(w({ systemNodeCount: 1 }).filter((x) => x.startsWith("systemNodeCount=1")).length, 1);
         assert.equal(w({ systemNodeCount: 2 }).filter((x) => x.startsWith("systemNodeCount")).length, 0);
         assert.ok(w({ location: "narnia" }).some((x) => x.startsWith("location=narnia")), "the region list's warning");
+        // A minor whose community support ended before today (the table's first row, as long as the table holds one).
+        const today = new Date().toISOString().slice(0, 10);
+        const ended = AKS_MINORS.find((m) => m.communityEnd < today);
+        if (ended) assert.ok(w({ kubernetesVersion: `1.${ended.minor}`, clusterTier: "Free" }).some((x) => x.startsWith(`kubernetesVersion=1.${ended.minor}: `)), "the version calendar's warning");
+    });
+});
+
+describe("config: the stack's own config", () => {
+    it("reads Pulumi's config map and asks for a cluster admin", () => {
+        const saved = process.env.PULUMI_CONFIG;
+        try {
+            process.env.PULUMI_CONFIG = JSON.stringify({ "aks-wasm:appReplicas": "0" });
+            assert.throws(() => loadStackConfig(), (e: Error) => e instanceof StackConfigError && e.problems.map((p) => p.key).join() === "appReplicas,clusterAdminPrincipalIds");
+        } finally {
+            if (saved === undefined) delete process.env.PULUMI_CONFIG;
+            else process.env.PULUMI_CONFIG = saved;
+        }
     });
 });
 
@@ -259,9 +278,9 @@ describe("config: keys Pulumi would ignore", () => {
             const { problems: p } = splitStackConfig({ [`${ns}:appReplicas`]: "3" });
             assert.deepEqual(p.map((x) => x.key), [`${ns}:appReplicas`], ns);
         }
-        const far = splitStackConfig({ "myapp:appReplicas": "3", "myapp:other": "x", nocolon: "y" });
-        assert.deepEqual(far.problems, []);
-        assert.deepEqual(far.warnings.length, 1);
+        const far = splitStackConfig({ "myapp:appReplicas": "3", "myapp:other": "x", nocolon: "y", "wasm:apps": "[]", ":protect": "true" });
+        assert.deepEqual(far.problems, [], "wasm is four edits from aks-wasm");
+        assert.deepEqual(far.warnings.length, 3);
         assert.match(far.warnings[0], /^myapp:appReplicas is set but not read by this program; did you mean aks-wasm:appReplicas\?$/);
         assert.deepEqual(splitStackConfig({ "aks-wasm:appReplicas": "3" }).raw, { appReplicas: "3" });
         assert.doesNotMatch(splitStackConfig({ "aks-wasn:colour": "x" }).problems[0].accepted, /did you mean/);
