@@ -181,6 +181,7 @@ describe("config: errors and cross-key rules", () => {
         const c = parses({ systemNodeCount: "3", systemNodeCountMax: "0", wasmNodeCount: "3", wasmNodeCountMax: "0" });
         assert.deepEqual([c.systemNodeCountMax, c.wasmNodeCountMax], [3, 3]);
         assert.equal(parses({ wasmNodeCount: "2", wasmNodeCountMax: "5" }).wasmNodeCountMax, 5);
+        assert.equal(parses({ systemNodeCount: "2", systemNodeCountMax: "4" }).systemNodeCountMax, 4);
     });
 
     it("takes limits equal to requests", () => {
