@@ -236,6 +236,7 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     const appCpu = parseQuantity(c.appCpuRequest);
     const appMemory = parseQuantity(c.appMemoryRequest);
     const apps = c.apps.length;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a zero or negative extra makes no scale-out group either way (`hpaExtra > 0` below).
     const hpaExtra = c.appMaxReplicas > c.appReplicas ? c.appMaxReplicas - c.appReplicas : 0;
     const requestKeys = { cpu: { key: "appCpuRequest", value: c.appCpuRequest }, memory: { key: "appMemoryRequest", value: c.appMemoryRequest } };
     const appGroup = (name: string, replicas: number, source: string): PodGroup => ({ name, replicas, cpu: appCpu, memory: appMemory, source, requestKeys });
@@ -286,6 +287,13 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     return { pools, ...judge(pools) };
 }
 
+/**
+ * Requests against room in the units the scheduler counts: whole millicores and bytes. Sums of floats of cores
+ * drift (1.9 − 0.26 < 1.64), which would refuse a pod of exactly the room left.
+ */
+const cpuOver = (request: number, room: number) => Math.round(request * 1000) > Math.round(room * 1000);
+const memoryOver = (request: number, room: number) => Math.round(request) > Math.round(room);
+
 function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
     const problems: CapacityPlan["problems"] = [];
     const warnings: string[] = [];
@@ -295,8 +303,9 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         if (!Number.isFinite(p.allocatable.cpu)) continue; // the VM size rule reports an unreadable size
         const sizing = `${p.nodes} × ${p.vmSize}`;
         const short: string[] = [];
-        if (p.requested.cpu > p.capacity.cpu) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
-        if (p.capacity.memory !== undefined && p.requested.memory > p.capacity.memory) {
+        if (cpuOver(p.requested.cpu, p.capacity.cpu)) short.push(`CPU requests ${formatCpu(p.requested.cpu)} > allocatable ${formatCpu(p.capacity.cpu)}`);
+        // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
+        if (p.capacity.memory !== undefined && memoryOver(p.requested.memory, p.capacity.memory)) {
             short.push(`memory requests ${formatMemory(p.requested.memory)} > allocatable ${formatMemory(p.capacity.memory)}`);
         }
         // A pod larger than one node's room after the per-node agents can never be scheduled, on any node count.
@@ -306,8 +315,9 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         const tooLargeUnderOwnKey: string[] = [];
         for (const g of p.groups.filter((x) => !x.perNode)) {
             const over: ["cpu" | "memory", string][] = [];
-            if (g.cpu > free.cpu) over.push(["cpu", `one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(free.cpu)} free`]);
-            if (free.memory !== undefined && g.memory > free.memory) over.push(["memory", `one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(free.memory)} free`]);
+            if (cpuOver(g.cpu, free.cpu)) over.push(["cpu", `one "${g.name}" pod requests ${formatCpu(g.cpu)}, a node has ${formatCpu(free.cpu)} free`]);
+            // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
+            if (free.memory !== undefined && memoryOver(g.memory, free.memory)) over.push(["memory", `one "${g.name}" pod requests ${formatMemory(g.memory)}, a node has ${formatMemory(free.memory)} free`]);
             for (const [resource, text] of over) {
                 const own = g.requestKeys?.[resource];
                 if (!own) {
@@ -357,9 +367,11 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
         if (p.capacity.memory === undefined) {
             warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
         }
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: without scale-out groups the maximum holds the minimum's pods on as many or more nodes, each adding more room than agents, so it cannot warn.
         if (p.scaleOut.length > 0) {
-            const overCpu = p.requestedAtMax.cpu > p.capacityAtMax.cpu;
-            const overMemory = p.capacityAtMax.memory !== undefined && p.requestedAtMax.memory > p.capacityAtMax.memory;
+            const overCpu = cpuOver(p.requestedAtMax.cpu, p.capacityAtMax.cpu);
+            // Stryker disable next-line ConditionalExpression: equivalent: with memory unknown, memoryOver compares with NaN, which is false; the guard is for the type checker.
+            const overMemory = p.capacityAtMax.memory !== undefined && memoryOver(p.requestedAtMax.memory, p.capacityAtMax.memory);
             if (overCpu || overMemory) {
                 warnings.push(
                     `capacity: at appMaxReplicas the ${p.pool} pool needs CPU ${formatCpu(p.requestedAtMax.cpu)} / memory ${formatMemory(p.requestedAtMax.memory)}, ` +

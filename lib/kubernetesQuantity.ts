@@ -9,6 +9,10 @@
  *     <decimalSI>       ::= n | u | m | "" | k | M | G | T | P | E     (suffix.go also registers n and u)
  *     <decimalExponent> ::= "e" <signedInteger> | "E" <signedInteger>  (the scanner takes digits only after e/E)
  *
+ * A suffix that is a whole entry of the tables (`E`, `Ei`) is a suffix, never an exponent: `1E` is 10^18 and `2Ei`
+ * is 2·2^60, because suffix.go's `interpret` looks the suffix up in its tables first and reads `e`/`E` + digits as
+ * an exponent only when no table holds it (platform-contracts MUT-1).
+ *
  * kubernetes-models' `quantity` format is laxer (it accepts `Y`, `Z`, `da`, `h`, which apimachinery's suffixer
  * refuses with ErrSuffix), so it is not used here. The value is returned as a float of base units: enough to
  * compare requests with limits and to add requests up; the API server keeps its own exact form.
@@ -40,7 +44,7 @@ export function parseQuantity(q: string): number {
     if (!m) return NaN;
     const [, sign, number, suffix] = m;
     let factor = 1;
-    if (suffix !== undefined) factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
+    if (suffix !== undefined) factor = SUFFIX[suffix] ?? 10 ** Number(suffix.slice(1));
     const value = Number(number) * factor;
     return sign === "-" ? -value : value;
 }
