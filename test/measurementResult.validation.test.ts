@@ -16,9 +16,17 @@ import {
     type PodFootprint,
 } from "../lib/measurementResult";
 
+/** A timing's {@link RoundTimes} as the program writes it: `timedOut` counts the nulls; 60 s per round. */
+const times = (median: unknown, rounds: unknown[], timeoutSeconds: unknown = 60) => ({
+    median,
+    rounds,
+    timedOut: rounds.filter((x) => x === null).length,
+    timeoutSeconds,
+});
+
 function result(overrides: Record<string, unknown> = {}): MeasurementResult {
     return {
-        schemaVersion: 1,
+        schemaVersion: 2,
         target: "wasm",
         namespace: "apps",
         twinDeployment: "hello-wasm-twin",
@@ -27,19 +35,19 @@ function result(overrides: Record<string, unknown> = {}): MeasurementResult {
         rounds: 3,
         startedAt: "2026-11-25T09:58:50.000Z",
         finishedAt: "2026-11-25T10:04:10.500Z",
-        allReady: { median: 4.2, rounds: [4.5, 4.2, 3.9] },
-        firstResponse: { median: 1.1, rounds: [1.3, 0.9, 1.1] },
-        scaleIn: { median: 31.5, rounds: [31.5, 31.2, 32] },
+        allReady: times(4.2, [4.5, 4.2, 3.9]),
+        firstResponse: times(1.1, [1.3, 0.9, 1.1]),
+        scaleIn: times(31.5, [31.5, 31.2, 32], 120),
         footprint: {
-            idle: { pods: 2, samples: 1, cpuMillicores: 1.5, memoryMiB: 12.5, maxMemoryMiB: 12.5 },
-            underLoad: { pods: 2, samples: 2, cpuMillicores: 150.2, memoryMiB: 14, maxMemoryMiB: 15.2 },
+            idle: { pods: 2, samples: 1, cpuMillicores: 1.5, memoryMiB: 12.5, maxMemoryMiB: 12.5, noSampleReason: null },
+            underLoad: { pods: 2, samples: 2, cpuMillicores: 150.2, memoryMiB: 14, maxMemoryMiB: 15.2, noSampleReason: null },
         },
         twinScaledToZero: true,
         thresholds: {},
         breaches: [],
         verdict: "pass",
         ...overrides,
-    } as MeasurementResult;
+    } as unknown as MeasurementResult;
 }
 
 /** The fields the problems name (the text before " = " or " has "). */
@@ -71,8 +79,9 @@ describe("measurement result: every field is checked", () => {
     });
 
     it("refuses another schema version", () => {
-        refuses({ schemaVersion: 2 }, "schemaVersion");
-        refuses({ schemaVersion: "1" }, "schemaVersion");
+        refuses({ schemaVersion: 1 }, "schemaVersion");
+        refuses({ schemaVersion: 3 }, "schemaVersion");
+        refuses({ schemaVersion: "2" }, "schemaVersion");
     });
 
     it("takes a target name of lower-case letters, digits and inner '-', at most 20 characters", () => {
@@ -95,7 +104,7 @@ describe("measurement result: every field is checked", () => {
                 assert.ok(problems.includes(field), `${field} = ${JSON.stringify(bad)}: ${problems.join(", ")}`);
             }
         }
-        accepts({ rounds: 1, allReady: { median: 4, rounds: [4] }, firstResponse: { median: 1, rounds: [1] }, scaleIn: { median: 30, rounds: [30] } });
+        accepts({ rounds: 1, allReady: times(4, [4]), firstResponse: times(1, [1]), scaleIn: times(30, [30]) });
         assert.deepEqual(fieldsNamed(result({ rounds: "3" })), ["rounds"], "no round count to compare the lists with");
     });
 
@@ -113,18 +122,48 @@ describe("measurement result: every field is checked", () => {
         for (const field of ["allReady", "firstResponse", "scaleIn"]) {
             refuses({ [field]: undefined }, field);
             refuses({ [field]: [1, 1, 1] }, field);
-            refuses({ [field]: { median: 1, rounds: "1,1,1" } }, `${field}.rounds`);
-            refuses({ [field]: { median: 1, rounds: [1, -1, 1] } }, `${field}.rounds`);
-            refuses({ [field]: { median: 1, rounds: [1, "1", 1] } }, `${field}.rounds`);
-            refuses({ [field]: { median: 1, rounds: [1, 1] } }, `${field}.rounds`);
-            refuses({ [field]: { median: 1.5, rounds: [1, -10, 2] } }, `${field}.rounds`); // a broken list is not also a wrong median
-            refuses({ [field]: { median: 1, rounds: [1, 1, 1, 1] } }, `${field}.rounds`);
-            refuses({ [field]: { median: -1, rounds: [1, 1, 1] } }, `${field}.median`);
-            refuses({ [field]: { median: "1", rounds: [1, 1, 1] } }, `${field}.median`);
-            refuses({ [field]: { median: 2, rounds: [1, 1, 1] } }, `${field}.median`);
-            refuses({ [field]: { median: null, rounds: [1, 1, 1] } }, `${field}.median`);
-            accepts({ [field]: { median: 0, rounds: [0, 0, null] } });
-            accepts({ [field]: { median: null, rounds: [null, null, null] } });
+            refuses({ [field]: { median: 1, rounds: "1,1,1", timedOut: 0, timeoutSeconds: 60 } }, `${field}.rounds`);
+            refuses({ [field]: times(1, [1, -1, 1]) }, `${field}.rounds`);
+            refuses({ [field]: times(1, [1, "1", 1]) }, `${field}.rounds`);
+            refuses({ [field]: times(1, [1, 1]) }, `${field}.rounds`);
+            refuses({ [field]: times(1.5, [1, -10, 2]) }, `${field}.rounds`); // a broken list is not also a wrong median
+            refuses({ [field]: times(1, [1, 1, 1, 1]) }, `${field}.rounds`);
+            refuses({ [field]: times(-1, [1, 1, 1]) }, `${field}.median`);
+            refuses({ [field]: times("1", [1, 1, 1]) }, `${field}.median`);
+            refuses({ [field]: times(2, [1, 1, 1]) }, `${field}.median`);
+            refuses({ [field]: times(null, [1, 1, 1]) }, `${field}.median`);
+            accepts({ [field]: times(0, [0, 0, null]) });
+            accepts({ [field]: times(null, [null, null, null]) });
+        }
+    });
+
+    it("counts a timed-out round (null) as longer than any measured one in the median, null once the median timed out", () => {
+        for (const field of ["allReady", "firstResponse", "scaleIn"]) {
+            // [3.1, null, null] has its median on a timed-out round: leaving the nulls out would make it 3.1 s.
+            accepts({ [field]: times(null, [3.1, null, null]) });
+            refuses({ [field]: times(3.1, [3.1, null, null]) }, `${field}.median`);
+            accepts({ [field]: times(5, [1, null, 5]) });
+            refuses({ [field]: times(3, [1, null, 5]) }, `${field}.median`); // the mean of the measured rounds is not the median
+            accepts({ [field]: times(null, [null, null, null]) });
+        }
+        // An even count: the mean of the two middle rounds, null when either is a timed-out round.
+        const two = { rounds: 2, allReady: times(4, [4, 4]), firstResponse: times(1, [1, 1]), scaleIn: times(30, [30, 30]) };
+        accepts({ ...two, allReady: times(4.5, [5, 4]) });
+        accepts({ ...two, allReady: times(null, [5, null]) });
+        refuses({ ...two, allReady: times(5, [5, null]) }, "allReady.median");
+    });
+
+    it("takes timedOut as the count of timed-out rounds, and a per-round timeout > 0 that no measured round exceeds", () => {
+        for (const field of ["allReady", "firstResponse", "scaleIn"]) {
+            const base = times(5, [1, null, 5]);
+            accepts({ [field]: base });
+            for (const bad of [0, 2, -1, 1.5, "1", undefined]) refuses({ [field]: { ...base, timedOut: bad } }, `${field}.timedOut`);
+            refuses({ [field]: { ...times(1, [1, 1, 1]), timedOut: 1 } }, `${field}.timedOut`);
+            for (const bad of [0, -1, "60", null, undefined, Number.NaN]) refuses({ [field]: { ...base, timeoutSeconds: bad } }, `${field}.timeoutSeconds`);
+            // A measured round may exceed the limit by up to a second (the program polls); beyond that it timed out.
+            accepts({ [field]: times(10, [10, 11, 2], 10) });
+            refuses({ [field]: times(10, [10, 11.5, 2], 10) }, `${field}.rounds`);
+            accepts({ [field]: times(0.5, [0.5, 0.4, 0.6], 0.1) });
         }
     });
 
@@ -140,9 +179,13 @@ describe("measurement result: every field is checked", () => {
                 for (const bad of [-0.5, "12", true]) refuses(footprint(phase, { [figure]: bad }), `footprint.${phase}.${figure}`);
                 accepts(footprint(phase, { [figure]: 0 }));
                 accepts(footprint(phase, { [figure]: null }));
-                refuses(footprint(phase, { samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, [figure]: 1 }), `footprint.${phase}.${figure}`);
+                refuses(footprint(phase, { samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "none", [figure]: 1 }), `footprint.${phase}.${figure}`);
             }
-            accepts(footprint(phase, { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null }));
+            const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+            accepts(footprint(phase, { ...none, noSampleReason: "the load test did not run" }));
+            // Nothing sampled must say why; a sampled phase has no reason to give.
+            for (const bad of [null, "", 3, undefined]) refuses(footprint(phase, { ...none, noSampleReason: bad }), `footprint.${phase}.noSampleReason`);
+            for (const bad of ["the metrics API did not answer", ""]) refuses(footprint(phase, { noSampleReason: bad }), `footprint.${phase}.noSampleReason`);
         }
     });
 
@@ -208,8 +251,8 @@ describe("measurement thresholds: each one can fail the gate", () => {
     it("passes figures equal to their limits, and fails each just above it, naming its key", () => {
         assert.deepEqual(evaluateMeasurementThresholds(result({ thresholds: limits })), []);
         const cases: [Record<string, unknown>, string][] = [
-            [{ allReady: { median: 4.3, rounds: [4.3, 4.3, 4.3] } }, "aks-wasm:measureMaxScaleOutSeconds"],
-            [{ firstResponse: { median: 1.2, rounds: [1.2, 1.2, 1.2] } }, "aks-wasm:measureMaxFirstResponseSeconds"],
+            [{ allReady: times(4.3, [4.3, 4.3, 4.3]) }, "aks-wasm:measureMaxScaleOutSeconds"],
+            [{ firstResponse: times(1.2, [1.2, 1.2, 1.2]) }, "aks-wasm:measureMaxFirstResponseSeconds"],
             [footprint("underLoad", { maxMemoryMiB: 15.3 }), "aks-wasm:measureMaxPodMemoryMiB"],
         ];
         for (const [over, key] of cases) {
@@ -221,15 +264,54 @@ describe("measurement thresholds: each one can fail the gate", () => {
 
     it("fails the first-response threshold when no twin pod answered in any round", () => {
         const breaches = evaluateMeasurementThresholds(
-            result({ firstResponse: { median: null, rounds: [null, null, null] }, thresholds: { maxFirstResponseSeconds: 5 } }),
+            result({ firstResponse: times(null, [null, null, null]), thresholds: { maxFirstResponseSeconds: 5 } }),
         );
         assert.equal(breaches.length, 1);
         assert.ok(breaches[0].includes("aks-wasm:measureMaxFirstResponseSeconds"));
-        assert.deepEqual(evaluateMeasurementThresholds(result({ firstResponse: { median: null, rounds: [null, null, null] } })), [], "no threshold, nothing to fail");
+        assert.deepEqual(evaluateMeasurementThresholds(result({ firstResponse: times(null, [null, null, null]) })), [], "no threshold, nothing to fail");
+    });
+
+    it("fails a time threshold whose median timed out, whether the limit is within the round timeout or beyond it", () => {
+        for (const [field, key, limit] of [
+            ["allReady", "maxScaleOutSeconds", "aks-wasm:measureMaxScaleOutSeconds"],
+            ["firstResponse", "maxFirstResponseSeconds", "aks-wasm:measureMaxFirstResponseSeconds"],
+        ]) {
+            // Over the limit (timeout 60 s ≥ limit 30 s), and cannot be checked (timeout 60 s < limit 90 s): both fail.
+            for (const max of [30, 60, 90]) {
+                const breaches = evaluateMeasurementThresholds(result({ [field]: times(null, [2, null, null]), thresholds: { [key]: max } }));
+                assert.equal(breaches.length, 1, `${field} ${max}`);
+                assert.ok(breaches[0].includes(`${limit} ${max} s`), breaches[0]);
+            }
+            // A timed-out round below the median: the median is measured and judged as any other.
+            assert.deepEqual(evaluateMeasurementThresholds(result({ [field]: times(5, [1, null, 5]), thresholds: { [key]: 5 } })), [], field);
+            const over = evaluateMeasurementThresholds(result({ [field]: times(5, [1, null, 5]), thresholds: { [key]: 4.9 } }));
+            assert.equal(over.length, 1, field);
+            assert.ok(over[0].includes(limit) && over[0].includes("5 s"), over[0]);
+        }
+    });
+
+    it("judges memory at idle when nothing was sampled under load, and fails when nothing was sampled at all", () => {
+        const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "the load test did not run" };
+        const noLoad = (idleMax: number) => ({ footprint: { ...result().footprint, idle: { ...result().footprint.idle, maxMemoryMiB: idleMax }, underLoad: none } });
+        assert.deepEqual(evaluateMeasurementThresholds(result({ ...noLoad(16), thresholds: { maxPodMemoryMiB: 16 } })), []);
+        const over = evaluateMeasurementThresholds(result({ ...noLoad(16.1), thresholds: { maxPodMemoryMiB: 16 } }));
+        assert.equal(over.length, 1);
+        assert.ok(over[0].includes("aks-wasm:measureMaxPodMemoryMiB") && over[0].includes("16.1 MiB"), over[0]);
+        const blind = evaluateMeasurementThresholds(result({ footprint: { idle: none, underLoad: none }, thresholds: { maxPodMemoryMiB: 16 } }));
+        assert.equal(blind.length, 1);
+        assert.ok(blind[0].includes("aks-wasm:measureMaxPodMemoryMiB"), blind[0]);
+    });
+
+    it("fails when the twin did not end at 0 replicas, naming the Deployment, with or without thresholds", () => {
+        for (const thresholds of [{}, { maxScaleOutSeconds: 60 }]) {
+            const breaches = evaluateMeasurementThresholds(result({ twinScaledToZero: false, thresholds }));
+            assert.equal(breaches.length, 1);
+            assert.ok(breaches[0].includes("hello-wasm-twin"), breaches[0]);
+        }
     });
 
     it("checks no memory without a memory threshold, even with no sample", () => {
-        const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null };
+        const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "the load test did not run" };
         assert.deepEqual(evaluateMeasurementThresholds(result({ footprint: { idle: none, underLoad: none }, thresholds: { maxScaleOutSeconds: 60 } })), []);
     });
 
