@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
     MeasurementResultError,
+    compareMeasurements,
     evaluateMeasurementThresholds,
+    median,
     formatMeasurementLine,
     measurementProblems,
     parseMeasurementLine,
@@ -318,5 +320,34 @@ describe("measurement thresholds: each one can fail the gate", () => {
     it("judges memory under load first, even when the idle figure is larger", () => {
         const over = footprint("idle", { maxMemoryMiB: 99 });
         assert.deepEqual(evaluateMeasurementThresholds(result({ ...over, thresholds: { maxPodMemoryMiB: 16 } })), []);
+    });
+});
+
+describe("measurement comparison: no ratio from a side that lost rounds or a figure", () => {
+    it("leaves a time ratio out when a side has a timed-out round, even below its median", () => {
+        // [1, null, 5] has a measured median (5 s) but lost a round: 5 ÷ 6.2 would compare unlike medians.
+        const wasm = result({ allReady: times(5, [1, null, 5]) });
+        const container = result({ target: "container", allReady: times(6.2, [6, 6.2, 6.4]) });
+        const c = compareMeasurements(wasm, container);
+        assert.equal(c.allReadyMedian, null);
+        assert.equal(c.incomplete.length, 1);
+        assert.ok(c.incomplete[0].startsWith("allReadyMedian"), c.incomplete[0]);
+        const reverse = compareMeasurements(container, wasm);
+        assert.equal(reverse.allReadyMedian, null, "the container side's lost round counts too");
+        assert.equal(reverse.incomplete.length, 1);
+    });
+
+    it("gives no ratio when the Wasm side's figure is missing", () => {
+        const none = { pods: 0, samples: 0, cpuMillicores: null, memoryMiB: null, maxMemoryMiB: null, noSampleReason: "the load test did not run" };
+        const wasm = result({ footprint: { ...result().footprint, underLoad: none } });
+        const c = compareMeasurements(wasm, result({ target: "container" }));
+        assert.equal(c.underLoadMemoryMiB, null);
+        assert.equal(c.underLoadCpuMillicores, null);
+        assert.equal(c.idleMemoryMiB, 1);
+    });
+
+    it("has no median of no values", () => {
+        assert.equal(median([]), null);
+        assert.equal(median([2, 1]), 1.5);
     });
 });
