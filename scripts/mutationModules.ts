@@ -56,6 +56,29 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
         mutate: ["lib/kubernetesVersions.ts"],
         importedAs: /^\.\.\/lib\/kubernetesVersions$/,
         alsoRun: ["test/config.test.ts"],
+        leaveOut: {
+            "test/boundedRuns.test.ts":
+                "runs scripts/kubectl-version.ts in a child process (~10 s a run); kubectlVersion's rule is pinned by test/kubernetesVersions.rules.test.ts",
+        },
+    },
+    {
+        name: "datedSupport",
+        // The dated judgement every support table goes through (AKS minors, Ubuntu 22.04, the NGINX add-on, WASI pools).
+        mutate: ["lib/datedSupport.ts"],
+        importedAs: /^\.\.\/lib\/datedSupport$/,
+        alsoRun: ["test/kubernetesVersions.rules.test.ts", "test/wasmNodeOs.test.ts"],
+    },
+    {
+        name: "wasmNodeOs",
+        // wasmOsSku: which limits apply (Ubuntu 22.04 only), its retirement refusal and warnings.
+        mutate: ["lib/wasmNodeOs.ts"],
+        importedAs: /^\.\.\/lib\/wasmNodeOs$/,
+    },
+    {
+        name: "runDuration",
+        // Whether the deploy's worst-case waits fit the deploy job's timeout (a whole-config refusal).
+        mutate: ["lib/runDuration.ts"],
+        importedAs: /^\.\.\/lib\/runDuration$/,
     },
     {
         name: "capacityPlan",
