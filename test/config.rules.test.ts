@@ -19,12 +19,13 @@ import {
     type RawConfig,
     type StackConfig,
 } from "../config";
+import { addDays } from "../lib/datedSupport";
 import { AKS_MINORS } from "../lib/kubernetesVersions";
 
 const appManifestExists = () => true;
 const ADMIN = { clusterAdminPrincipalIds: '["00000000-0000-0000-0000-000000000001"]' };
 
-function problems(raw: RawConfig, options: { requireClusterAdmin?: boolean } = {}): StackConfigError["problems"] {
+function problems(raw: RawConfig, options: { requireClusterAdmin?: boolean; deploying?: boolean; today?: string } = {}): StackConfigError["problems"] {
     try {
         parseStackConfig(raw, { appManifestExists, ...options });
         return [];
@@ -37,12 +38,12 @@ const keysRefused = (raw: RawConfig) => problems(raw).map((p) => p.key);
 const parses = (raw: RawConfig) => parseStackConfig(raw, { appManifestExists });
 
 /** The keys whose refusal of "x" states a range ("a whole number from A to B" or "a number from A to B"). */
-function ranges(): { key: string; whole: boolean; min: number; max: number }[] {
+function ranges(): { key: string; whole: boolean; min: number; max: number; accepted: string }[] {
     const out = [];
     for (const key of CONFIG_KEYS) {
         const p = problems({ [key]: "x" }).find((q) => q.key === key);
         const m = p && /^a (whole )?number from (-?[0-9.]+) to (-?[0-9.]+)$/.exec(p.accepted);
-        if (m) out.push({ key, whole: m[1] !== undefined, min: Number(m[2]), max: Number(m[3]) });
+        if (m) out.push({ key, whole: m[1] !== undefined, min: Number(m[2]), max: Number(m[3]), accepted: p.accepted });
     }
     return out;
 }
@@ -51,10 +52,11 @@ describe("config: each key's own rule", () => {
     it("enforces every stated range exactly, whole numbers as whole", () => {
         const all = ranges();
         assert.ok(all.filter((r) => r.whole).length >= 10 && all.filter((r) => !r.whole).length >= 3, JSON.stringify(all.map((r) => r.key)));
-        for (const { key, whole, min, max } of all) {
+        for (const { key, whole, min, max, accepted } of all) {
             const step = whole ? 1 : 0.001;
-            // Other keys keep their defaults; only this key's refusal is looked at (a cross-key rule may add others).
-            const refused = (v: string) => keysRefused({ [key]: v }).includes(key);
+            // Other keys keep their defaults; only this key's range refusal is looked at (a cross-key rule may refuse
+            // the same key for another reason, e.g. loadTestDurationSeconds below one metrics window while measuring).
+            const refused = (v: string) => problems({ [key]: v }).some((p) => p.key === key && p.accepted === accepted);
             assert.ok(!refused(String(min)), `${key} = ${min}`);
             assert.ok(!refused(String(max)), `${key} = ${max}`);
             assert.ok(refused(String(min - step)), `${key} = ${min - step}`);
@@ -216,12 +218,14 @@ describe("config: errors and cross-key rules", () => {
         assert.deepEqual(problems({ appTeams: team("quotes") }), []);
     });
 
-    it("asks for a cluster admin only when asked to, and takes a principal or a group", () => {
+    it("asks for a cluster admin only when asked to and deploying, and takes a principal or a group", () => {
+        const up = { requireClusterAdmin: true, deploying: true };
         assert.deepEqual(problems({}), []);
-        assert.deepEqual(problems({}, { requireClusterAdmin: true }).map((p) => p.key), ["clusterAdminPrincipalIds"]);
-        assert.deepEqual(problems(ADMIN, { requireClusterAdmin: true }), []);
-        assert.deepEqual(problems({ adminGroupObjectIds: '["00000000-0000-0000-0000-000000000003"]' }, { requireClusterAdmin: true }), []);
-        assert.deepEqual(problems({ adminGroupObjectIds: "nope" }, { requireClusterAdmin: true }).map((p) => p.key), ["adminGroupObjectIds"], "not asked while the admin keys are broken");
+        assert.deepEqual(problems({}, up).map((p) => p.key), ["clusterAdminPrincipalIds"]);
+        assert.deepEqual(problems({}, { requireClusterAdmin: true }), [], "a preview only warns");
+        assert.deepEqual(problems(ADMIN, up), []);
+        assert.deepEqual(problems({ adminGroupObjectIds: '["00000000-0000-0000-0000-000000000003"]' }, up), []);
+        assert.deepEqual(problems({ adminGroupObjectIds: "nope" }, up).map((p) => p.key), ["adminGroupObjectIds"], "not asked while the admin keys are broken");
     });
 
     it("refuses an Arm64 system pool only while amd64 images run there", () => {
@@ -253,10 +257,16 @@ describe("config: warnings at evaluation time", () => {
         assert.equal(w({ systemNodeCount: 1 }).filter((x) => x.startsWith("systemNodeCount=1")).length, 1);
         assert.equal(w({ systemNodeCount: 2 }).filter((x) => x.startsWith("systemNodeCount")).length, 0);
         assert.ok(w({ location: "narnia" }).some((x) => x.startsWith("location=narnia")), "the region list's warning");
-        // A minor whose community support ended before today (the table's first row, as long as the table holds one).
-        const today = new Date().toISOString().slice(0, 10);
-        const ended = AKS_MINORS.find((m) => m.communityEnd < today);
-        if (ended) assert.ok(w({ kubernetesVersion: `1.${ended.minor}`, clusterTier: "Free" }).some((x) => x.startsWith(`kubernetesVersion=1.${ended.minor}: `)), "the version calendar's warning");
+        // A minor whose community support ends within 30 days of the run's day is warned about; the day after its end
+        // it is refused instead (kubernetesVersionProblems), not warned about.
+        const row = AKS_MINORS[AKS_MINORS.length - 1];
+        const version = { kubernetesVersion: `1.${row.minor}`, clusterTier: "Free" } as const;
+        const on = (today: string) => configWarnings(config(version), { today }).filter((x) => x.startsWith(`kubernetesVersion=1.${row.minor}: `));
+        assert.equal(on(addDays(row.communityEnd, -10)).length, 1, "the version calendar's warning");
+        assert.equal(on(addDays(row.communityEnd, -31)).length, 0);
+        const after = (kubernetesVersion: string) => problems({ kubernetesVersion, clusterTier: "Free" }, { today: addDays(row.communityEnd, 1) }).map((p) => p.key);
+        assert.ok(after(`1.${row.minor}`).includes("kubernetesVersion"), "refused the day after");
+        assert.ok(!after(`1.${row.minor}`).includes("clusterTier"), "the version is refused, not the tier");
     });
 });
 
