@@ -94,6 +94,7 @@ describe("which resources each policy inspects", () => {
         const props: Record<string, any> = {
             "kubernetes:apps/v1:Deployment": pod(spec),
             "kubernetes:apps/v1:StatefulSet": pod(spec),
+            "kubernetes:apps/v1:ReplicaSet": pod(spec),
             "kubernetes:apps/v1:DaemonSet": pod(spec),
             "kubernetes:batch/v1:Job": pod(spec),
             "kubernetes:batch/v1:CronJob": { spec: { jobTemplate: { spec: { template: { spec } } } } },
