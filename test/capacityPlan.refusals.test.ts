@@ -177,17 +177,19 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
         assert.doesNotMatch(p.accepted, /memory requests/);
     });
 
-    it("refuses a pod larger than one node's room after the agents, even when the pool's total fits", () => {
+    it("refuses a pod larger than one node's room after the agents under its own request key, even when the pool's total fits", () => {
         // 3 nodes: room per node 1900 − 260 = 1640m and 6044 − 470 = 5574Mi; 2 pods (1 replica + surge).
+        // Since the merge an app pod too large for any node is refused under the key that sizes it (more nodes
+        // cannot help), naming the room a node has.
         const three = { wasmNodeCount: 3, wasmNodeCountMax: 3 };
         assert.deepEqual(refusal(input({ ...three, appCpuRequest: "1640m" })), [], "a pod of exactly the room fits");
         assert.deepEqual(refusal(input({ ...three, appMemoryRequest: "5574Mi" })), []);
-        for (const over of [{ appCpuRequest: "1641m" }, { appMemoryRequest: "5575Mi" }]) {
-            const problems = refusal(input({ ...three, ...over }));
-            assert.equal(problems.length, 1, JSON.stringify(over));
-            assert.deepEqual([problems[0].key, problems[0].value], ["wasmNodeCount", "3"]);
-            assert.match(problems[0].accepted, /one "Spin apps/);
-            assert.match(problems[0].accepted, over.appCpuRequest ? /a node has 1640m free/ : /a node has 5574Mi free/);
+        for (const [key, value, room] of [["appCpuRequest", "1641m", "1640m"], ["appMemoryRequest", "5575Mi", "5574Mi"]]) {
+            const problems = refusal(input({ ...three, [key]: value }));
+            assert.equal(problems.length, 1, key);
+            assert.deepEqual([problems[0].key, problems[0].value], [key, value]);
+            assert.ok(problems[0].accepted.includes(`at most ${room}`), problems[0].accepted);
+            assert.match(problems[0].accepted, /aks-wasm:wasmVmSize/);
         }
     });
 
