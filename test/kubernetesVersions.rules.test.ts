@@ -15,6 +15,7 @@ import {
     KUBERNETES_MINORS,
     communityMinors,
     constraintMaxMinor,
+    CONTAINERD_KUBERNETES,
     kubectlVersion,
     kubernetesVersionAccepted,
     kubernetesVersionProblems,
@@ -171,6 +172,10 @@ describe("upgrades and the SpinKube Wasm pool", () => {
         assert.deepEqual(versionPolicy("Free", { pinMinor: true }), { supportPlan: "KubernetesOfficial", upgradeChannel: "patch" });
     });
 
+    it("holds containerd's Kubernetes matrix as RELEASES.md@v2.3.4 states it (CONV-4)", () => {
+        assert.deepEqual(CONTAINERD_KUBERNETES, { "1.7": [32, 33, 34, 35], "2.0": [32, 33, 34], "2.1": [32, 33, 34, 35], "2.2": [35, 36], "2.3": [36] });
+    });
+
     it("caps Ubuntu 22.04 at 1.35 (containerd 1.7's matrix) below AKS's 1.36 offer, and LTS at 1.32", () => {
         assert.equal(SPINKUBE_MAX_MINOR, 35);
         assert.equal(UBUNTU_2204_MAX_LTS_MINOR, 32);
@@ -196,6 +201,11 @@ describe("upgrades and the SpinKube Wasm pool", () => {
         const below = { ...UBUNTU_2204_CONTAINERD_17, containerd: "2.2" };
         assert.deepEqual(spinKubeVersionProblems({ kubernetesVersion: "1.34", clusterTier: "Standard", wasmRuntime: "spinkube" }, TODAY, below).map((p) => p.key), ["kubernetesVersion"]);
         assert.deepEqual(spinKubeVersionProblems({ kubernetesVersion: "1.35", clusterTier: "Standard", wasmRuntime: "spinkube" }, TODAY, below), []);
+        // AKS's offer of the OS caps below containerd's matrix: its highest minor is the last one accepted.
+        const offer = { ...UBUNTU_2204_CONTAINERD_17, containerd: "2.2", aksMaxMinor: 35 };
+        const v = (kubernetesVersion: string) => spinKubeVersionProblems({ kubernetesVersion, clusterTier: "Standard", wasmRuntime: "spinkube" }, TODAY, offer);
+        assert.deepEqual(v("1.35"), []);
+        assert.deepEqual(v("1.36").map((p) => [p.key, p.value]), [["kubernetesVersion", "1.36"]]);
     });
 
     it("refuses SpinKube once AKS no longer supports the Wasm pool's OS, naming wasmRuntime, and warns 30 days before", () => {
@@ -242,6 +252,8 @@ describe("upgrades and the SpinKube Wasm pool", () => {
         assert.equal(creationKubernetesVersion({ clusterTier: "Standard", wasmRuntime: "spinkube" }, "2027-04-01"), undefined, "none left");
         assert.equal(creationKubernetesVersion({ clusterTier: "Standard", wasmRuntime: "wasmwasi" }, TODAY), undefined);
         assert.equal(creationKubernetesVersion({ kubernetesVersion: "1.33.1", clusterTier: "Premium", wasmRuntime: "spinkube" }, TODAY), "1.33.1");
+        const cd22 = { ...UBUNTU_2204_CONTAINERD_17, containerd: "2.2", aksMaxMinor: 37 };
+        assert.equal(creationKubernetesVersion({ clusterTier: "Standard", wasmRuntime: "spinkube" }, TODAY, cd22), "1.36", "the newest of 1.35 and 1.36");
     });
 
     it("installs the kubectl of the minor the cluster is created on, or of the newest community minor for AKS's default", () => {
