@@ -1,0 +1,89 @@
+/**
+ * lib/runDuration.ts: one `pulumi up`'s worst case from the config, and the refusal of a config whose worst case
+ * does not fit the deploy job's timeout less the margin (platform-contracts CONV-8). Each wait is pinned to the bound
+ * its component sets (imported, so a component's bound can change without touching this file); what is pinned is
+ * which waits a config has, how they add up, where the refusal starts and which key it names.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { configDefaults, type StackConfig } from "../config";
+import { activeDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/loadTest";
+import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
+import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
+import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
+import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../lib/runDuration";
+
+const config = (over: Partial<StackConfig> = {}): StackConfig => ({ ...configDefaults(), ...over });
+const wait = (c: StackConfig, key: string) => runWaits(c).filter((w) => w.key === key);
+const LIMIT_SECONDS = (DEPLOY_JOB_TIMEOUT_MINUTES - RUN_MARGIN_MINUTES) * 60;
+
+describe("a run's bounded waits", () => {
+    it("waits for the shim installer DaemonSet on a containerd-2 pool, and for the reinstall budget on Ubuntu 22.04", () => {
+        for (const wasmOsSku of ["Ubuntu", "AzureLinux"] as const) {
+            const c = config({ wasmRuntime: "spinkube", wasmOsSku });
+            assert.deepEqual(wait(c, "wasmOsSku").map((w) => w.seconds), [SHIM_INSTALLER_TIMEOUT_SECONDS], wasmOsSku);
+            assert.deepEqual(wait(c, "wasmNodeCountMax"), [], wasmOsSku);
+        }
+        const legacy = config({ wasmRuntime: "spinkube", wasmOsSku: "Ubuntu2204", wasmNodeCount: 2, wasmNodeCountMax: 4 });
+        // The release pass reads each node the pool can have (the larger of its count and maximum): 3 requests each.
+        assert.deepEqual(wait(legacy, "wasmNodeCountMax").map((w) => w.seconds), [REINSTALL_TIMEOUT_SECONDS.budget + 4 * 3 * REINSTALL_TIMEOUT_SECONDS.request]);
+        assert.deepEqual(wait(legacy, "wasmOsSku"), []);
+        const wasi = config({ wasmRuntime: "wasmwasi" });
+        assert.deepEqual([...wait(wasi, "wasmOsSku"), ...wait(wasi, "wasmNodeCountMax")], [], "no shim to install");
+    });
+
+    it("waits for the load test per target, or for the measurement beside it when that is longer, and for no gate without the load test", () => {
+        const d = 120;
+        const alone = config({ loadTest: true, measure: false, containerBaseline: false, loadTestDurationSeconds: d });
+        assert.deepEqual(wait(alone, "loadTestDurationSeconds").map((w) => w.seconds), [activeDeadlineSeconds(d) + AWAIT_MARGIN_SECONDS]);
+        const both = config({ loadTest: true, measure: false, containerBaseline: true, loadTestDurationSeconds: d });
+        assert.deepEqual(wait(both, "loadTestDurationSeconds").map((w) => w.seconds), [2 * activeDeadlineSeconds(d) + AWAIT_MARGIN_SECONDS], "Wasm and container, one after the other");
+
+        const measured = config({ loadTest: true, measure: true, containerBaseline: false, loadTestDurationSeconds: 40 });
+        const budget = measurementBudgetForConfig(measured)!.stackWaitSeconds;
+        assert.ok(budget > activeDeadlineSeconds(40) + AWAIT_MARGIN_SECONDS, "the defaults' measurement outlasts their load test");
+        assert.deepEqual(wait(measured, "measureRounds").map((w) => w.seconds), [budget]);
+        assert.deepEqual(wait(measured, "loadTestDurationSeconds"), [], "the longer of the two side by side, not both");
+        const none = config({ loadTest: false, measure: true });
+        assert.deepEqual([...wait(none, "loadTestDurationSeconds"), ...wait(none, "measureRounds")], []);
+    });
+
+    it("adds every wait at its bound", () => {
+        for (const c of [config(), config({ ingressMode: "gateway", containerBaseline: true }), config({ wasmRuntime: "wasmwasi", loadTest: false })]) {
+            assert.equal(runWorstCaseSeconds(c), runWaits(c).reduce((s, w) => s + w.seconds, 0));
+        }
+        assert.equal(wait(config({ ingressMode: "gateway" }), "ingressMode").length, 1);
+        assert.equal(wait(config({ ingressMode: "ingress" }), "ingressMode").length, 0);
+    });
+});
+
+describe("the run-duration refusal", () => {
+    // Durations past config's own range, to reach the job's limit with the load test alone (the rule, not the key's range).
+    const atDuration = (d: number) => config({ loadTest: true, measure: false, containerBaseline: false, loadTestDurationSeconds: d });
+    const fitting = 100 + LIMIT_SECONDS - runWorstCaseSeconds(atDuration(100));
+
+    it("accepts a worst case of exactly the job's timeout less the margin, and refuses one second more", () => {
+        assert.equal(LIMIT_SECONDS, 155 * 60);
+        assert.equal(runWorstCaseSeconds(atDuration(fitting)), LIMIT_SECONDS);
+        assert.deepEqual(runDurationProblems(atDuration(fitting)), []);
+        const [p, ...rest] = runDurationProblems(atDuration(fitting + 1));
+        assert.deepEqual(rest, []);
+        assert.deepEqual([p.key, p.value], ["loadTestDurationSeconds", String(fitting + 1)], "the largest wait's key and value");
+        assert.ok(p.accepted.includes(`${DEPLOY_JOB_TIMEOUT_MINUTES} minutes`), p.accepted);
+        assert.ok(p.accepted.includes(`${Math.ceil((LIMIT_SECONDS + 1) / 60)} minutes`), p.accepted);
+        assert.ok(p.accepted.includes(`more than ${LIMIT_SECONDS / 60}`), p.accepted);
+    });
+
+    it("names the largest wait, not the last one", () => {
+        // The load test dominates; the Deployment rollout and every other wait come before or after it.
+        const c = { ...atDuration(fitting + 600), ingressMode: "gateway" as const };
+        const [p] = runDurationProblems(c);
+        assert.equal(p.key, "loadTestDurationSeconds");
+        const largest = Math.max(...runWaits(c).map((w) => w.seconds));
+        assert.equal(wait(c, "loadTestDurationSeconds")[0].seconds, largest);
+    });
+
+    it("accepts the stack's defaults", () => {
+        assert.deepEqual(runDurationProblems(config()), []);
+    });
+});
