@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import {
     appHostFor,
     CONFIG_KEYS,
@@ -262,13 +263,13 @@ describe("config: warnings at evaluation time", () => {
 
 describe("config: the stack's own config", () => {
     it("reads Pulumi's config map and asks for a cluster admin", () => {
-        const saved = process.env.PULUMI_CONFIG;
+        // Through the SDK's own setter: the map is read once per process, so the environment is not enough here.
+        const saved = pulumi.runtime.allConfig();
         try {
-            process.env.PULUMI_CONFIG = JSON.stringify({ "aks-wasm:appReplicas": "0" });
+            pulumi.runtime.setAllConfig({ "aks-wasm:appReplicas": "0" });
             assert.throws(() => loadStackConfig(), (e: Error) => e instanceof StackConfigError && e.problems.map((p) => p.key).join() === "appReplicas,clusterAdminPrincipalIds");
         } finally {
-            if (saved === undefined) delete process.env.PULUMI_CONFIG;
-            else process.env.PULUMI_CONFIG = saved;
+            pulumi.runtime.setAllConfig(saved);
         }
     });
 });
