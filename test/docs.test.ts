@@ -23,9 +23,7 @@ const DOCS = [
  * Files other engineers of issues 17-23 write on their own branches; the README and docs/README.md link to them
  * ahead of the merge that brings them. A link to any other missing file fails.
  */
-const WRITTEN_ELSEWHERE = new Set([
-    "docs/mutation-testing.md",
-]);
+const WRITTEN_ELSEWHERE = new Set<string>([]);
 
 /**
  * GitHub's heading anchor: lower case, every character but letters, marks, decimal and letter numbers, connector
