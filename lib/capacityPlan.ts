@@ -12,7 +12,7 @@ import type { StackConfig } from "../config";
 import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
 import { orList } from "./editDistance";
-import { limitedByUbuntu2204 } from "./wasmNodeOs";
+import { limitedByUbuntu2204, usesShimInstaller } from "./wasmNodeOs";
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -275,7 +275,7 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     ];
     // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
     // The project's installer on a containerd-2 pool is a DaemonSet: one pod per Wasm node.
-    if (c.wasmRuntime === "spinkube" && !limitedByUbuntu2204(c)) {
+    if (usesShimInstaller(c)) {
         wasm.push(group("shim installer DaemonSet", 1, STACK_POD_REQUESTS.shimInstaller.cpu, STACK_POD_REQUESTS.shimInstaller.memory, "components/platform/shimInstaller.ts", true));
     }
     const wasmScaleOut = hpaExtra > 0 ? [appGroup(`HPA scale-out to appMaxReplicas (${apps} × ${hpaExtra})`, apps * hpaExtra, "appMaxReplicas − appReplicas")] : [];

@@ -364,7 +364,11 @@ export function creationKubernetesVersion(
  * the newest community minor on the day is taken then. With SpinKube the cluster keeps its minor (patch channel).
  */
 export function kubectlVersion(c: { kubernetesVersion?: string; clusterTier: string; wasmRuntime: string }, today: string = todayUtc()): string {
-    const created = creationKubernetesVersion(c, today);
+    return kubectlVersionFor(creationKubernetesVersion(c, today), today);
+}
+
+/** The kubectl release for a cluster created on `created` (undefined: AKS's default, the newest community minor). */
+export function kubectlVersionFor(created: string | undefined, today: string = todayUtc()): string {
     const minor = (created === undefined ? undefined : minorOf(created)) ?? Math.max(...communityMinors(today));
     return `v1.${minor}.0`;
 }

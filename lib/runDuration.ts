@@ -17,7 +17,7 @@ import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntim
 import { activeDeadlineSeconds as loadTestDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/loadTest";
 import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
 import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
-import { limitedByUbuntu2204 } from "./wasmNodeOs";
+import { usesShimInstaller } from "./wasmNodeOs";
 import type { StackConfig } from "../config";
 
 /** `timeout-minutes` of the deploy jobs in .github/workflows/deploy.yml (a test keeps them equal). */
@@ -46,7 +46,7 @@ export interface RunWait {
 export function runWaits(c: StackConfig): RunWait[] {
     const waits: RunWait[] = [{ what: "cluster admins' access (kubectl auth can-i)", seconds: adminAccessWorstCaseSeconds(), key: "clusterAdminPrincipalIds" }];
     if (c.ingressMode === "gateway") waits.push({ what: "Gateway API enablement (az aks update)", seconds: gatewayEnableWorstCaseSeconds(), key: "ingressMode" });
-    if (c.wasmRuntime === "spinkube" && !limitedByUbuntu2204(c)) {
+    if (usesShimInstaller(c)) {
         // The project's installer DaemonSet on a containerd-2 pool: its rollout is bounded by its custom timeout.
         waits.push({ what: "shim installer DaemonSet rollout", seconds: SHIM_INSTALLER_TIMEOUT_SECONDS, key: "wasmOsSku" });
     } else if (c.wasmRuntime === "spinkube") {

@@ -12,7 +12,7 @@
  *   sources, but none has run on a real AKS node yet (docs/wasm-runtime.md, "What a first cluster must show").
  */
 import { todayUtc } from "./datedSupport";
-import { spinKubeVersionProblems, UBUNTU_2204_CONTAINERD_17 } from "./kubernetesVersions";
+import { creationKubernetesVersion, spinKubeVersionProblems, UBUNTU_2204_CONTAINERD_17 } from "./kubernetesVersions";
 
 export { todayUtc };
 
@@ -62,6 +62,23 @@ export function wasmOsProfile(sku: WasmOsSku): WasmOsProfile {
  */
 export function limitedByUbuntu2204(c: { wasmRuntime: string; wasmOsSku: WasmOsSku }): boolean {
     return c.wasmRuntime === "spinkube" && c.wasmOsSku === "Ubuntu2204";
+}
+
+/** Whether the project's installer DaemonSet puts the shim on the Wasm pool (SpinKube on a containerd-2 image). */
+export function usesShimInstaller(c: { wasmRuntime: string; wasmOsSku: WasmOsSku }): boolean {
+    return c.wasmRuntime === "spinkube" && wasmOsProfile(c.wasmOsSku).installer === "aks-wasm-daemonset";
+}
+
+/**
+ * The version the cluster is created with: only an Ubuntu 22.04 SpinKube pool holds it below AKS's default
+ * (creationKubernetesVersion); otherwise the configured one, or AKS's default when unset. Platform sends it and CI's
+ * kubectl follows it (scripts/kubectl-version.ts).
+ */
+export function clusterCreationVersion(
+    c: { kubernetesVersion?: string; clusterTier: string; wasmRuntime: string; wasmOsSku: WasmOsSku },
+    today: string = todayUtc(),
+): string | undefined {
+    return limitedByUbuntu2204(c) ? creationKubernetesVersion(c, today) : c.kubernetesVersion;
 }
 
 /** Cross-key and dated problems of `wasmOsSku`, in config.ts's shape. */

@@ -7,9 +7,9 @@
  */
 import * as path from "node:path";
 import { parseStackConfig } from "../config";
-import { kubectlVersion } from "../lib/kubernetesVersions";
+import { kubectlVersionFor } from "../lib/kubernetesVersions";
 import { readStackConfig } from "../lib/offline";
-import { limitedByUbuntu2204 } from "../lib/wasmNodeOs";
+import { clusterCreationVersion } from "../lib/wasmNodeOs";
 
 const stack = process.argv[2];
 if (!stack) {
@@ -17,6 +17,5 @@ if (!stack) {
     process.exit(2);
 }
 const root = path.join(__dirname, "..");
-const config = parseStackConfig(readStackConfig(root, stack));
-// Only a SpinKube pool on Ubuntu 22.04 holds the cluster below AKS's default minor (platform.ts sends the same version).
-process.stdout.write(`${kubectlVersion(limitedByUbuntu2204(config) ? config : { ...config, wasmRuntime: "unconstrained" })}\n`);
+// The version Platform creates the cluster with (lib/wasmNodeOs.ts clusterCreationVersion), on either Wasm pool path.
+process.stdout.write(`${kubectlVersionFor(clusterCreationVersion(parseStackConfig(readStackConfig(root, stack))))}\n`);

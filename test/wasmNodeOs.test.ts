@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { configWarnings, parseStackConfig, StackConfigError, type RawConfig } from "../config";
-import { limitedByUbuntu2204, wasmOsProfile, wasmOsProblems, wasmOsWarnings, UBUNTU_2204_RETIREMENT } from "../lib/wasmNodeOs";
+import { communityMinors, kubectlVersionFor, SPINKUBE_MAX_MINOR } from "../lib/kubernetesVersions";
+import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile, wasmOsProblems, wasmOsWarnings, UBUNTU_2204_RETIREMENT } from "../lib/wasmNodeOs";
 
 const TODAY = "2026-12-03";
 const parse = (raw: RawConfig, today = TODAY) => parseStackConfig(raw, { today, appManifestExists: () => true });
@@ -74,5 +75,27 @@ describe("wasmOsSku", () => {
         assert.equal(limitedByUbuntu2204(parse({ wasmOsSku: "Ubuntu" })), false);
         assert.equal(limitedByUbuntu2204(parse({ wasmRuntime: "wasmwasi" })), false);
         assert.deepEqual(wasmOsProblems({ ...parse({ wasmOsSku: "AzureLinux" }), kubernetesVersion: "1.37" }, TODAY), []);
+    });
+});
+
+describe("what the Wasm pool's OS decides for the cluster", () => {
+    const c = (over: Partial<{ kubernetesVersion: string; wasmRuntime: string; wasmOsSku: "Ubuntu2204" | "Ubuntu" | "AzureLinux" }>) => ({
+        clusterTier: "Standard",
+        wasmRuntime: "spinkube",
+        wasmOsSku: "Ubuntu2204" as const,
+        ...over,
+    });
+    it("creates the cluster below AKS's default only for an Ubuntu 22.04 SpinKube pool; CI's kubectl follows it", () => {
+        assert.equal(clusterCreationVersion(c({}), TODAY), `1.${SPINKUBE_MAX_MINOR}`);
+        assert.equal(clusterCreationVersion(c({ wasmOsSku: "AzureLinux", kubernetesVersion: "1.37" }), TODAY), "1.37");
+        assert.equal(clusterCreationVersion(c({ wasmOsSku: "Ubuntu" }), TODAY), undefined, "AKS's default");
+        assert.equal(kubectlVersionFor(clusterCreationVersion(c({ wasmOsSku: "AzureLinux", kubernetesVersion: "1.37.2" }), TODAY), TODAY), "v1.37.0");
+        assert.equal(kubectlVersionFor(undefined, TODAY), `v1.${Math.max(...communityMinors(TODAY))}.0`);
+    });
+    it("uses the project's installer exactly for SpinKube on a containerd-2 image", () => {
+        assert.equal(usesShimInstaller(c({})), false);
+        assert.equal(usesShimInstaller(c({ wasmOsSku: "Ubuntu" })), true);
+        assert.equal(usesShimInstaller(c({ wasmOsSku: "AzureLinux" })), true);
+        assert.equal(usesShimInstaller(c({ wasmOsSku: "AzureLinux", wasmRuntime: "wasmwasi" })), false);
     });
 });

@@ -10,8 +10,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { registryName } from "../../lib/azureNames";
-import { creationKubernetesVersion } from "../../lib/kubernetesVersions";
-import { limitedByUbuntu2204, wasmOsProfile } from "../../lib/wasmNodeOs";
+import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile } from "../../lib/wasmNodeOs";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs";
 import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
 import { AksCluster } from "./aksCluster";
@@ -91,7 +90,7 @@ export class Platform extends pulumi.ComponentResource {
                 location: args.location,
                 // Only an Ubuntu 22.04 Wasm pool caps the cluster's minor (lib/wasmNodeOs.ts; OS-2).
                 resourceGroupName: args.resourceGroupName,
-                kubernetesVersion: limitedByUbuntu2204(args) ? creationKubernetesVersion(args) : args.kubernetesVersion,
+                kubernetesVersion: clusterCreationVersion(args),
                 tier: args.clusterTier,
                 pinMinorVersion: limitedByUbuntu2204(args),
                 availabilityZones: args.availabilityZones,
@@ -130,15 +129,13 @@ export class Platform extends pulumi.ComponentResource {
 
         // On a WasmWasi pool AKS itself installs the shim and the RuntimeClass; SpinKube is needed only on ordinary pools.
         // Who installs containerd-shim-spin depends on the pool's containerd (lib/wasmNodeOs.ts).
-        const installer = wasmOsProfile(args.wasmOsSku).installer;
-        this.shimInstaller =
-            args.wasmRuntime === "spinkube" && installer === "aks-wasm-daemonset"
-                ? new ShimInstaller(
-                      "shim-installer",
-                      { provider: cluster.provider, placement: this.pool.placement, release: SPINKUBE_VERSIONS, handler: SPIN_HANDLER, dependsOn: [this.pool] },
-                      { parent: this },
-                  )
-                : undefined;
+        this.shimInstaller = usesShimInstaller(args)
+            ? new ShimInstaller(
+                  "shim-installer",
+                  { provider: cluster.provider, placement: this.pool.placement, release: SPINKUBE_VERSIONS, handler: SPIN_HANDLER, dependsOn: [this.pool] },
+                  { parent: this },
+              )
+            : undefined;
         this.runtime =
             args.wasmRuntime === "spinkube"
                 ? new SpinKubeRuntime(
@@ -146,7 +143,7 @@ export class Platform extends pulumi.ComponentResource {
                       {
                           provider: cluster.provider,
                           placement: this.pool.placement,
-                          installer,
+                          installer: wasmOsProfile(args.wasmOsSku).installer,
                           dependsOn: [this.pool],
                           kubeconfig: cluster.kubeconfig,
                       },
