@@ -14,7 +14,6 @@
 import { todayUtc } from "./datedSupport";
 import { creationKubernetesVersion, spinKubeVersionProblems, UBUNTU_2204_CONTAINERD_17 } from "./kubernetesVersions";
 
-
 /** OS SKUs the stack accepts for the SpinKube Wasm pool (azure-native 3.28 `OSSKU` values). */
 export const WASM_OS_SKUS = ["Ubuntu2204", "Ubuntu", "AzureLinux"] as const;
 export type WasmOsSku = (typeof WASM_OS_SKUS)[number];
