@@ -9,10 +9,10 @@ import { ContainerImage } from "./components/app/containerImage";
 import { SpinApp, spinAppSettingsFromConfig } from "./components/app/spinApp";
 import { Platform } from "./components/platform/platform";
 import { configWarnings, loadStackConfig, PROJECT } from "./config";
-import { WHOLE_CONFIG_CHECKS } from "./lib/runDuration";
+import { WHOLE_CONFIG_CHECKS } from "./components/runDuration";
 import type { AppLoadTestOutput, AppOutput, StackOutputInputs } from "./outputs";
 
-// Refused when one `pulumi up` could outlast the CI deploy job's timeout (lib/runDuration.ts).
+// Refused when one `pulumi up` could outlast the CI deploy job's timeout (components/runDuration.ts).
 const config = loadStackConfig({ wholeConfigChecks: WHOLE_CONFIG_CHECKS });
 for (const warning of configWarnings(config)) pulumi.log.warn(warning);
 

@@ -2,7 +2,7 @@
  * The outputs contract: what other stacks may read from an aks-wasm stack through a `StackReference`.
  *
  * Versioned: `contractVersion` changes major when a field is removed or changes meaning, minor when one is added.
- * Consumers check it before use: lib/platformContract.ts (`platformFromStackReference`), used by examples/app-stack.
+ * Consumers check it before use: lib/contract/platformContract.ts (`platformFromStackReference`), used by examples/app-stack.
  *
  * 1.1 adds what an app stack needs to deploy onto the platform: `acrResourceId`, `ingressClassName`,
  * `gatewayClassName`, `loadTestImage` and `appTeams`.
@@ -16,9 +16,9 @@
  * timed-out round as longer than any measured one), and a time ratio is null unless both sides have every round.
  * Nothing is removed: a 1.2 reader still finds every field it read.
  */
-import type { LoadTestComparison, LoadTestSummary } from "./lib/loadTestResult";
-import type { MeasurementComparison, MeasurementSummary } from "./lib/measurementResult";
-import type { WasmPlacement } from "./lib/workloadDefaults";
+import type { LoadTestComparison, LoadTestSummary } from "./lib/results/loadTestResult";
+import type { MeasurementComparison, MeasurementSummary } from "./lib/results/measurementResult";
+import type { WasmPlacement } from "./lib/kubernetes/workloadDefaults";
 
 export const OUTPUTS_CONTRACT_VERSION = "1.3";
 

@@ -41,7 +41,7 @@ for (const m of ${JSON.stringify(SDK_MODULES)}) require(m);
 done({});`;
 
 const EVALUATE = `${MEASURE}
-require("./lib/offline").evaluateStack({ projectDir: process.cwd(), stack: "dev" }).then((r) => {
+require("./lib/offline/offline").evaluateStack({ projectDir: process.cwd(), stack: "dev" }).then((r) => {
   done({ resources: r.resources.length });
   process.exit(0);
 });`;

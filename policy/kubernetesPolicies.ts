@@ -92,7 +92,7 @@ export const wasmWorkloadStartsOnTheShim: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Use the Wasm security context of lib/workloadDefaults.ts (uid 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities drop ALL, seccomp RuntimeDefault) and set SPIN_HTTP_LISTEN_ADDR to 0.0.0.0:<port above 1023> with the same containerPort.",
+        "Use the Wasm security context of lib/kubernetes/workloadDefaults.ts (uid 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities drop ALL, seccomp RuntimeDefault) and set SPIN_HTTP_LISTEN_ADDR to 0.0.0.0:<port above 1023> with the same containerPort.",
     configSchema: WASM_WORKLOAD_CONFIG_SCHEMA,
     validateResource: (args, reportViolation) => {
         if (args.type !== "kubernetes:apps/v1:Deployment") return;

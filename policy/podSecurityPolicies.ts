@@ -1,7 +1,7 @@
 /**
  * Pod security of every pod-bearing kind (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) and the
  * Pod Security labels of namespaces (platform-contracts TRUST-11). The cluster enforces the same root rule at
- * admission (lib/admissionPolicy.ts); the pack reports it at preview, before anything is applied, and for every
+ * admission (lib/kubernetes/admissionPolicy.ts); the pack reports it at preview, before anything is applied, and for every
  * stack that runs it (the platform's, and app stacks with `--policy-pack`).
  *
  * Type checks use `args.type` (no `@pulumi/kubernetes` import). Undefined values (unset, or not known yet) are
@@ -15,7 +15,7 @@ export const DEFAULT_SPIN_RUNTIME_CLASSES = ["wasmtime-spin-v2"];
 /**
  * The runtime installers' namespaces, the named exceptions: runtime-class-manager's Jobs (RCM-4) and the project's
  * own containerd-2 shim installer (components/platform/shimInstaller.ts, CD2-*) are privileged by design, and
- * nothing else runs there (both are reserved from app teams in lib/appTeams.ts).
+ * nothing else runs there (both are reserved from app teams in lib/kubernetes/appTeams.ts).
  */
 export const DEFAULT_PRIVILEGED_NAMESPACES = ["runtime-class-manager", "aks-wasm-shim-installer"];
 const ENFORCE = "pod-security.kubernetes.io/enforce";
@@ -63,7 +63,7 @@ export const podSecurityBasics: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Use the restricted security context of lib/workloadDefaults.ts (runAsNonRoot, readOnlyRootFilesystem, allowPrivilegeEscalation: false, capabilities drop ALL), or the Wasm set on the Spin runtime class.",
+        "Use the restricted security context of lib/kubernetes/workloadDefaults.ts (runAsNonRoot, readOnlyRootFilesystem, allowPrivilegeEscalation: false, capabilities drop ALL), or the Wasm set on the Spin runtime class.",
     configSchema: {
         properties: {
             spinRuntimeClassNames: { type: "array", items: { type: "string" }, default: DEFAULT_SPIN_RUNTIME_CLASSES, description: "Runtime classes whose pods may run as root." },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Logs a registry client in to Azure Container Registry with a fresh Entra ID based token, without the ACR admin
-# user (FIELD-NOTES §3). The token comes from lib/acrToken.cjs (workload identity in CI, `az` on a laptop) and
+# user (FIELD-NOTES §3). The token comes from lib/registry/acrToken.cjs (workload identity in CI, `az` on a laptop) and
 # travels through a pipe only: never an argument (visible in /proc/<pid>/cmdline and stored in Pulumi state with
 # a command's text), never an environment variable, never printed.
 #
@@ -22,7 +22,7 @@ fail() {
 
 script_dir=${BASH_SOURCE[0]%/*}
 [[ $script_dir == "${BASH_SOURCE[0]}" ]] && script_dir=.
-readonly TOKEN_HELPER="$script_dir/../lib/acrToken.cjs"
+readonly TOKEN_HELPER="$script_dir/../lib/registry/acrToken.cjs"
 
 # Microsoft's documented user name for logging in with an ACR token (platform-contracts ACRAUTH-1).
 readonly TOKEN_USER=00000000-0000-0000-0000-000000000000
@@ -39,7 +39,7 @@ case $client in
     *) fail "usage: acr-login.sh spin|docker (got '${client}')." ;;
 esac
 
-command -v node >/dev/null 2>&1 || fail "'node' not found on PATH: the token helper lib/acrToken.cjs runs on Node.js."
+command -v node >/dev/null 2>&1 || fail "'node' not found on PATH: the token helper lib/registry/acrToken.cjs runs on Node.js."
 command -v "${login[0]}" >/dev/null 2>&1 || fail "'${login[0]}' not found on PATH."
 
 # The helper reports its own errors on stderr (which source, what is missing); the client then reads an empty

@@ -51,66 +51,66 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
 export const MUTATION_MODULES: readonly MutationModule[] = [
     {
         name: "config",
-        mutate: ["config.ts"],
+        mutate: ["config/*.ts"],
         importedAs: /^\.\.\/config$/,
         leaveOut: { "test/boundedRuns.test.ts": BOUNDED_RUNS_CHILD },
     },
     {
         name: "kubernetesVersions",
-        mutate: ["lib/kubernetesVersions.ts"],
-        importedAs: /^\.\.\/lib\/kubernetesVersions$/,
+        mutate: ["lib/azure/kubernetesVersions.ts"],
+        importedAs: /^\.\.\/lib\/azure\/kubernetesVersions$/,
         alsoRun: ["test/config.test.ts"],
         leaveOut: { "test/boundedRuns.test.ts": BOUNDED_RUNS_CHILD },
     },
     {
         name: "datedSupport",
         // The dated judgement every support table goes through (AKS minors, Ubuntu 22.04, the NGINX add-on, WASI pools).
-        mutate: ["lib/datedSupport.ts"],
-        importedAs: /^\.\.\/lib\/datedSupport$/,
+        mutate: ["lib/azure/datedSupport.ts"],
+        importedAs: /^\.\.\/lib\/azure\/datedSupport$/,
         alsoRun: ["test/kubernetesVersions.rules.test.ts", "test/wasmNodeOs.test.ts"],
     },
     {
         name: "wasmNodeOs",
         // wasmOsSku: which limits apply (Ubuntu 22.04 only), its retirement refusal and warnings.
-        mutate: ["lib/wasmNodeOs.ts"],
-        importedAs: /^\.\.\/lib\/wasmNodeOs$/,
+        mutate: ["lib/azure/wasmNodeOs.ts"],
+        importedAs: /^\.\.\/lib\/azure\/wasmNodeOs$/,
     },
     {
         name: "runDuration",
         // Whether the deploy's worst-case waits fit the deploy job's timeout (a whole-config refusal).
-        mutate: ["lib/runDuration.ts"],
-        importedAs: /^\.\.\/lib\/runDuration$/,
+        mutate: ["components/runDuration.ts"],
+        importedAs: /^\.\.\/components\/runDuration$/,
     },
     {
         name: "capacityPlan",
-        mutate: ["lib/capacityPlan.ts"],
-        importedAs: /^\.\.\/lib\/capacityPlan$/,
+        mutate: ["lib/azure/capacityPlan.ts"],
+        importedAs: /^\.\.\/lib\/azure\/capacityPlan$/,
     },
     {
         name: "kubernetesQuantity",
-        mutate: ["lib/kubernetesQuantity.ts"],
-        importedAs: /^\.\.\/lib\/kubernetesQuantity$/,
+        mutate: ["lib/kubernetes/kubernetesQuantity.ts"],
+        importedAs: /^\.\.\/lib\/kubernetes\/kubernetesQuantity$/,
         alsoRun: ["test/config.test.ts", "test/capacityPlan.test.ts"],
     },
     {
         name: "azureVmSizes",
-        mutate: ["lib/azureVmSizes.ts"],
-        importedAs: /^\.\.\/lib\/azureVmSizes$/,
+        mutate: ["lib/azure/azureVmSizes.ts"],
+        importedAs: /^\.\.\/lib\/azure\/azureVmSizes$/,
     },
     {
         name: "loadTestResult",
-        mutate: ["lib/loadTestResult.ts"],
-        importedAs: /^\.\.\/lib\/loadTestResult$/,
+        mutate: ["lib/results/loadTestResult.ts"],
+        importedAs: /^\.\.\/lib\/results\/loadTestResult$/,
     },
     {
         name: "measurementResult",
-        mutate: ["lib/measurementResult.ts"],
-        importedAs: /^\.\.\/lib\/measurementResult$/,
+        mutate: ["lib/results/measurementResult.ts"],
+        importedAs: /^\.\.\/lib\/results\/measurementResult$/,
     },
     {
         name: "platformContract",
-        mutate: ["lib/platformContract.ts"],
-        importedAs: /^\.\.\/lib\/platformContract$/,
+        mutate: ["lib/contract/platformContract.ts"],
+        importedAs: /^\.\.\/lib\/contract\/platformContract$/,
     },
     {
         name: "policy",

@@ -7,9 +7,9 @@
  *   <dir>/plan.md, <dir>/plan.json         every resource: type, name, parent (plan.json adds redacted inputs)
  *   <dir>/schema.txt                       each manifest checked against the upstream Kubernetes OpenAPI schemas
  * These are the objects the program registers, captured at the mock monitor, not a second implementation.
- * Values that only the cloud knows (digests, identities, the kubeconfig) are the stand-ins of lib/mockCloud.cjs.
+ * Values that only the cloud knows (digests, identities, the kubeconfig) are the stand-ins of lib/offline/mockCloud.cjs.
  * plan.md opens with the sizing (VM sizes, node counts and autoscaler bounds, zones, tier), the protected
- * resources and the capacity plan (lib/capacityPlan.ts).
+ * resources and the capacity plan (lib/azure/capacityPlan.ts).
  *
  * A failed render (bad config, unknown stack, a program error) leaves none of these outputs behind: the earlier
  * run's are removed first and the new ones are written to a temporary folder and moved in only when complete.
@@ -21,10 +21,10 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { parseAllConfig, type StackConfig } from "../config";
 import { measurementBudgetForConfig, measurementBudgetMarkdown } from "../components/app/scaleMeasurement";
-import { capacityPlan, capacityPlanMarkdown } from "../lib/capacityPlan";
-import { loadKubernetesSchemas, NO_SCHEMA, toManifest, validateKubernetesObject, type KubernetesObject } from "../lib/kubernetesSchema";
-import { evaluateStack, mapSecrets, stackConfigMap, type RecordedResource } from "../lib/offline";
-import { WHOLE_CONFIG_CHECKS } from "../lib/runDuration";
+import { capacityPlan, capacityPlanMarkdown } from "../lib/azure/capacityPlan";
+import { loadKubernetesSchemas, NO_SCHEMA, toManifest, validateKubernetesObject, type KubernetesObject } from "../lib/kubernetes/kubernetesSchema";
+import { evaluateStack, mapSecrets, stackConfigMap, type RecordedResource } from "../lib/offline/offline";
+import { WHOLE_CONFIG_CHECKS } from "../components/runDuration";
 
 /** What a render writes into its folder; only these are removed before a render. */
 export const RENDER_OUTPUTS = ["manifests", "plan.md", "plan.json", "schema.txt"] as const;

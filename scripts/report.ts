@@ -15,9 +15,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { chartRows, renderMarkdown } from "../lib/report";
-import { renderComparisonSvg } from "../lib/reportChart";
-import { parseStackOutputs, ReportInputError } from "../lib/reportInput";
+import { chartRows, renderMarkdown } from "../lib/report/report";
+import { renderComparisonSvg } from "../lib/report/reportChart";
+import { parseStackOutputs, ReportInputError } from "../lib/report/reportInput";
 
 const USAGE =
     "usage: pulumi stack output --json | npm run --silent report [-- --out <dir>]\n" +

@@ -10,9 +10,9 @@
 #   ACR_LOGIN_SERVER    registry login server (e.g. myacr.azurecr.io)
 #   SPIN_APP_REFERENCE  the reference to push: <login server>/<app>:<tag>
 # Stdout: only `spin registry push`'s own output, whose last line is "Pushed with digest sha256:<hex>" (parsed
-# by lib/spinPush.ts). Everything else (build log, login messages) goes to stderr.
+# by lib/spin/spinPush.ts). Everything else (build log, login messages) goes to stderr.
 # Registry credentials: AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID (CI, workload identity) or
-# an `az login` session (laptop); see lib/acrToken.cjs. The login happens right before the push, every time the
+# an `az login` session (laptop); see lib/registry/acrToken.cjs. The login happens right before the push, every time the
 # command runs, so it never depends on a login from an earlier `pulumi up`.
 # Needs: Fermyon Spin >= 2 (`spin`), node, Container Registry Repository Writer on the repository (ABAC mode), the Azure CLI unless workload identity is
 # set, and whatever the app's build command needs (for JavaScript apps: the installed npm dependencies).
@@ -45,10 +45,10 @@ if [[ ! $version_line =~ ^spin\ ([0-9]+)\.([0-9]+)\.([0-9]+) ]]; then
     fail "'$spin_path' is not Fermyon Spin: 'spin --version' printed '${version_line}'. Debian's package 'spin' is the SPIN model checker, not Fermyon Spin: $INSTALL_HINT, ahead of ${spin_path%/*} (or remove the Debian package: apt-get remove spin)."
 fi
 ((BASH_REMATCH[1] >= 2)) || fail "'$spin_path' is $version_line, too old: $INSTALL_HINT."
-command -v node >/dev/null 2>&1 || fail "'node' not found on PATH: the registry token helper lib/acrToken.cjs runs on Node.js."
+command -v node >/dev/null 2>&1 || fail "'node' not found on PATH: the registry token helper lib/registry/acrToken.cjs runs on Node.js."
 # Fail before the build, not after it, when no registry token can be had (az missing or signed out, or the
 # workload identity variables incomplete). Fetches no token.
-node "$script_dir/../lib/acrToken.cjs" --check ||
+node "$script_dir/../lib/registry/acrToken.cjs" --check ||
     fail "no registry credentials: see the message above."
 
 printf 'spin-build-push: %s, building %s\n' "$version_line" "$PWD" >&2

@@ -1,5 +1,5 @@
 /**
- * lib/acrToken.cjs: a fresh ACR token on every call, from the workload identity token file in CI (read anew each
+ * lib/registry/acrToken.cjs: a fresh ACR token on every call, from the workload identity token file in CI (read anew each
  * time, exchanged over HTTPS request bodies only) or from `az` on a laptop; the token only ever on stdout.
  *
  * No Azure here: the network is a stand-in `fetch` (a fake written by this test, or test/helpers/standin-fetch.cjs
@@ -12,10 +12,10 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ACR_SCOPE, TOKEN_USER, acrToken, entraAccessToken, tokenSource } from "../lib/acrToken.cjs";
+import { ACR_SCOPE, TOKEN_USER, acrToken, entraAccessToken, tokenSource } from "../lib/registry/acrToken.cjs";
 
 const ROOT = path.resolve(__dirname, "..");
-const HELPER = path.join(ROOT, "lib", "acrToken.cjs");
+const HELPER = path.join(ROOT, "lib", "registry", "acrToken.cjs");
 const STANDIN_FETCH = path.join(__dirname, "helpers", "standin-fetch.cjs");
 const LOGIN_SERVER = "acrmock.azurecr.io";
 const TENANT = "00000000-0000-0000-0000-0000000000aa";

@@ -10,12 +10,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 let run: OfflineRun;
 let mod: typeof import("../components/app/appExposure");
 let gw: typeof import("../components/platform/gatewayApi");
-let schema: typeof import("../lib/kubernetesSchema");
+let schema: typeof import("../lib/kubernetes/kubernetesSchema");
 const out: Record<string, unknown> = {};
 
 function find(type: string, name: string): RecordedResource {
@@ -33,7 +33,7 @@ before(async () => {
     const k8s = await import("@pulumi/kubernetes");
     mod = await import("../components/app/appExposure.js");
     gw = await import("../components/platform/gatewayApi.js");
-    schema = await import("../lib/kubernetesSchema.js");
+    schema = await import("../lib/kubernetes/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     const common = { provider, namespace: "hello", serviceName: "hello" };

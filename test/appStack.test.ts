@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline/offline";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
 
 /** The platform stack's state: outputs, and which of them it marked secret. */

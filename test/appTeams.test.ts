@@ -1,12 +1,12 @@
 /**
- * Rights for app teams: the `appTeams` config key (parsed in lib/appTeams.ts, validated with every other key in
+ * Rights for app teams: the `appTeams` config key (parsed in lib/kubernetes/appTeams.ts, validated with every other key in
  * config.ts) and AppTeamAccess under the SDK's mocks, with the exact role assignments it registers.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline";
+import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline/offline";
 import { parseStackConfig } from "../config";
-import { roleAssignmentName } from "../lib/azureNames";
+import { roleAssignmentName } from "../lib/azure/azureNames";
 
 const TEAM = "1111aaaa-2222-3333-4444-555555555555";
 const OTHER = "66666666-7777-8888-9999-000000000000";

@@ -1,11 +1,11 @@
 /**
- * lib/azureVmSizes.ts: what the stack reads out of a VM size name (platform-contracts VM-1, VM-2, VM-3), and what it
+ * lib/azure/azureVmSizes.ts: what the stack reads out of a VM size name (platform-contracts VM-1, VM-2, VM-3), and what it
  * leaves unknown rather than guess. test/capacityPlan.test.ts reads the common sizes; this file pins the grammar's
  * edges and the memory table's limits.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseVmSize, vmSizeProblems } from "../lib/azureVmSizes";
+import { parseVmSize, vmSizeProblems } from "../lib/azure/azureVmSizes";
 
 describe("parseVmSize", () => {
     it("reads only a whole name", () => {

@@ -12,9 +12,9 @@ import { parse } from "yaml";
 import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
 import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
 import { parseStackConfig, StackConfigError, type RawConfig } from "../config";
-import { kubectlVersion, minorOf, creationKubernetesVersion } from "../lib/kubernetesVersions";
-import { readStackConfig } from "../lib/offline";
-import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../lib/runDuration";
+import { kubectlVersion, minorOf, creationKubernetesVersion } from "../lib/azure/kubernetesVersions";
+import { readStackConfig } from "../lib/offline/offline";
+import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../components/runDuration";
 
 const ROOT = join(__dirname, "..");
 const TODAY = "2026-12-03";

@@ -1,5 +1,5 @@
 /**
- * The capacity plan's verdicts (lib/capacityPlan.ts): what each pool must hold, what is refused and under which
+ * The capacity plan's verdicts (lib/azure/capacityPlan.ts): what each pool must hold, what is refused and under which
  * config key, what only warns. Figures are asserted as numbers (millicores, MiB) a user can recompute from the
  * plan's own table; the wording of messages beyond the key and the pool is left free.
  */
@@ -17,7 +17,7 @@ import {
     type CapacityInput,
     type PodGroup,
     type PoolPlan,
-} from "../lib/capacityPlan";
+} from "../lib/azure/capacityPlan";
 
 const Mi = 2 ** 20;
 const milli = (cores: number) => Math.round(cores * 1000);

@@ -1,5 +1,5 @@
 /**
- * The capacity plan (lib/capacityPlan.ts) and the platform tables it rests on: AKS node reservations, Azure VM
+ * The capacity plan (lib/azure/capacityPlan.ts) and the platform tables it rests on: AKS node reservations, Azure VM
  * size names, the names derived from an app, and the add-on figures. Pure functions; no cloud.
  */
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { DEFAULT_RESOURCES } from "../components/app/loadTest";
 import { DEFAULT_RESOURCES as MEASURE_RESOURCES } from "../components/app/scaleMeasurement";
 import { configDefaults } from "../config";
-import { parseVmSize, vmSizeProblems, type VmSize } from "../lib/azureVmSizes";
+import { parseVmSize, vmSizeProblems, type VmSize } from "../lib/azure/azureVmSizes";
 import {
     allocatableCpu,
     allocatableMemory,
@@ -18,8 +18,8 @@ import {
     MIN_HEADROOM,
     STACK_POD_REQUESTS,
     type CapacityInput,
-} from "../lib/capacityPlan";
-import { derivedNameProblems, hostProblem } from "../lib/kubernetesNames";
+} from "../lib/azure/capacityPlan";
+import { derivedNameProblems, hostProblem } from "../lib/kubernetes/kubernetesNames";
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
 let run: OfflineRun;
@@ -20,7 +20,7 @@ let mod: {
     pool: typeof import("../components/platform/wasmNodePool");
     spin: typeof import("../components/platform/spinKubeRuntime");
     acr: typeof import("../components/platform/containerRegistry");
-    names: typeof import("../lib/azureNames");
+    names: typeof import("../lib/azure/azureNames");
 };
 let cluster: InstanceType<typeof import("../components/platform/aksCluster").AksCluster>;
 
@@ -38,7 +38,7 @@ before(async () => {
         pool: await import("../components/platform/wasmNodePool.js"),
         spin: await import("../components/platform/spinKubeRuntime.js"),
         acr: await import("../components/platform/containerRegistry.js"),
-        names: await import("../lib/azureNames.js"),
+        names: await import("../lib/azure/azureNames.js"),
     };
     cluster = new mod.aks.AksCluster("t", {
         location: "westeurope",
@@ -265,14 +265,14 @@ describe("WasmNodePool", () => {
     });
 
     it("keeps a SpinKube cluster on its minor (patch channel): containerd 1.7 on Ubuntu 22.04 is recommended up to 1.35", async () => {
-        const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/kubernetesVersions.js");
+        const { versionPolicy, SPINKUBE_MAX_MINOR } = await import("../lib/azure/kubernetesVersions.js");
         assert.equal(SPINKUBE_MAX_MINOR, 35);
         assert.deepEqual(versionPolicy("Standard", { pinMinor: true }), { supportPlan: "KubernetesOfficial", upgradeChannel: "patch" });
         assert.deepEqual(versionPolicy("Standard"), { supportPlan: "KubernetesOfficial", upgradeChannel: "stable" });
     });
 
     it("creates a SpinKube cluster on a minor its Ubuntu 22.04 Wasm pool can run when kubernetesVersion is unset", async () => {
-        const { creationKubernetesVersion, UBUNTU_2204_CONTAINERD_17 } = await import("../lib/kubernetesVersions.js");
+        const { creationKubernetesVersion, UBUNTU_2204_CONTAINERD_17 } = await import("../lib/azure/kubernetesVersions.js");
         const today = "2026-12-03";
         // containerd 1.7 is recommended up to 1.35 (containerd RELEASES.md@v2.3.4; CONV-4): the newest minor it has.
         assert.equal(creationKubernetesVersion({ clusterTier: "Free", wasmRuntime: "spinkube" }, today), "1.35");

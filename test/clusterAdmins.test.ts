@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseStackConfig, StackConfigError } from "../config";
-import { clusterAdminProblems, clusterAdminWarnings, PLACEHOLDER_PRINCIPAL_ID } from "../lib/clusterAdmins";
+import { clusterAdminProblems, clusterAdminWarnings, PLACEHOLDER_PRINCIPAL_ID } from "../lib/azure/clusterAdmins";
 
 const ROOT = join(__dirname, "..");
 

@@ -1,7 +1,7 @@
 /**
- * The cluster's guard rails: the egress NetworkPolicies (lib/egressPolicy.ts, components/app/appEgress.ts) and the
- * ValidatingAdmissionPolicies (lib/admissionPolicy.ts). Manifests are validated against the Kubernetes OpenAPI
- * schemas (lib/kubernetesSchema.ts); the policies' CEL is evaluated by a CEL engine (test/helpers/admissionCel.ts,
+ * The cluster's guard rails: the egress NetworkPolicies (lib/kubernetes/egressPolicy.ts, components/app/appEgress.ts) and the
+ * ValidatingAdmissionPolicies (lib/kubernetes/admissionPolicy.ts). Manifests are validated against the Kubernetes OpenAPI
+ * schemas (lib/kubernetes/kubernetesSchema.ts); the policies' CEL is evaluated by a CEL engine (test/helpers/admissionCel.ts,
  * with stand-ins for Kubernetes' CIDR library, said so there) on the cases each rule exists for.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { appEgressSpecs } from "../components/app/appEgress";
 import { appOutboundPorts } from "../components/app/spinApp";
-import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy, GUARDED_NAMESPACE_LABELS } from "../lib/admissionPolicy";
+import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy, GUARDED_NAMESPACE_LABELS } from "../lib/kubernetes/admissionPolicy";
 import {
     cidrContains,
     defaultDenyEgressSpec,
@@ -19,8 +19,8 @@ import {
     internetEgressSpec,
     manifestOutboundHosts,
     outboundPorts,
-} from "../lib/egressPolicy";
-import { loadKubernetesSchemas, validateKubernetesObject } from "../lib/kubernetesSchema";
+} from "../lib/kubernetes/egressPolicy";
+import { loadKubernetesSchemas, validateKubernetesObject } from "../lib/kubernetes/kubernetesSchema";
 import { refusals } from "./helpers/admissionCel";
 
 const SPIN = "wasmtime-spin-v2";

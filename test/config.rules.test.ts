@@ -20,8 +20,8 @@ import {
     type RawConfig,
     type StackConfig,
 } from "../config";
-import { addDays } from "../lib/datedSupport";
-import { AKS_MINORS } from "../lib/kubernetesVersions";
+import { addDays } from "../lib/azure/datedSupport";
+import { AKS_MINORS } from "../lib/azure/kubernetesVersions";
 
 const appManifestExists = () => true;
 const ADMIN = { clusterAdminPrincipalIds: '["00000000-0000-0000-0000-000000000001"]' };

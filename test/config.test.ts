@@ -12,7 +12,7 @@ const appManifestExists = (app: string) => app !== "missing-app";
 /** A real-looking cluster admin, so that warnings about a missing admin stay out of tests about other keys. */
 const ADMIN = { clusterAdminPrincipalIds: '["22222222-2222-2222-2222-222222222222"]' };
 
-/** The day the table tests are judged on: dated support (lib/datedSupport.ts) must not make them drift. */
+/** The day the table tests are judged on: dated support (lib/azure/datedSupport.ts) must not make them drift. */
 const TODAY = "2026-12-03";
 
 function problemsOf(raw: RawConfig): StackConfigError["problems"] {
@@ -27,7 +27,7 @@ function problemsOf(raw: RawConfig): StackConfigError["problems"] {
 
 describe("stack config", () => {
     it("reports an app's spin.toml problems with the other config problems, before anything else runs", () => {
-        // appManifestProblems stands in for lib/spinManifest.ts's check of the file (test/spinManifest.test.ts).
+        // appManifestProblems stands in for lib/spin/spinManifest.ts's check of the file (test/spinManifest.test.ts).
         const appManifestProblems = (app: string) => (app === "shop" ? ["apps/shop/spin.toml:4:14: not valid TOML: unterminated string. Fix: correct the TOML syntax at that line (https://toml.io)"] : []);
         try {
             parseStackConfig({ apps: '["hello-wasm","shop"]', appHost: "example.com", appReplicas: "0" }, { appManifestExists, appManifestProblems });
@@ -380,7 +380,7 @@ describe("stack config", () => {
     });
 
     it("spinkube is refused once AKS retires the Wasm pool's Ubuntu 22.04, and warned about 30 days before", async () => {
-        const { spinKubeVersionProblems, spinKubeWarnings } = await import("../lib/kubernetesVersions.js");
+        const { spinKubeVersionProblems, spinKubeWarnings } = await import("../lib/azure/kubernetesVersions.js");
         const c = { clusterTier: "Free", wasmRuntime: "spinkube" };
         assert.deepEqual(spinKubeWarnings(c, "2027-05-30"), []);
         assert.match(spinKubeWarnings(c, "2027-05-31").join(), /Ubuntu 22.04 node pools .* ends on 2027-06-30/);
@@ -389,7 +389,7 @@ describe("stack config", () => {
     });
 
     it("warns when the minor's support ends within 30 days of the day of the run, the default minor included", async () => {
-        const { kubernetesVersionWarnings } = await import("../lib/kubernetesVersions.js");
+        const { kubernetesVersionWarnings } = await import("../lib/azure/kubernetesVersions.js");
         assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-11-26").join(), /ends on 2026-11-30/);
         assert.deepEqual(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-10-30"), [], "31 days before");
         assert.match(kubernetesVersionWarnings({ kubernetesVersion: "1.34", clusterTier: "Free" }, "2026-10-31").join(), /ends on 2026-11-30/, "30 days before");

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 const ROOT = path.resolve(__dirname, "..");
 const APP_DIR = path.join(ROOT, "apps", "hello-wasm-container");
@@ -19,8 +19,8 @@ const RESOURCES = { cpuRequest: "100m", cpuLimit: "750m", memoryRequest: "96Mi",
 
 let run: OfflineRun;
 let mod: typeof import("../components/app/containerBaseline");
-let workload: typeof import("../lib/workloadDefaults");
-let schema: typeof import("../lib/kubernetesSchema");
+let workload: typeof import("../lib/kubernetes/workloadDefaults");
+let schema: typeof import("../lib/kubernetes/kubernetesSchema");
 let baseline: InstanceType<typeof import("../components/app/containerBaseline").ContainerBaseline>;
 
 function find(type: string, name: string): RecordedResource {
@@ -33,8 +33,8 @@ before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
     mod = await import("../components/app/containerBaseline.js");
-    workload = await import("../lib/workloadDefaults.js");
-    schema = await import("../lib/kubernetesSchema.js");
+    workload = await import("../lib/kubernetes/workloadDefaults.js");
+    schema = await import("../lib/kubernetes/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     baseline = new mod.ContainerBaseline("base", { provider, image: IMAGE, namespace: "hello", replicas: 2, resources: RESOURCES });

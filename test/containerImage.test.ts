@@ -11,15 +11,15 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
-import { installOfflineMocks, isSecretInput, mapSecrets, settle, valueOf, type OfflineRun } from "../lib/offline";
-import { contentTag } from "../lib/sourceHash";
+import { installOfflineMocks, isSecretInput, mapSecrets, settle, valueOf, type OfflineRun } from "../lib/offline/offline";
+import { contentTag } from "../lib/spin/sourceHash";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIXTURE = path.join(__dirname, "fixtures", "container-app");
 const LOGIN_SERVER = "acrmock.azurecr.io";
 /** A digest as BuildKit reports it (format only; the value is a stand-in). */
 const IMAGE_DIGEST = `sha256:${"5e".repeat(32)}`;
-/** The token lib/mockCloud.cjs answers for the helper's `local.run` (a stand-in, not a credential). */
+/** The token lib/offline/mockCloud.cjs answers for the helper's `local.run` (a stand-in, not a credential). */
 const STANDIN_TOKEN = "stand-in-acr-token";
 const ZERO_USER = "00000000-0000-0000-0000-000000000000";
 

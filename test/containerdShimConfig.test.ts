@@ -1,5 +1,5 @@
 /**
- * The shim installer's edit of containerd's config (lib/containerdShimConfig.ts) on the files AKS writes
+ * The shim installer's edit of containerd's config (lib/spin/containerdShimConfig.ts) on the files AKS writes
  * (test/fixtures/containerd, rendered from Azure/AgentBaker@06836ee, MIT), and the node script
  * (components/platform/shimInstaller.ts) held to the same bytes: the real script runs under bash here, in its
  * `config-install` / `config-uninstall` modes, on the same files.
@@ -22,7 +22,7 @@ import {
     runtimePluginOf,
     uninstallShimRuntime,
     type ShimRuntime,
-} from "../lib/containerdShimConfig";
+} from "../lib/spin/containerdShimConfig";
 import { SPINKUBE_VERSIONS, SPIN_HANDLER } from "../components/platform/spinKubeRuntime";
 import { shimInstallerScript, shimRuntime } from "../components/platform/shimInstaller";
 

@@ -1,11 +1,11 @@
 /**
- * lib/datedSupport.ts: how every dated support fact (AKS minors, the Wasm pool's OS, the NGINX add-on, WASI pools)
+ * lib/azure/datedSupport.ts: how every dated support fact (AKS minors, the Wasm pool's OS, the NGINX add-on, WASI pools)
  * is judged against the day of the run (platform-contracts CONV-3): supported until 30 days before the last day,
  * warned about from then through the last day, and past it refused (or only warned, with the reason given).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addDays, judgeSupport, supportState, todayUtc, WARN_DAYS_BEFORE_END, type DatedSupport } from "../lib/datedSupport";
+import { addDays, judgeSupport, supportState, todayUtc, WARN_DAYS_BEFORE_END, type DatedSupport } from "../lib/azure/datedSupport";
 
 const fact = (over: Partial<DatedSupport> = {}): DatedSupport => ({
     subject: "the thing",

@@ -1,10 +1,10 @@
 /**
- * lib/editDistance.ts: the distance behind "did you mean" (optimal string alignment: Levenshtein plus a swap of two
+ * lib/text/editDistance.ts: the distance behind "did you mean" (optimal string alignment: Levenshtein plus a swap of two
  * adjacent letters) and the choice of what to suggest.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { editDistance, nearest, orList } from "../lib/editDistance";
+import { editDistance, nearest, orList } from "../lib/text/editDistance";
 import { CONFIG_KEYS } from "../config";
 
 test("distance: insertions, deletions, substitutions and adjacent swaps cost one each", () => {

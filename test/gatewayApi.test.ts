@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, readStackConfig, settle, type OfflineRun } from "../lib/offline";
+import { installOfflineMocks, readStackConfig, settle, type OfflineRun } from "../lib/offline/offline";
 import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
 const ROOT = join(__dirname, "..");
@@ -14,7 +14,7 @@ let evaluation: OfflineRun;
 let options: Map<string, RegistrationOptions>;
 
 before(async () => {
-    // lib/offline.ts's evaluateStack, with the option recorder installed between the mocks and the program.
+    // lib/offline/offline.ts's evaluateStack, with the option recorder installed between the mocks and the program.
     evaluation = await installOfflineMocks({ stack: "prod", config: readStackConfig(ROOT, "prod") });
     options = recordRegistrationOptions();
     // eslint-disable-next-line @typescript-eslint/no-require-imports

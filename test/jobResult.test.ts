@@ -1,5 +1,5 @@
 /**
- * The gates' log collection (lib/jobResult.ts), run for real in `sh` with a STAND-IN kubectl
+ * The gates' log collection (lib/results/jobResult.ts), run for real in `sh` with a STAND-IN kubectl
  * (test/helpers/standInKubectl.ts: a shell script playing kubectl's two calls on a table of pods; not kubectl).
  * It must read exactly one pod, the Job's newest Succeeded pod; fail, saying what to run, when the result is gone;
  * fail (and leave no kubeconfig behind) when kubectl fails or the script is killed at any step; and converge on
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { jobLogScript, repeatPreviousResultScript, RESULT_GONE_EXIT, resultGoneAdvice } from "../lib/jobResult";
+import { jobLogScript, repeatPreviousResultScript, RESULT_GONE_EXIT, resultGoneAdvice } from "../lib/results/jobResult";
 import { StandInKubectl, type StandInPod } from "./helpers/standInKubectl";
 
 const NS = "hello";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { stringify } from "yaml";
-import { kubeloginArgs, kubeloginExecArgs, kubeloginLogin, nonInteractiveKubeconfig } from "../lib/kubeconfig";
-import { MOCK_KUBECONFIG } from "../lib/offline";
-import { registryName, roleAssignmentName } from "../lib/azureNames";
+import { kubeloginArgs, kubeloginExecArgs, kubeloginLogin, nonInteractiveKubeconfig } from "../lib/kubernetes/kubeconfig";
+import { MOCK_KUBECONFIG } from "../lib/offline/offline";
+import { registryName, roleAssignmentName } from "../lib/azure/azureNames";
 
 const DEVICE_CODE = ["get-token", "--environment", "AzurePublicCloud", "--server-id", "6dae42f8", "--client-id", "80faf920", "--tenant-id", "t1", "--login", "devicecode"];
 

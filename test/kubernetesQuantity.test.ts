@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatCpu, formatMemory, parseQuantity } from "../lib/kubernetesQuantity";
+import { formatCpu, formatMemory, parseQuantity } from "../lib/kubernetes/kubernetesQuantity";
 
 describe("parseQuantity", () => {
     it("reads every suffix of apimachinery's tables as its factor", () => {

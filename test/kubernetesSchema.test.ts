@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadKubernetesSchemas, NO_SCHEMA, supportedKinds, toManifest, validateKubernetesObject, hasSchema } from "../lib/kubernetesSchema";
+import { loadKubernetesSchemas, NO_SCHEMA, supportedKinds, toManifest, validateKubernetesObject, hasSchema } from "../lib/kubernetes/kubernetesSchema";
 
 function deployment(overrides: { replicas?: unknown; container?: Record<string, unknown> } = {}) {
     return {

@@ -1,5 +1,5 @@
 /**
- * lib/kubernetesVersions.ts: the version and date rules, derived from AKS's calendar table (platform-contracts
+ * lib/azure/kubernetesVersions.ts: the version and date rules, derived from AKS's calendar table (platform-contracts
  * AKS-1, AKS-2, OS-2, CONV-3, CONV-4). Every expectation is computed from the table's own rows, so the table can be
  * updated to a new calendar without touching these tests; what they pin is the rules: boundaries are inclusive last
  * days judged against the day of the run (`today`), LTS needs Premium, the warning comes 30 days ahead and a refusal
@@ -33,7 +33,7 @@ import {
     versionPolicy,
     wasmPoolMinors,
     type NodeRuntimeConstraint,
-} from "../lib/kubernetesVersions";
+} from "../lib/azure/kubernetesVersions";
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 

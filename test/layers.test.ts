@@ -66,7 +66,7 @@ test("index.ts only composes: under 80 lines, the Platform and one SpinApp per a
     const text = readFileSync(path.join(root, "index.ts"), "utf8");
     assert.ok(text.split("\n").length < 80, `index.ts has ${text.split("\n").length} lines`);
     const components = importsOf("index.ts").filter((f) => f.startsWith("components/"));
-    assert.deepEqual(components.sort(), ["components/app/containerImage", "components/app/spinApp", "components/platform/platform"]);
+    assert.deepEqual(components.sort(), ["components/app/containerImage", "components/app/spinApp", "components/platform/platform", "components/runDuration"]);
     assert.match(text, /new Platform\(/);
     assert.match(text, /config\.apps\.forEach\([^]*new SpinApp\(/);
 });

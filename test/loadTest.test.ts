@@ -14,12 +14,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
-import { kubeloginLogin, nonInteractiveKubeconfig } from "../lib/kubeconfig";
-import { installOfflineMocks, isSecretInput, MOCK_KUBECONFIG, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { kubeloginLogin, nonInteractiveKubeconfig } from "../lib/kubernetes/kubeconfig";
+import { installOfflineMocks, isSecretInput, MOCK_KUBECONFIG, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 type LoadTestModule = typeof import("../components/app/loadTest");
-type ResultModule = typeof import("../lib/loadTestResult");
-type Summary = import("../lib/loadTestResult").LoadTestSummary;
+type ResultModule = typeof import("../lib/results/loadTestResult");
+type Summary = import("../lib/results/loadTestResult").LoadTestSummary;
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n# stand-in kubeconfig: TOKEN-4f2a9c\n";
 const LOADTEST_IMAGE = `mockacr.azurecr.io/loadtest@sha256:${"cd".repeat(32)}`;
@@ -44,8 +44,8 @@ function cliSummary(name: string, url: string, rps: number, p50: number, p99: nu
 let run: OfflineRun;
 let lt: LoadTestModule;
 let result: ResultModule;
-let workload: typeof import("../lib/workloadDefaults");
-let schema: typeof import("../lib/kubernetesSchema");
+let workload: typeof import("../lib/kubernetes/workloadDefaults");
+let schema: typeof import("../lib/kubernetes/kubernetesSchema");
 let gate: InstanceType<LoadTestModule["LoadTest"]>;
 let bare: InstanceType<LoadTestModule["LoadTest"]>;
 /** URNs each registered resource depends on, by resource name (read off the mock monitor). */
@@ -83,9 +83,9 @@ before(async () => {
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
     lt = await import("../components/app/loadTest.js");
-    result = await import("../lib/loadTestResult.js");
-    workload = await import("../lib/workloadDefaults.js");
-    schema = await import("../lib/kubernetesSchema.js");
+    result = await import("../lib/results/loadTestResult.js");
+    workload = await import("../lib/kubernetes/workloadDefaults.js");
+    schema = await import("../lib/kubernetes/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     gate = new lt.LoadTest("lt", {
@@ -264,7 +264,7 @@ describe("LoadTest arguments", () => {
 
     it("defaults to the stack config's defaults", () => {
         assert.deepEqual(lt.resolveLoadTestSettings("lt", { targets: [{ name: "wasm", url: "" }] }), {
-            // 40 s: at least one whole metrics window while the measurement is on (issue 19, lib/metricsWindow.ts).
+            // 40 s: at least one whole metrics window while the measurement is on (issue 19, lib/results/metricsWindow.ts).
             durationSeconds: 40,
             connections: 10,
             thresholds: { maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 },

@@ -1,11 +1,11 @@
 /**
- * lib/loadTestResult.ts without the load-test component: the Job log's summary line is found, each field it relies
+ * lib/results/loadTestResult.ts without the load-test component: the Job log's summary line is found, each field it relies
  * on is checked (a changed CLI output must not pass silently), and two runs compare to the numbers the stack
  * exports. A summary with one field broken is refused and the refusal names that field.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareSummaries, LoadTestResultError, parseLoadTestOutput, summaryProblems, type LoadTestSummary } from "../lib/loadTestResult";
+import { compareSummaries, LoadTestResultError, parseLoadTestOutput, summaryProblems, type LoadTestSummary } from "../lib/results/loadTestResult";
 
 function summary(over: Record<string, unknown> = {}): LoadTestSummary {
     return {

@@ -64,7 +64,7 @@ describe("apps/measure/Dockerfile", () => {
                 imports.add(resolve(root, "apps/measure/src", m[1]).slice(root.length + 1) + ".ts");
             }
         }
-        assert.deepEqual([...imports].sort(), ["lib/kubernetesQuantity.ts", "lib/measurementResult.ts"]);
+        assert.deepEqual([...imports].sort(), ["lib/kubernetes/kubernetesQuantity.ts", "lib/results/measurementResult.ts"]);
         for (const path of imports) {
             assert.ok(admitted(path), `${path} is imported but not in the build context`);
             assert.ok(buildStage.some((l) => l.startsWith("COPY ") && l.includes(path)), `${path} is not copied`);

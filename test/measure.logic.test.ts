@@ -23,7 +23,7 @@ import {
     type PodMetricsList,
     type WatchEvent,
 } from "../apps/measure/src/logic";
-import { loadKubernetesSchemas, validateKubernetesObject } from "../lib/kubernetesSchema";
+import { loadKubernetesSchemas, validateKubernetesObject } from "../lib/kubernetes/kubernetesSchema";
 
 const dir = join(__dirname, "fixtures", "measure");
 const json = <T>(name: string): T => JSON.parse(readFileSync(join(dir, name), "utf8")) as T;

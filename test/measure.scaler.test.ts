@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MEASUREMENT_RESULT_PREFIX, parseMeasurementLine } from "../lib/measurementResult";
+import { MEASUREMENT_RESULT_PREFIX, parseMeasurementLine } from "../lib/results/measurementResult";
 import { KubeApiStandIn, LOADTEST_JOB, NAMESPACE, SERVING_SELECTOR, TWIN, standInKubeconfig, type StandInScript } from "./helpers/kubeApiStandIn";
 
 const root = resolve(__dirname, "..");

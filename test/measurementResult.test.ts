@@ -1,5 +1,5 @@
 /**
- * lib/measurementResult.ts: reading the measurement program's result line back (what the stack exports), judging
+ * lib/results/measurementResult.ts: reading the measurement program's result line back (what the stack exports), judging
  * it against the thresholds, and the Wasm ÷ container comparison.
  */
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ import {
     type PodFootprint,
     type MeasurementResult,
     type MeasurementSummary,
-} from "../lib/measurementResult";
+} from "../lib/results/measurementResult";
 
 /** A footprint; `noSampleReason` filled in when nothing was sampled. */
 function fp(f: Omit<PodFootprint, "noSampleReason">, reason = "no metrics window fitted"): PodFootprint {

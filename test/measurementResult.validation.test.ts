@@ -1,5 +1,5 @@
 /**
- * lib/measurementResult.ts exists so that "a changed or damaged result must not reach the stack outputs as if it
+ * lib/results/measurementResult.ts exists so that "a changed or damaged result must not reach the stack outputs as if it
  * were measured": each check of the result line is pinned here on its own. A result with one field broken is
  * refused, and the refusal names that field (what a user reads to find the fault); the same result with the field
  * at its accepted edge passes. Wording beyond the field name is left to test/measurementResult.test.ts.
@@ -16,7 +16,7 @@ import {
     parseMeasurementLine,
     type MeasurementResult,
     type PodFootprint,
-} from "../lib/measurementResult";
+} from "../lib/results/measurementResult";
 
 /** A timing's {@link RoundTimes} as the program writes it: `timedOut` counts the nulls; 60 s per round. */
 const times = (median: unknown, rounds: unknown[], timeoutSeconds: unknown = 60) => ({

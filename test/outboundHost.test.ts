@@ -1,5 +1,5 @@
 // The dev server's outbound HTTP boundary without a component: `wasi:http/outgoing-handler.handle` as the in-memory
-// host implements it (apps/hello-wasm/tools/memoryHost.ts) with Spin's allow check (lib/spinManifest.ts), and the
+// host implements it (apps/hello-wasm/tools/memoryHost.ts) with Spin's allow check (lib/spin/spinManifest.ts), and the
 // synchronous sender (outbound.ts) against a local server. Also: the dev server's modules import one way only.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { test } from "node:test";
 import ts from "typescript";
 import { globSync } from "tinyglobby";
-import { AllowedHosts } from "../lib/spinManifest";
+import { AllowedHosts } from "../lib/spin/spinManifest";
 import { DENY_ALL, Fields, outgoingHandler, OutgoingRequest, type OutboundPolicy, type PlainOutboundRequest } from "../apps/hello-wasm/tools/memoryHost";
 
 function request(scheme: "HTTP" | "HTTPS", authority: string | undefined, pathWithQuery: string): OutgoingRequest {

@@ -5,18 +5,18 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline";
+import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline/offline";
 import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
 describe("Platform and SpinApp", () => {
     let run: OfflineRun;
-    let described: import("../lib/platformContract").PlatformDescription;
+    let described: import("../lib/contract/platformContract").PlatformDescription;
     let options: Map<string, RegistrationOptions>;
 
     before(async () => {
         run = await installOfflineMocks({});
         options = recordRegistrationOptions();
-        const { configDefaults, PROJECT } = await import("../config.js");
+        const { configDefaults, PROJECT } = await import("../config/index.js");
         const { Platform } = await import("../components/platform/platform.js");
         const { SpinApp } = await import("../components/app/spinApp.js");
         const config = { ...configDefaults(), ingressMode: "gateway" as const };

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline";
+import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline/offline";
 
 describe("Platform with wasmOsSku=AzureLinux", () => {
     let run: OfflineRun;
@@ -13,7 +13,7 @@ describe("Platform with wasmOsSku=AzureLinux", () => {
 
     before(async () => {
         run = await installOfflineMocks({});
-        const { configDefaults, PROJECT } = await import("../config.js");
+        const { configDefaults, PROJECT } = await import("../config/index.js");
         const { Platform } = await import("../components/platform/platform.js");
         platform = new Platform("platform", { ...configDefaults(), wasmOsSku: "AzureLinux", project: PROJECT, stack: "dev" });
         await settle();

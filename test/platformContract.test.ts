@@ -1,5 +1,5 @@
 /**
- * lib/platformContract.ts: an app stack reads the platform stack's outputs only after checking the contract's
+ * lib/contract/platformContract.ts: an app stack reads the platform stack's outputs only after checking the contract's
  * major version and every field it uses, and reports every problem at once before any resource depends on them.
  * The StackReference here is a stand-in object answering `getOutputDetails` as the SDK does (a secret output in
  * `secretValue`, a plain one in `value`, a missing one with neither: platform-contracts PUL-1, PUL-2); the
@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretInput } from "../lib/offline";
+import { isSecretInput } from "../lib/offline/offline";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
-import { checkContractVersion, contractMajor, PlatformContractError, platformFromStackReference, platformOutputProblems } from "../lib/platformContract";
+import { checkContractVersion, contractMajor, PlatformContractError, platformFromStackReference, platformOutputProblems } from "../lib/contract/platformContract";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const PLACEMENT = { runtimeClassName: "wasmtime-spin-v2", nodeSelector: { pool: "wasm" }, tolerations: [] };

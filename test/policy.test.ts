@@ -135,7 +135,7 @@ test("images: the pattern is configurable and the default is the documented one"
     assert.deepEqual(await validate(imagesFromAcrByDigest, "kubernetes:apps/v1:Deployment", props, config), []);
 });
 
-// The Wasm set of lib/workloadDefaults.ts and the listen env of components/app/spinWorkload.ts, as the stack sends them.
+// The Wasm set of lib/kubernetes/workloadDefaults.ts and the listen env of components/app/spinWorkload.ts, as the stack sends them.
 const wasmPod = {
     runtimeClassName: "wasmtime-spin-v2",
     automountServiceAccountToken: false,
@@ -153,7 +153,7 @@ const shimCheck = (pod: Record<string, any>, container: Record<string, any>) =>
 test("wasm shim: the stack's Wasm context (uid 0, writable root, 8080, hardening kept) passes", async () => {
     assert.deepEqual(await shimCheck(wasmPod, wasmContainer), []);
     // The workload defaults are the same objects, so the policy and the component cannot drift apart silently.
-    const defaults = await import("../lib/workloadDefaults.js");
+    const defaults = await import("../lib/kubernetes/workloadDefaults.js");
     const fromDefaults = { ...wasmContainer, env: defaults.listenEnv(), securityContext: defaults.wasmContainerSecurityContext };
     assert.deepEqual(await shimCheck({ ...wasmPod, securityContext: defaults.wasmPodSecurityContext }, fromDefaults), []);
 });

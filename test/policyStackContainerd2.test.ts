@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { evaluateStack, mapSecrets } from "../lib/offline";
+import { evaluateStack, mapSecrets } from "../lib/offline/offline";
 import { evaluatePolicies, type PackConfig } from "../policy/evaluate";
 
 const ROOT = join(__dirname, "..");

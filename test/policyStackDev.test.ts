@@ -1,5 +1,5 @@
 /**
- * The program's dev stack, evaluated offline (SDK mocks, lib/offline), passes the policy pack with policy/dev.json:
+ * The program's dev stack, evaluated offline (SDK mocks, lib/offline/offline), passes the policy pack with policy/dev.json:
  * no mandatory violation, so the deploy workflow's `pulumi up --policy-pack policy` is not blocked. One stack per
  * file: the program module loads once per process.
  */
@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { evaluateStack, mapSecrets } from "../lib/offline";
+import { evaluateStack, mapSecrets } from "../lib/offline/offline";
 import { evaluatePolicies, type PackConfig } from "../policy/evaluate";
 
 const ROOT = join(__dirname, "..");

@@ -1,12 +1,12 @@
 /**
- * The program's prod stack, evaluated offline (SDK mocks, lib/offline), passes the whole policy pack as written
+ * The program's prod stack, evaluated offline (SDK mocks, lib/offline/offline), passes the whole policy pack as written
  * (every policy mandatory, no config), as the deploy workflow runs it. One stack per file: the program module loads
  * once per process.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { evaluateStack, mapSecrets } from "../lib/offline";
+import { evaluateStack, mapSecrets } from "../lib/offline/offline";
 import { evaluatePolicies } from "../policy/evaluate";
 
 const ROOT = join(__dirname, "..");

@@ -93,7 +93,7 @@ describe("npm run render", () => {
                 "--import",
                 "tsx",
                 "-e",
-                `require("./lib/offline").evaluateStack({ projectDir: process.cwd(), stack: "dev", overrides: JSON.parse(process.argv[1]) })
+                `require("./lib/offline/offline").evaluateStack({ projectDir: process.cwd(), stack: "dev", overrides: JSON.parse(process.argv[1]) })
                    .then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`,
                 JSON.stringify(overrides),
             ],

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { chartRows, renderMarkdown } from "../lib/report";
-import { parseStackOutputs, ReportInputError } from "../lib/reportInput";
+import { chartRows, renderMarkdown } from "../lib/report/report";
+import { parseStackOutputs, ReportInputError } from "../lib/report/reportInput";
 import { assertNoSecretValue, buildReport } from "../scripts/report";
 
 const root = join(__dirname, "..");

@@ -1,8 +1,8 @@
 /**
- * The report reads what the program really exports: the dev stack, evaluated offline (SDK mocks, lib/offline),
+ * The report reads what the program really exports: the dev stack, evaluated offline (SDK mocks, lib/offline/offline),
  * turned into the JSON `pulumi stack output --json` prints (secret outputs as "[secret]", platform-contracts
  * REPORT-1), renders without error. The load-test and measurement figures in it are the stand-ins of
- * lib/mockCloud.cjs (zeros, no load was generated): this pins the shape, not the numbers. One stack per file: the
+ * lib/offline/mockCloud.cjs (zeros, no load was generated): this pins the shape, not the numbers. One stack per file: the
  * program module loads once per process.
  */
 import { test } from "node:test";
@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
-import { evaluateStack, valueOf } from "../lib/offline";
+import { evaluateStack, valueOf } from "../lib/offline/offline";
 import { buildReport } from "../scripts/report";
 
 const ROOT = join(__dirname, "..");

@@ -1,5 +1,5 @@
 /**
- * lib/runDuration.ts: one `pulumi up`'s worst case from the config, and the refusal of a config whose worst case
+ * components/runDuration.ts: one `pulumi up`'s worst case from the config, and the refusal of a config whose worst case
  * does not fit the deploy job's timeout less the margin (platform-contracts CONV-8). Each wait is pinned to the bound
  * its component sets (imported, so a component's bound can change without touching this file); what is pinned is
  * which waits a config has, how they add up, where the refusal starts and which key it names.
@@ -11,7 +11,7 @@ import { activeDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/l
 import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
 import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
 import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
-import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../lib/runDuration";
+import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../components/runDuration";
 
 const config = (over: Partial<StackConfig> = {}): StackConfig => ({ ...configDefaults(), ...over });
 const wait = (c: StackConfig, key: string) => runWaits(c).filter((w) => w.key === key);

@@ -1,8 +1,8 @@
 /**
  * ScaleMeasurement (issue 14), the Pulumi side: the twins, their NetworkPolicy, the ServiceAccount/Role/RoleBinding,
- * the Jobs and the collection, registered by a SpinApp under the SDK's mocks (lib/offline.ts) on a Platform with
+ * the Jobs and the collection, registered by a SpinApp under the SDK's mocks (lib/offline/offline.ts) on a Platform with
  * the load test, the container baseline and an HPA; the pure pieces (Job manifest, deadline, settings, pulled-bytes
- * parsing); and the registry manifest reader (lib/registryManifest.cjs) against manifests from the OCI image-spec
+ * parsing); and the registry manifest reader (lib/registry/registryManifest.cjs) against manifests from the OCI image-spec
  * v1.1.1 examples and against a stand-in registry (a local HTTP server, named as such below).
  */
 import assert from "node:assert/strict";
@@ -11,16 +11,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, isSecretInput, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 type Measure = typeof import("../components/app/scaleMeasurement");
-type Summary = import("../lib/measurementResult").MeasurementSummary;
+type Summary = import("../lib/results/measurementResult").MeasurementSummary;
 
 const MEASURE_IMAGE = `mockacr.azurecr.io/measure@sha256:${"ef".repeat(32)}`;
 const LOADTEST_IMAGE = `mockacr.azurecr.io/loadtest@sha256:${"ab".repeat(32)}`;
 const THRESHOLDS = { maxScaleOutSeconds: 12.5, maxFirstResponseSeconds: 0.75, maxPodMemoryMiB: 64 };
 
-/** A result line as apps/measure prints it (lib/measurementResult.ts), with placeholder figures per target. */
+/** A result line as apps/measure prints it (lib/results/measurementResult.ts), with placeholder figures per target. */
 function resultLine(target: string, allReady: number, memoryMiB: number): string {
     const times = (median: number) => ({ median, rounds: [median, median, median], timedOut: 0, timeoutSeconds: 300 });
     const footprint = { pods: 2, samples: 5, cpuMillicores: 3, memoryMiB, maxMemoryMiB: memoryMiB + 1, noSampleReason: null };
@@ -47,7 +47,7 @@ function resultLine(target: string, allReady: number, memoryMiB: number): string
 
 let run: OfflineRun;
 let m: Measure;
-let schema: typeof import("../lib/kubernetesSchema");
+let schema: typeof import("../lib/kubernetes/kubernetesSchema");
 let app: InstanceType<typeof import("../components/app/spinApp").SpinApp>;
 const dependencies = new Map<string, string[]>();
 
@@ -83,9 +83,9 @@ before(async () => {
         return original(req, callback);
     };
     m = await import("../components/app/scaleMeasurement.js");
-    schema = await import("../lib/kubernetesSchema.js");
+    schema = await import("../lib/kubernetes/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
-    const { configDefaults, PROJECT } = await import("../config.js");
+    const { configDefaults, PROJECT } = await import("../config/index.js");
     const { Platform } = await import("../components/platform/platform.js");
     const { SpinApp } = await import("../components/app/spinApp.js");
     const platform = new Platform("platform", { ...configDefaults(), project: PROJECT, stack: "dev" });
@@ -228,7 +228,7 @@ describe("the measurement Jobs", () => {
     });
 
     it("have a deadline and a stack wait computed from rounds × (scale-out + scale-in waits) plus the load (issue 19)", async () => {
-        const { configDefaults } = await import("../config.js");
+        const { configDefaults } = await import("../config/index.js");
         for (const t of ["wasm", "container"] as const) {
             const job = jobOf(t);
             const deadline = job.spec.activeDeadlineSeconds;
@@ -332,7 +332,7 @@ describe("the measurement in the outputs", () => {
         assert.deepEqual(Object.keys(measurements).sort(), ["container", "wasm"]);
         assert.equal(measurements.wasm.allReady.median, 2);
         assert.equal(measurements.container.footprint.underLoad.memoryMiB, 40);
-        // The stand-in registry reader of lib/mockCloud.cjs reports 0 bytes; the ratio is then null, not Infinity.
+        // The stand-in registry reader of lib/offline/mockCloud.cjs reports 0 bytes; the ratio is then null, not Infinity.
         assert.equal(measurements.wasm.pulledBytes, 0);
         const comparison = out?.measurementComparison;
         assert.equal(comparison?.allReadyMedian, 0.25);
@@ -341,7 +341,7 @@ describe("the measurement in the outputs", () => {
         assert.ok(out?.summaries, "the load test's own summaries stay");
     });
 
-    it("reads the pulled bytes with lib/registryManifest.cjs at run time, naming only the registry and the image", () => {
+    it("reads the pulled bytes with lib/registry/registryManifest.cjs at run time, naming only the registry and the image", () => {
         const calls = run.invokes.filter((i) => i.token === "command:local:run" && String(i.inputs.command).endsWith("registryManifest.cjs"));
         assert.equal(calls.length, 2, "one per target");
         const env = calls.map((c) => c.inputs.environment);
@@ -412,9 +412,9 @@ describe("ScaleMeasurement pure pieces", () => {
     });
 });
 
-describe("registry manifest sizes (lib/registryManifest.cjs; platform-contracts ACRMAN-1, ACRMAN-2)", () => {
+describe("registry manifest sizes (lib/registry/registryManifest.cjs; platform-contracts ACRMAN-1, ACRMAN-2)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const reader = require("../lib/registryManifest.cjs") as typeof import("../lib/registryManifest.cjs");
+    const reader = require("../lib/registry/registryManifest.cjs") as typeof import("../lib/registry/registryManifest.cjs");
     const fixture = (name: string) => JSON.parse(readFileSync(path.join(__dirname, "fixtures", "registry", name), "utf8"));
 
     it("sums config + layers of an image manifest (OCI image-spec v1.1.1 example)", () => {

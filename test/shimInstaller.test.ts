@@ -16,8 +16,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
-import { installShimRuntime } from "../lib/containerdShimConfig";
+import { installOfflineMocks, settle, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
+import { installShimRuntime } from "../lib/spin/containerdShimConfig";
 
 let run: OfflineRun;
 let installer: typeof import("../components/platform/shimInstaller");
@@ -75,7 +75,7 @@ describe("SpinKubeRuntime with the project's installer (containerd-2 images)", (
     });
 
     it("keeps app teams out of its privileged namespace (a Writer there could run a privileged pod on a Wasm node)", async () => {
-        const teams = await import("../lib/appTeams.js");
+        const teams = await import("../lib/kubernetes/appTeams.js");
         assert.ok(teams.RESERVED_NAMESPACES.includes(installer.SHIM_INSTALLER_NAMESPACE));
         assert.equal(typeof teams.parseAppTeam(`11111111-1111-1111-1111-111111111111=${installer.SHIM_INSTALLER_NAMESPACE}`), "string", "refused");
     });

@@ -15,7 +15,7 @@ import {
     hashSources,
     projectRelativePath,
     spinManifestGlobs,
-} from "../lib/sourceHash";
+} from "../lib/spin/sourceHash";
 
 const FIXTURE = path.join(__dirname, "fixtures", "spin-app");
 
@@ -163,7 +163,7 @@ test("build output and installed dependencies never change the hash", () => {
 });
 
 test("the digest follows the documented layout (a layout change re-tags every image, so it must be deliberate)", () => {
-    // Recomputed here from the layout lib/sourceHash documents: format line, then per file path, length, bytes.
+    // Recomputed here from the layout lib/spin/sourceHash documents: format line, then per file path, length, bytes.
     const { files, digest } = hashApp(FIXTURE);
     const h = createHash("sha256").update("aks-wasm/source-hash/v1\0");
     for (const f of files) {

@@ -3,7 +3,7 @@
  * the registry token never reaches state, a command line or a log; and a machine without (the right) Spin gets a
  * message that says what to install.
  *
- * Three layers: parsing real `spin registry push` output (lib/spinPush.ts); the component's wiring under Pulumi
+ * Three layers: parsing real `spin registry push` output (lib/spin/spinPush.ts); the component's wiring under Pulumi
  * mocks; and scripts/spin-build-push.sh run for real, with stand-in `spin` and `az` programs where the real ones
  * are absent from this machine (each stand-in is a fake process written by this test, and says so), and in CI
  * mode with a stand-in network (test/helpers/standin-fetch.cjs) in place of Entra ID and ACR.
@@ -15,16 +15,16 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline";
-import { assertSha256Digest, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../lib/spinPush";
-import { DEFAULT_SOURCE_GLOBS, hashSources } from "../lib/sourceHash";
+import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline/offline";
+import { assertSha256Digest, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../lib/spin/spinPush";
+import { DEFAULT_SOURCE_GLOBS, hashSources } from "../lib/spin/sourceHash";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIXTURE = path.join(__dirname, "fixtures", "spin-app");
 const SCRIPT = path.join(ROOT, "scripts", "spin-build-push.sh");
 const LOGIN_SCRIPT = path.join(ROOT, "scripts", "acr-login.sh");
 const STANDIN_FETCH = path.join(__dirname, "helpers", "standin-fetch.cjs");
-/** Where this test's own node lives: the scripts run `node lib/acrToken.cjs`. */
+/** Where this test's own node lives: the scripts run `node lib/registry/acrToken.cjs`. */
 const NODE_DIR = path.dirname(process.execPath);
 
 /**
@@ -176,7 +176,7 @@ test("no secret in the command's inputs; the login reads the token from stdin", 
     // The credentials' environment (AZURE_FEDERATED_TOKEN_FILE and friends in CI) is inherited by the command's
     // process, never copied into its stored `environment`: state stays the same for CI and laptop runs.
     assert.deepEqual(Object.keys(cmd.inputs.environment).sort(), ["ACR_LOGIN_SERVER", "ACR_NAME", "SPIN_APP_REFERENCE"]);
-    // The scripts: the token comes from lib/acrToken.cjs and is piped into --password-stdin; no login passes a
+    // The scripts: the token comes from lib/registry/acrToken.cjs and is piped into --password-stdin; no login passes a
     // password argument.
     const login = readFileSync(LOGIN_SCRIPT, "utf8");
     assert.match(login, /node "\$TOKEN_HELPER" \| "\$\{login\[@\]\}"/);
@@ -200,7 +200,7 @@ test("invalid arguments are reported together, before any resource is registered
     const noManifest = mkdtempSync(path.join(tmpdir(), "aks-wasm-nomanifest-"));
     temps.push(noManifest);
     assert.throws(() => new mod.SpinApplication("bad2", { appName: "x", appDir: noManifest, registry }), /holding a Spin manifest \(spin.toml\); none found/);
-    // A manifest the checks refuse (lib/spinManifest.ts): a source that does not exist and has no build command.
+    // A manifest the checks refuse (lib/spin/spinManifest.ts): a source that does not exist and has no build command.
     writeFileSync(path.join(noManifest, "spin.toml"), 'spin_manifest_version = 2\n[application]\nname = "x"\n[[trigger.http]]\nroute = "/..."\ncomponent = "x"\n[component.x]\nsource = "x.wasm"\n');
     assert.throws(() => new mod.SpinApplication("bad3", { appName: "x", appDir: noManifest, registry }), /spin\.toml:8: \[component\.x\] source "x\.wasm" does not exist and there is no \[component\.x\.build\]/);
     assert.equal(run.resources.length, before, "nothing registered, not even the component");
@@ -210,7 +210,7 @@ test("in preview the command is registered but nothing has run: imageRef is unkn
     await settle();
     const previewRun = await installOfflineMocks({
         preview: true,
-        // As in a real preview, a command that has not run has no stdout (lib/mockCloud.cjs answers one anyway).
+        // As in a real preview, a command that has not run has no stdout (lib/offline/mockCloud.cjs answers one anyway).
         overrides: (args) => (args.type === "command:local:Command" ? { stdout: undefined, stderr: undefined } : undefined),
     });
     const app = new mod.SpinApplication("pv", { appName: "hello-wasm", appDir: fixtureCopy(), registry });
@@ -299,7 +299,7 @@ test("preflight: Spin older than 2 and a missing az are refused, each with its f
 
     const noNode = runScript({ path: standinBin({ spin: `#!/bin/sh\necho "spin 3.4.1 (0f2d8e3 2025-09-01)"\n` }) });
     assert.equal(noNode.status, 1);
-    assert.match(noNode.stderr, /'node' not found on PATH: the registry token helper lib\/acrToken.cjs runs on Node.js/);
+    assert.match(noNode.stderr, /'node' not found on PATH: the registry token helper lib\/registry\/acrToken.cjs runs on Node.js/);
 
     const noAz = runScript({ path: `${standinBin({ spin: `#!/bin/sh\necho "spin 3.4.1 (0f2d8e3 2025-09-01)"\nexit 0\n` })}:${NODE_DIR}` });
     assert.equal(noAz.status, 1);

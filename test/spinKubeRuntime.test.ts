@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, isSecretInput, settle, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, isSecretInput, settle, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 let run: OfflineRun;
 let mod: typeof import("../components/platform/spinKubeRuntime");

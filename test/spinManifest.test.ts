@@ -1,11 +1,11 @@
-// lib/spinManifest.ts: the manifest checks an app gets before any resource, and Spin's route and outbound-host
+// lib/spin/spinManifest.ts: the manifest checks an app gets before any resource, and Spin's route and outbound-host
 // rules as the dev server applies them. The tables are Spin's own cases at v3.6.2 (crates/routes/src/lib.rs
 // `route_tests`, crates/outbound-networking-config/src/allowed_hosts.rs `test`) and routefinder 0.5.4's documented
 // examples (src/router.rs), restated here (platform-contracts SPINRT-*, SPINHOST-*).
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { AllowedHosts, SpinRouter, checkSpinManifestFile, formatManifestProblem, parseAllowedHost, parseSpinManifest, routeProblem, variableValues, type HttpTrigger } from "../lib/spinManifest";
+import { AllowedHosts, SpinRouter, checkSpinManifestFile, formatManifestProblem, parseAllowedHost, parseSpinManifest, routeProblem, variableValues, type HttpTrigger } from "../lib/spin/spinManifest";
 
 const router = (pairs: [string, string][]) => new SpinRouter(pairs.map(([component, route]): HttpTrigger => ({ component, route })));
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline";
+import { installOfflineMocks, settle, valueOf, type OfflineRun, type RecordedResource } from "../lib/offline/offline";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
 const IMAGE = `mockacr.azurecr.io/hello-wasm@${DIGEST}`;
@@ -18,9 +18,9 @@ const SELECTOR = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instanc
 
 let run: OfflineRun;
 let mod: typeof import("../components/app/spinWorkload");
-let shared: typeof import("../lib/workloadDefaults");
-let schema: typeof import("../lib/kubernetesSchema");
-let defaults: typeof import("../lib/workloadDefaults");
+let shared: typeof import("../lib/kubernetes/workloadDefaults");
+let schema: typeof import("../lib/kubernetes/kubernetesSchema");
+let defaults: typeof import("../lib/kubernetes/workloadDefaults");
 let outputs: { namespace?: string; service?: string; url?: string };
 
 function find(type: string, name: string): RecordedResource {
@@ -33,9 +33,9 @@ before(async () => {
     run = await installOfflineMocks({});
     const k8s = await import("@pulumi/kubernetes");
     mod = await import("../components/app/spinWorkload.js");
-    shared = await import("../lib/workloadDefaults.js");
-    schema = await import("../lib/kubernetesSchema.js");
-    defaults = await import("../lib/workloadDefaults.js");
+    shared = await import("../lib/kubernetes/workloadDefaults.js");
+    schema = await import("../lib/kubernetes/kubernetesSchema.js");
+    defaults = await import("../lib/kubernetes/workloadDefaults.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
     const hello = new mod.SpinWorkload("hello", {
@@ -110,7 +110,7 @@ describe("SpinWorkload Deployment", () => {
         assert.equal(pod().automountServiceAccountToken, false);
         assert.equal(pod().enableServiceLinks, false);
     });
-    it("takes its security context from the Wasm set in lib/workloadDefaults.ts, not the restricted one", () => {
+    it("takes its security context from the Wasm set in lib/kubernetes/workloadDefaults.ts, not the restricted one", () => {
         assert.deepEqual(pod().securityContext, defaults.wasmPodSecurityContext);
         assert.deepEqual(container().securityContext, defaults.wasmContainerSecurityContext);
         assert.notDeepEqual(pod().securityContext, defaults.restrictedPodSecurityContext);

@@ -1,7 +1,7 @@
 /**
  * The whole program, evaluated offline in both runtime modes and every exposure mode, through the same path
  * as `npm run render`; and loaded once the way `pulumi up` loads it (Pulumi's own entry point with ts-node).
- * The cloud is the SDK's mocks with the stand-ins of lib/mockCloud.cjs.
+ * The cloud is the SDK's mocks with the stand-ins of lib/offline/mockCloud.cjs.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetesSchema";
-import { readStackConfig } from "../lib/offline";
-import { platformOutputProblems } from "../lib/platformContract";
+import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetes/kubernetesSchema";
+import { readStackConfig } from "../lib/offline/offline";
+import { platformOutputProblems } from "../lib/contract/platformContract";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
-import { GUARDED_NAMESPACE_LABELS, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../lib/admissionPolicy";
-import { egressReaches } from "../lib/egressPolicy";
+import { GUARDED_NAMESPACE_LABELS, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../lib/kubernetes/admissionPolicy";
+import { egressReaches } from "../lib/kubernetes/egressPolicy";
 import { refusals } from "./helpers/admissionCel";
 
 const exec = promisify(execFile);
@@ -264,7 +264,7 @@ describe("the cluster's guard rails in the rendered stacks (TRUST-8, TRUST-10)",
 describe("the prod stack, offline", () => {
     it("keeps no registry credential in what the state stores: no Image has `registries`, no token anywhere (TRUST-7)", () => {
         for (const [name, r] of rendered) {
-            // lib/mockCloud.cjs answers a token request with this stand-in: if any input carried a fetched token, it would show.
+            // lib/offline/mockCloud.cjs answers a token request with this stand-in: if any input carried a fetched token, it would show.
             assert.doesNotMatch(r.raw, /stand-in-acr-token/, name);
             for (const image of r.resources.filter((x) => x.type === "docker-build:index:Image")) {
                 assert.equal(image.inputs.registries, undefined, `${name}: ${image.name}`);
@@ -304,7 +304,7 @@ describe("the prod stack, offline", () => {
 });
 
 describe("loading the program the way `pulumi up` does", () => {
-    // The dev stack file ships the placeholder admin, which `pulumi up` refuses (lib/clusterAdmins.ts); these runs
+    // The dev stack file ships the placeholder admin, which `pulumi up` refuses (lib/azure/clusterAdmins.ts); these runs
     // stand in for a stack whose set-up replaced it (docs/operations.md), unless a test says otherwise.
     const STAND_IN_ADMIN = { clusterAdminPrincipalIds: '["44444444-4444-4444-4444-444444444444"]' };
     async function pulumiRun(overrides: Record<string, string>) {
@@ -334,7 +334,7 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.match(o.apps["hello-wasm"].image, PINNED("hello-wasm"));
         assert.equal(o.apps["hello-wasm"].serviceUrl, "http://hello-wasm.hello-wasm.svc.cluster.local");
         assert.ok(result.resources.length > 30);
-        // Everything an app stack reads (lib/platformContract.ts) is there and well-formed.
+        // Everything an app stack reads (lib/contract/platformContract.ts) is there and well-formed.
         assert.deepEqual(platformOutputProblems(o, result.secret.kubeconfig === true), []);
         assert.match(o.loadTestImage, PINNED("loadtest"));
         assert.equal(o.ingressClassName, "webapprouting.kubernetes.azure.com");
@@ -360,7 +360,7 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.deepEqual(result.resources.filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack"), [], "no cluster without an admin");
     });
 
-    it("refuses a config whose worst case outlasts the deploy job's timeout, before any resource (lib/runDuration.ts)", async () => {
+    it("refuses a config whose worst case outlasts the deploy job's timeout, before any resource (components/runDuration.ts)", async () => {
         const { result } = await pulumiRun({ loadTestDurationSeconds: "600", measureRounds: "10" });
         assert.ok(result, "the harness reports");
         assert.match(result.failure, /aks-wasm:measureRounds = "10": a config whose one pulumi up fits the deploy job's \d+ minutes/);

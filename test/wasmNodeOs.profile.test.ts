@@ -1,11 +1,11 @@
 /**
- * lib/wasmNodeOs.ts: what each `wasmOsSku` means for the Wasm pool (the containerd line AgentBaker ships, who installs
+ * lib/azure/wasmNodeOs.ts: what each `wasmOsSku` means for the Wasm pool (the containerd line AgentBaker ships, who installs
  * the shim, whether the path is experimental; platform-contracts CD2-9, RCM-CD2), and that its warnings are about
  * SpinKube only.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { WASM_OS_SKUS, wasmOsProfile, wasmOsWarnings } from "../lib/wasmNodeOs";
+import { WASM_OS_SKUS, wasmOsProfile, wasmOsWarnings } from "../lib/azure/wasmNodeOs";
 
 describe("wasmOsSku profiles", () => {
     it("gives each image its containerd line and installer: 1.7 with runtime-class-manager, 2.3 and 2.2 with the project's installer", () => {

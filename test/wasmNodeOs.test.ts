@@ -1,12 +1,12 @@
 /**
- * `wasmOsSku`: the Wasm pool's OS image, its installer, and the dated and version rules (lib/wasmNodeOs.ts), as
+ * `wasmOsSku`: the Wasm pool's OS image, its installer, and the dated and version rules (lib/azure/wasmNodeOs.ts), as
  * `parseStackConfig` applies them, with the day injected (OS-2, CD2-9).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { configWarnings, parseStackConfig, StackConfigError, type RawConfig } from "../config";
-import { communityMinors, kubectlVersionFor, SPINKUBE_MAX_MINOR } from "../lib/kubernetesVersions";
-import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile, wasmOsProblems, wasmOsWarnings, UBUNTU_2204_RETIREMENT } from "../lib/wasmNodeOs";
+import { communityMinors, kubectlVersionFor, SPINKUBE_MAX_MINOR } from "../lib/azure/kubernetesVersions";
+import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile, wasmOsProblems, wasmOsWarnings, UBUNTU_2204_RETIREMENT } from "../lib/azure/wasmNodeOs";
 
 const TODAY = "2026-12-03";
 const parse = (raw: RawConfig, today = TODAY) => parseStackConfig(raw, { today, appManifestExists: () => true });

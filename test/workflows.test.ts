@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
-import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../lib/runDuration";
+import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../components/runDuration";
 
 const ROOT = join(__dirname, "..");
 const WORKFLOW_DIR = join(ROOT, ".github", "workflows");
@@ -260,7 +260,7 @@ test("credentials outlive the cluster create: token refresher before Pulumi, az 
             assert.ok(azLogin > start && azLogin < pulumi, `${where}: az logs in from the fresh token file right before pulumi up`);
             // Nothing but the always() cleanup after pulumi up: no step that could lean on a stale az session.
             steps.slice(pulumi + 1).forEach((s) => assert.equal(s.if, "always()", `${where}: ${s.name ?? s.run} after pulumi up`));
-            // The job's timeout is the stack's worst case plus a margin (lib/runDuration.ts, CONV-8); the az session's
+            // The job's timeout is the stack's worst case plus a margin (components/runDuration.ts, CONV-8); the az session's
             // hour (GHA-3) covers the one az step inside pulumi up, the Gateway API enablement, early in the run.
             assert.equal(job["timeout-minutes"], DEPLOY_JOB_TIMEOUT_MINUTES, `${where}: timeout-minutes`);
             assert.equal(job.steps![pulumi].with?.upsert, undefined, `${where}: stacks are created by the set-up, not by CI (PULACT-1)`);

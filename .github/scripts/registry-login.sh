@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Logs Docker in to the stack's container registry right before `pulumi up`, so that docker-build reads the login when
 # its provider starts and no registry password is kept in the stack's state (platform-contracts DOCKERBUILD-1,
-# TRUST-7). The token comes from lib/acrToken.cjs through scripts/acr-login.sh (a pipe, never an argument).
+# TRUST-7). The token comes from lib/registry/acrToken.cjs through scripts/acr-login.sh (a pipe, never an argument).
 #
 # A stack's first deploy has no registry yet: the script then creates the registry alone (`pulumi up --target`, with
 # the same policy pack), and logs in to it. The full `pulumi up` follows in the next step.

@@ -2,7 +2,7 @@
  * The egress fence of an app's namespace (platform-contracts TRUST-8, TRUST-9): default-deny for every pod but DNS,
  * then exactly what each pod needs:
  * - the Spin app's pods: the ports of its `allowed_outbound_hosts` on the internet (none when it declares none), never
- *   the cluster's networks, the metadata service or the WireServer (lib/egressPolicy.ts says why host names are
+ *   the cluster's networks, the metadata service or the WireServer (lib/kubernetes/egressPolicy.ts says why host names are
  *   left to Spin itself);
  * - the load test's pods: the app's and the baseline's pods in this namespace, on the app port;
  * - the measurement's pods (they hold a namespace-scoped API token): the API server (TCP 443) and the twins' app port.
@@ -18,8 +18,8 @@ import {
     inNamespaceEgressSpec,
     internetEgressSpec,
     type OutboundPorts,
-} from "../../lib/egressPolicy";
-import { APP_PORT_NAME } from "../../lib/workloadDefaults";
+} from "../../lib/kubernetes/egressPolicy";
+import { APP_PORT_NAME } from "../../lib/kubernetes/workloadDefaults";
 
 type Labels = Record<string, string>;
 
@@ -31,7 +31,7 @@ export interface AppEgressArgs {
     /** Labels of the Spin app's pods. */
     appSelector: Labels;
     /**
-     * Ports of the app's declared outbound hosts (lib/egressPolicy.ts `outboundPorts` of its spin.toml).
+     * Ports of the app's declared outbound hosts (lib/kubernetes/egressPolicy.ts `outboundPorts` of its spin.toml).
      * @default [] (no egress but DNS)
      */
     outboundPorts?: OutboundPorts;

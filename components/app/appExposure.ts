@@ -22,9 +22,9 @@ import type { IHTTPRouteSpec } from "@kubernetes-models/gateway-api/gateway.netw
 import type { IReferenceGrantSpec } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrantSpec";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultDenyEgressSpec, inClusterEgressSpec } from "../../lib/egressPolicy";
+import { defaultDenyEgressSpec, inClusterEgressSpec } from "../../lib/kubernetes/egressPolicy";
 import type { IngressMode } from "../../config";
-import { POD_SECURITY_LABELS, recommendedLabels, type IngressSource } from "../../lib/workloadDefaults";
+import { POD_SECURITY_LABELS, recommendedLabels, type IngressSource } from "../../lib/kubernetes/workloadDefaults";
 
 /** Namespace of the application routing add-on's NGINX controller pods. */
 export const APP_ROUTING_NAMESPACE = "app-routing-system";
@@ -62,7 +62,7 @@ export interface AppExposureArgs {
 }
 
 /**
- * PSA labels of the gateway namespace: the app namespaces' set (lib/workloadDefaults.ts), `baseline` enforced (see the
+ * PSA labels of the gateway namespace: the app namespaces' set (lib/kubernetes/workloadDefaults.ts), `baseline` enforced (see the
  * file comment for why not `restricted`), `restricted` audited and warned, so the gap stays visible.
  */
 export const GATEWAY_POD_SECURITY_LABELS: Record<string, string> = POD_SECURITY_LABELS;

@@ -30,7 +30,7 @@ import {
     selectorLabels,
     SYSTEM_POOL_SELECTOR,
     type WorkloadResources,
-} from "../../lib/workloadDefaults";
+} from "../../lib/kubernetes/workloadDefaults";
 
 /** Port the Node server listens on inside the container (unprivileged: the pod drops every capability). */
 export const CONTAINER_PORT = 8080;

@@ -20,12 +20,12 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import dockerignore from "@balena/dockerignore";
 import * as dockerBuild from "@pulumi/docker-build";
-import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../../lib/sourceHash";
-import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
-import type { RegistryTarget } from "../../lib/platformContract";
+import { DEFAULT_TAG_LENGTH, contentTag, hashParts, hashSources, projectRelativePath } from "../../lib/spin/sourceHash";
+import { isRepositoryName, pinnedImageRef, taggedImageRef } from "../../lib/spin/spinPush";
+import type { RegistryTarget } from "../../lib/contract/platformContract";
 
 /** The registry token helper (prints a fresh ACR token on stdout), committed beside the program. */
-export const ACR_TOKEN_HELPER = path.resolve(__dirname, "..", "..", "lib", "acrToken.cjs");
+export const ACR_TOKEN_HELPER = path.resolve(__dirname, "..", "..", "lib", "registry", "acrToken.cjs");
 /** Microsoft's documented user name for logging in to ACR with a token (ACRAUTH-1). */
 export const ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
 

@@ -22,9 +22,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadTestArgs } from "../../apps/loadtest/src/options";
 import { configDefaults } from "../../config";
-import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata, jobLogScript } from "../../lib/jobResult";
-import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/loadTestResult";
-import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/workloadDefaults";
+import { collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata, jobLogScript } from "../../lib/results/jobResult";
+import { compareSummaries, parseLoadTestOutput, type LoadTestComparison, type LoadTestSummary } from "../../lib/results/loadTestResult";
+import { hardenedPodSpec, recommendedLabels, restrictedContainerSecurityContext, SYSTEM_POOL_SELECTOR } from "../../lib/kubernetes/workloadDefaults";
 
 /** Label value the app's NetworkPolicies admit (`app.kubernetes.io/component`). */
 export const LOADTEST_COMPONENT = "loadtest";
@@ -179,8 +179,8 @@ export function activeDeadlineSeconds(durationSeconds: number): number {
     return durationSeconds + DEADLINE_MARGIN_SECONDS;
 }
 
-// The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/jobResult.ts).
-export { AWAIT_MARGIN_SECONDS, jobName, repeatPreviousResultScript, shortHash, TTL_SECONDS_AFTER_FINISHED } from "../../lib/jobResult";
+// The Job name and hash, the collection script and command are shared with ScaleMeasurement (lib/results/jobResult.ts).
+export { AWAIT_MARGIN_SECONDS, jobName, repeatPreviousResultScript, shortHash, TTL_SECONDS_AFTER_FINISHED } from "../../lib/results/jobResult";
 
 /** The Job manifest for one target: pure, so tests read it without an engine. */
 export function loadTestJob(input: LoadTestJobInput) {
@@ -231,7 +231,7 @@ export function loadTestJob(input: LoadTestJobInput) {
     };
 }
 
-/** The collection script for one of this component's Jobs (lib/jobResult.ts `jobLogScript`, the load generator's container). */
+/** The collection script for one of this component's Jobs (lib/results/jobResult.ts `jobLogScript`, the load generator's container). */
 export function collectScript(namespace: string, job: string, urn: string): string {
     return jobLogScript(namespace, job, LOADTEST_CONTAINER, urn);
 }

@@ -7,7 +7,7 @@
  * NetworkPolicy never select it. An in-cluster program (apps/measure, one Job per target) scales the twin from 0
  * to N and back, round after round, times it, and samples the serving pods' CPU and memory from the metrics API
  * while idle and while the load test runs. It prints one result line, which comes back through `kubectl logs`
- * (lib/jobResult.ts, as for the load test) and is parsed and validated before it is exported.
+ * (lib/results/jobResult.ts, as for the load test) and is parsed and validated before it is exported.
  *
  * Design choices, and why:
  * - The Jobs run beside the load test, not after it: the footprint "under load" is sampled while the load test
@@ -25,14 +25,14 @@
  *   carries `pulumi.com/patchForce`, so the next `pulumi up` that touches a twin takes `replicas: 0` back from
  *   the program's field manager instead of failing on a server-side-apply conflict (RBAC-4).
  * - What a node pulls for each target (config + layers of its manifest) is read from the registry at deploy time
- *   (lib/registryManifest.cjs through `local.run`, never in preview): the result's `pulledBytes`.
+ *   (lib/registry/registryManifest.cjs through `local.run`, never in preview): the result's `pulledBytes`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { configDefaults } from "../../config";
-import { AWAIT_MARGIN_SECONDS, collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/jobResult";
+import { AWAIT_MARGIN_SECONDS, collectJobLog, GATED_JOB_RUN_POLICY, gatedJobMetadata } from "../../lib/results/jobResult";
 import {
     compareMeasurements,
     parseMeasurementLine,
@@ -40,8 +40,8 @@ import {
     type MeasurementResult,
     type MeasurementSummary,
     type MeasurementThresholds,
-} from "../../lib/measurementResult";
-import type { RegistryTarget } from "../../lib/platformContract";
+} from "../../lib/results/measurementResult";
+import type { RegistryTarget } from "../../lib/contract/platformContract";
 import { measureArgs, measureBudget, thresholdsOf, type MeasureBudget } from "../../apps/measure/src/options";
 import { measureRoleRules } from "../../apps/measure/src/rbac";
 import {
@@ -53,7 +53,7 @@ import {
     restrictedContainerSecurityContext,
     selectorLabels,
     SYSTEM_POOL_SELECTOR,
-} from "../../lib/workloadDefaults";
+} from "../../lib/kubernetes/workloadDefaults";
 
 type Labels = Record<string, string>;
 
@@ -74,8 +74,8 @@ export const DEFAULT_RESOURCES = {
     requests: { cpu: "100m", memory: "96Mi" },
     limits: { cpu: "500m", memory: "192Mi" },
 } as const;
-/** The registry reader run at deploy time (plain CommonJS, like lib/acrToken.cjs). */
-export const REGISTRY_MANIFEST_HELPER = path.resolve(__dirname, "..", "..", "lib", "registryManifest.cjs");
+/** The registry reader run at deploy time (plain CommonJS, like lib/registry/acrToken.cjs). */
+export const REGISTRY_MANIFEST_HELPER = path.resolve(__dirname, "..", "..", "lib", "registry", "registryManifest.cjs");
 
 /** A pod template as the serving components give it (`podTemplate(pod)`). */
 export type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
@@ -122,7 +122,7 @@ export interface ScaleMeasurementArgs {
     /** Seconds of load per load-test target: the Job's deadline allows for all of them. @default 30 */
     loadTestDurationSeconds?: number;
     /**
-     * Kubeconfig for collecting the results (a secret); through stdin only (lib/jobResult.ts).
+     * Kubeconfig for collecting the results (a secret); through stdin only (lib/results/jobResult.ts).
      * @default undefined: no collection; the Jobs still gate the rollout, `summaries` is `{}`.
      */
     kubeconfig?: pulumi.Input<string>;
@@ -404,13 +404,13 @@ export function measurementJob(input: MeasurementJobInput) {
     };
 }
 
-/** `pulledBytes` out of lib/registryManifest.cjs's one JSON line; throws naming the target on anything else. */
+/** `pulledBytes` out of lib/registry/registryManifest.cjs's one JSON line; throws naming the target on anything else. */
 export function parsePulledBytes(stdout: string, target: string): number {
     let value: { pulledBytes?: unknown };
     try {
         value = JSON.parse(stdout.trim());
     } catch {
-        throw new Error(`registry manifest of "${target}": expected one JSON line from lib/registryManifest.cjs, got ${JSON.stringify(stdout.slice(0, 200))}`);
+        throw new Error(`registry manifest of "${target}": expected one JSON line from lib/registry/registryManifest.cjs, got ${JSON.stringify(stdout.slice(0, 200))}`);
     }
     if (!Number.isSafeInteger(value.pulledBytes) || (value.pulledBytes as number) < 0) {
         throw new Error(`registry manifest of "${target}": pulledBytes = ${JSON.stringify(value.pulledBytes)}: a byte count`);
@@ -419,7 +419,7 @@ export function parsePulledBytes(stdout: string, target: string): number {
 }
 
 /**
- * The bytes a node pulls for `image`, read from the registry at deploy time: lib/registryManifest.cjs run by the
+ * The bytes a node pulls for `image`, read from the registry at deploy time: lib/registry/registryManifest.cjs run by the
  * command provider's `local.run` (not stored in state; output not logged; the token never leaves that process).
  * Undefined in preview: a read-only preview identity needs no registry rights.
  */

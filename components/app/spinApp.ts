@@ -1,5 +1,5 @@
 /**
- * One Spin app, end to end, on a platform it is given (lib/platformContract.ts): build and push (SpinApplication),
+ * One Spin app, end to end, on a platform it is given (lib/contract/platformContract.ts): build and push (SpinApplication),
  * the workload on the Wasm pool (SpinWorkload), its exposure (AppExposure), and when asked the container baseline
  * (ContainerBaseline from a Dockerfile) and the load-test gate (LoadTest). The same component serves the one-stack
  * program (index.ts, platform in-process) and an app team's own stack (examples/app-stack, platform from a
@@ -10,16 +10,16 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { appHostFor, type StackConfig } from "../../config";
 import type { AppLoadTestOutput, AppOutput } from "../../outputs";
-import type { PlatformDescription } from "../../lib/platformContract";
-import type { WorkloadResources } from "../../lib/workloadDefaults";
-import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/egressPolicy";
+import type { PlatformDescription } from "../../lib/contract/platformContract";
+import type { WorkloadResources } from "../../lib/kubernetes/workloadDefaults";
+import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/kubernetes/egressPolicy";
 import { AppEgress } from "./appEgress";
 import { AppExposure, exposureIngressSources } from "./appExposure";
 import { ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
 import { LOADTEST_COMPONENT, LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
 import { MEASURE_COMPONENT, ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
-import type { MeasurementThresholds } from "../../lib/measurementResult";
+import type { MeasurementThresholds } from "../../lib/results/measurementResult";
 import { SpinApplication } from "./spinApplication";
 import { SpinWorkload } from "./spinWorkload";
 

@@ -1,14 +1,14 @@
 /**
  * A Spin app built from `apps/<name>` and pushed to ACR as an OCI artifact, addressed by its digest.
  *
- * The program hashes the app's sources at evaluation time (lib/sourceHash.ts); the hash is the build command's
+ * The program hashes the app's sources at evaluation time (lib/spin/sourceHash.ts); the hash is the build command's
  * trigger and, cut short, the image tag. So `pulumi up` on unchanged sources runs nothing, a changed source
  * builds and pushes once, and the Deployment gets `<login server>/<app>@sha256:…` and rolls exactly when the
  * pushed image changes. The build runs in scripts/spin-build-push.sh, at `pulumi up` only: a `local.Command` runs
  * nothing in preview, so a CI preview needs neither Spin nor Docker nor registry credentials.
  *
  * Registry login: the script logs Spin in right before it pushes, with a token fetched at that moment by
- * lib/acrToken.cjs (workload identity in CI, `az` on a laptop) and piped into `--password-stdin`. So every run of
+ * lib/registry/acrToken.cjs (workload identity in CI, `az` on a laptop) and piped into `--password-stdin`. So every run of
  * the command has a fresh login, none is left over from the run that created it, and a run after a long cluster
  * create does not depend on az's five-minute CI session (platform-contracts ACRAUTH-1, SPINCLI-2).
  */
@@ -23,10 +23,10 @@ import {
     hashSources,
     projectRelativePath,
     spinManifestGlobs,
-} from "../../lib/sourceHash";
-import type { RegistryTarget } from "../../lib/platformContract";
-import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../../lib/spinPush";
-import { checkSpinManifestFile, formatManifestProblem } from "../../lib/spinManifest";
+} from "../../lib/spin/sourceHash";
+import type { RegistryTarget } from "../../lib/contract/platformContract";
+import { isRepositoryName, parsePushedDigest, pinnedImageRef, taggedImageRef } from "../../lib/spin/spinPush";
+import { checkSpinManifestFile, formatManifestProblem } from "../../lib/spin/spinManifest";
 
 /** The build-and-push script, committed beside the program. */
 export const SPIN_BUILD_PUSH_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "spin-build-push.sh");
@@ -68,7 +68,7 @@ export interface SpinApplicationArgs {
 }
 
 /**
- * Problems in `<appDir>/spin.toml` (lib/spinManifest.ts: the checks config validation and the dev server apply),
+ * Problems in `<appDir>/spin.toml` (lib/spin/spinManifest.ts: the checks config validation and the dev server apply),
  * each naming the file (relative to the working directory), the line and the fix.
  */
 export function appManifestProblems(appDir: string): string[] {
@@ -105,7 +105,7 @@ export class SpinApplication extends pulumi.ComponentResource {
     readonly tag: string;
     /** `<login server>/<app>:<tag>`. */
     readonly taggedRef: pulumi.Output<string>;
-    /** sha256 of the app's build inputs (see lib/sourceHash.ts). Known at evaluation. */
+    /** sha256 of the app's build inputs (see lib/spin/sourceHash.ts). Known at evaluation. */
     readonly sourceHash: string;
     /** The hashed files, relative to `appDir`. */
     readonly sourceFiles: string[];

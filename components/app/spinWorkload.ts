@@ -9,11 +9,11 @@
  * listen address itself, in the pod's network namespace (platform-contracts SHIM-3, SHIM-4): the default
  * 0.0.0.0:80 would need NET_BIND_SERVICE on containerd 1.7, so the app listens on {@link APP_PORT} (8080) through
  * `SPIN_HTTP_LISTEN_ADDR`, and the Service maps port 80 to it. The container's security context is the Wasm set
- * of lib/workloadDefaults.ts (writable root filesystem, uid 0, all capabilities dropped) and why.
+ * of lib/kubernetes/workloadDefaults.ts (writable root filesystem, uid 0, all capabilities dropped) and why.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
+import { GUARDED_NAMESPACE_LABELS } from "../../lib/kubernetes/admissionPolicy";
 import { isCpuQuantity, isMemoryQuantity, quantity } from "../../config";
 import {
     APP_PORT,
@@ -38,7 +38,7 @@ import {
     type IngressSource,
     type WasmPlacement,
     type WorkloadResources,
-} from "../../lib/workloadDefaults";
+} from "../../lib/kubernetes/workloadDefaults";
 
 type Labels = Record<string, string>;
 

@@ -11,11 +11,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { ClusterTier, KubeloginMode } from "../../config";
-import { roleAssignmentName } from "../../lib/azureNames";
-import { ADMIN_KEYS } from "../../lib/clusterAdmins";
-import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
-import { nonInteractiveKubeconfig } from "../../lib/kubeconfig";
-import { versionPolicy } from "../../lib/kubernetesVersions";
+import { roleAssignmentName } from "../../lib/azure/azureNames";
+import { ADMIN_KEYS } from "../../lib/azure/clusterAdmins";
+import { KUBECONFIG_FROM_STDIN } from "../../lib/results/jobResult";
+import { nonInteractiveKubeconfig } from "../../lib/kubernetes/kubeconfig";
+import { versionPolicy } from "../../lib/azure/kubernetesVersions";
 
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin". */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
@@ -45,7 +45,7 @@ export interface AksClusterArgs {
     /**
      * Keep the cluster on its Kubernetes minor (auto-upgrade channel `patch` instead of `stable`); minor upgrades are
      * then deliberate (`az aks upgrade`). The platform sets it with SpinKube, whose Ubuntu 22.04 Wasm pool (containerd
-     * 1.7) runs up to 1.35 (lib/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
+     * 1.7) runs up to 1.35 (lib/azure/kubernetesVersions.ts SPINKUBE_MAX_MINOR).
      * @default false
      */
     pinMinorVersion?: boolean;

@@ -19,11 +19,11 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
-import { appTeamNamespaces, type AppTeam } from "../../lib/appTeams";
-import { roleAssignmentName } from "../../lib/azureNames";
-import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
-import { POD_SECURITY_LABELS } from "../../lib/workloadDefaults";
-import { GUARDED_NAMESPACE_LABELS } from "../../lib/admissionPolicy";
+import { appTeamNamespaces, type AppTeam } from "../../lib/kubernetes/appTeams";
+import { roleAssignmentName } from "../../lib/azure/azureNames";
+import { defaultDenyEgressSpec } from "../../lib/kubernetes/egressPolicy";
+import { POD_SECURITY_LABELS } from "../../lib/kubernetes/workloadDefaults";
+import { GUARDED_NAMESPACE_LABELS } from "../../lib/kubernetes/admissionPolicy";
 
 /** Built-in role "Container Registry Repository Writer" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
 export const REPOSITORY_WRITER_ROLE = "2a1e307c-b015-4ebd-883e-5b7698a07328";

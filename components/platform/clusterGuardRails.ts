@@ -1,5 +1,5 @@
 /**
- * The cluster's admission guard rails (lib/admissionPolicy.ts; platform-contracts TRUST-10): two
+ * The cluster's admission guard rails (lib/kubernetes/admissionPolicy.ts; platform-contracts TRUST-10): two
  * ValidatingAdmissionPolicies and their bindings to the namespaces the stack controls (labelled
  * `aks-wasm/guard-rails: enforced`: the app namespaces and the app teams' namespaces):
  * - uid 0 and a writable root filesystem only for pods on the Spin runtime class;
@@ -10,7 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
-import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../../lib/admissionPolicy";
+import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../../lib/kubernetes/admissionPolicy";
 
 export interface ClusterGuardRailsArgs {
     /** The Spin RuntimeClass: the only one whose pods may run as root with a writable root filesystem. */

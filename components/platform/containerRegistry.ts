@@ -20,7 +20,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { AcrSku } from "../../config";
-import { roleAssignmentName } from "../../lib/azureNames";
+import { roleAssignmentName } from "../../lib/azure/azureNames";
 
 /** Built-in role "Container Registry Repository Reader" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
 export const REPOSITORY_READER_ROLE = "b93aa761-3e63-49ed-ac28-beffa264f7ac";

@@ -3,16 +3,16 @@
  * (SpinKube on ordinary pools; AKS itself on the legacy WasmWasi pool), the registry, the Gateway API enablement
  * when apps are exposed through a Gateway, and the app teams' namespaces and rights.
  *
- * `describe()` gives the platform description an app needs (lib/platformContract.ts); `outputs()` the platform's
+ * `describe()` gives the platform description an app needs (lib/contract/platformContract.ts); `outputs()` the platform's
  * part of the outputs contract (outputs.ts), which app stacks read through a StackReference.
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
-import { registryName } from "../../lib/azureNames";
-import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile } from "../../lib/wasmNodeOs";
+import { registryName } from "../../lib/azure/azureNames";
+import { clusterCreationVersion, limitedByUbuntu2204, usesShimInstaller, wasmOsProfile } from "../../lib/azure/wasmNodeOs";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputInputs } from "../../outputs";
-import type { PlatformDescription, PlatformRegistry } from "../../lib/platformContract";
+import type { PlatformDescription, PlatformRegistry } from "../../lib/contract/platformContract";
 import { AksCluster } from "./aksCluster";
 import { AppTeamAccess } from "./appTeamAccess";
 import { ClusterGuardRails } from "./clusterGuardRails";
@@ -88,7 +88,7 @@ export class Platform extends pulumi.ComponentResource {
             args.project,
             {
                 location: args.location,
-                // Only an Ubuntu 22.04 Wasm pool caps the cluster's minor (lib/wasmNodeOs.ts; OS-2).
+                // Only an Ubuntu 22.04 Wasm pool caps the cluster's minor (lib/azure/wasmNodeOs.ts; OS-2).
                 resourceGroupName: args.resourceGroupName,
                 kubernetesVersion: clusterCreationVersion(args),
                 tier: args.clusterTier,
@@ -128,7 +128,7 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         // On a WasmWasi pool AKS itself installs the shim and the RuntimeClass; SpinKube is needed only on ordinary pools.
-        // Who installs containerd-shim-spin depends on the pool's containerd (lib/wasmNodeOs.ts).
+        // Who installs containerd-shim-spin depends on the pool's containerd (lib/azure/wasmNodeOs.ts).
         this.shimInstaller = usesShimInstaller(args)
             ? new ShimInstaller(
                   "shim-installer",

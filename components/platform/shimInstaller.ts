@@ -7,7 +7,7 @@
  * 1. the shim binary: downloads the release tarball at the pinned version, checks its sha256 against the pinned
  *    sum, extracts `containerd-shim-spin-v2` into a directory named after the version, and records the binary's
  *    sha256 (checked on every later run);
- * 2. containerd's config: `installShimRuntime` (lib/containerdShimConfig.ts) in bash — one marked block in
+ * 2. containerd's config: `installShimRuntime` (lib/spin/containerdShimConfig.ts) in bash — one marked block in
  *    /etc/containerd/config.toml, under the CRI plugin the file declares its runtimes in; the candidate must pass
  *    `containerd config dump` with the binary path in the result (containerd 2's migration would drop a misplaced
  *    runtime), the old file is kept beside it, and containerd restarts only when the file changed or the running
@@ -23,9 +23,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
-import { CRI_RUNTIME_PLUGIN, blockMarkers, shimRuntimeBlock, type ShimRuntime } from "../../lib/containerdShimConfig";
-import type { WasmPlacement } from "../../lib/workloadDefaults";
-import { defaultDenyEgressSpec } from "../../lib/egressPolicy";
+import { CRI_RUNTIME_PLUGIN, blockMarkers, shimRuntimeBlock, type ShimRuntime } from "../../lib/spin/containerdShimConfig";
+import type { WasmPlacement } from "../../lib/kubernetes/workloadDefaults";
+import { defaultDenyEgressSpec } from "../../lib/kubernetes/egressPolicy";
 
 /**
  * busybox 1.37.0 (glibc), multi-arch index digest, from docker-library/repo-info
@@ -124,7 +124,7 @@ BINARY=${bashQuote(runtime.binaryPath)}
 BEGIN_MARK=${bashQuote(m.begin)}
 END_MARK=${bashQuote(m.end)}
 NEWLINE_FLAG=${bashQuote(m.newlineFlag)}
-# The block for each CRI plugin, as lib/containerdShimConfig.ts writes it (without the newline flag).
+# The block for each CRI plugin, as lib/spin/containerdShimConfig.ts writes it (without the newline flag).
 BLOCK_CONTAINERD2=${bashQuote(shimRuntimeBlock(runtime, CRI_RUNTIME_PLUGIN.containerd2))}
 BLOCK_CONTAINERD17=${bashQuote(shimRuntimeBlock(runtime, CRI_RUNTIME_PLUGIN.containerd17))}
 

@@ -21,12 +21,12 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultDenyEgressSpec, internetEgressSpec } from "../../lib/egressPolicy";
+import { defaultDenyEgressSpec, internetEgressSpec } from "../../lib/kubernetes/egressPolicy";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../config";
-import { KUBECONFIG_FROM_STDIN } from "../../lib/jobResult";
-import type { ShimInstallerKind } from "../../lib/wasmNodeOs";
-import type { WasmPlacement } from "../../lib/workloadDefaults";
+import { KUBECONFIG_FROM_STDIN } from "../../lib/results/jobResult";
+import type { ShimInstallerKind } from "../../lib/azure/wasmNodeOs";
+import type { WasmPlacement } from "../../lib/kubernetes/workloadDefaults";
 
 /** Pinned versions; bump together and re-read the shim's release notes. */
 export const SPINKUBE_VERSIONS = {
@@ -100,7 +100,7 @@ export interface SpinKubeRuntimeArgs {
     /**
      * Who installs the shim: runtime-class-manager (containerd 1.7, the `Ubuntu2204` pool), deployed here; or the
      * project's installer DaemonSet (AKS's containerd-2 images), which Platform composes beside this component
-     * (shimInstaller.ts): then this component holds only the RuntimeClass. lib/wasmNodeOs.ts picks it per OS SKU.
+     * (shimInstaller.ts): then this component holds only the RuntimeClass. lib/azure/wasmNodeOs.ts picks it per OS SKU.
      * @default "runtime-class-manager"
      */
     installer?: ShimInstallerKind;
@@ -109,7 +109,7 @@ export interface SpinKubeRuntimeArgs {
     /** Resources that must exist first (the node pool). @default [] */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     /**
-     * Kubeconfig for the shim reinstall command (non-interactive; see lib/kubeconfig.ts). Without it, a change
+     * Kubeconfig for the shim reinstall command (non-interactive; see lib/kubernetes/kubeconfig.ts). Without it, a change
      * of the shim version reaches only new nodes, and existing ones need the manual steps in docs/operations.md.
      * @default undefined (no reinstall command)
      */
@@ -300,7 +300,7 @@ const LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/;
 /**
  * The bounds of the reinstall: per node, the drain and the wait for RCM's `provisioned`; the whole run's budget,
  * after which it stops before the next node and asks for another `pulumi up` (it resumes); the poll interval; one
- * kubectl request. lib/runDuration.ts adds {@link REINSTALL_TIMEOUT_SECONDS.budget} to a run's worst case.
+ * kubectl request. components/runDuration.ts adds {@link REINSTALL_TIMEOUT_SECONDS.budget} to a run's worst case.
  */
 export const REINSTALL_TIMEOUT_SECONDS = { drain: 300, jobDelete: 60, install: 300, poll: 10, request: 10, budget: 1500 } as const;
 

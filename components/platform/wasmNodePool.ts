@@ -12,8 +12,8 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as features from "@pulumi/azure-native/features";
 import * as pulumi from "@pulumi/pulumi";
 import type { WasmRuntime } from "../../config";
-import type { WasmOsSku } from "../../lib/wasmNodeOs";
-import type { WasmPlacement } from "../../lib/workloadDefaults";
+import type { WasmOsSku } from "../../lib/azure/wasmNodeOs";
+import type { WasmPlacement } from "../../lib/kubernetes/workloadDefaults";
 
 /** RuntimeClass name in both modes: SpinKube's convention, and what the AKS WasmWasi pool created. */
 export const WASM_RUNTIME_CLASS = "wasmtime-spin-v2";
@@ -26,7 +26,7 @@ export interface WasmNodePoolArgs {
     /** Wasm runtime: `spinkube` (an ordinary pool for SpinKube) or `wasmwasi` (the retired AKS preview). */
     runtime: WasmRuntime;
     /**
-     * OS image of a SpinKube pool (lib/wasmNodeOs.ts); the WasmWasi pool always runs `Ubuntu`.
+     * OS image of a SpinKube pool (lib/azure/wasmNodeOs.ts); the WasmWasi pool always runs `Ubuntu`.
      * @default "Ubuntu2204"
      */
     osSku?: WasmOsSku;

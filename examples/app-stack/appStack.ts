@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SpinApp } from "../../components/app/spinApp";
 import { appManifestProblems } from "../../components/app/spinApplication";
-import { platformFromStackReference } from "../../lib/platformContract";
+import { platformFromStackReference } from "../../lib/contract/platformContract";
 import type { AppOutput } from "../../outputs";
 
 /** The platform stack read when `platformStack` is not set: the dev stack on a DIY backend. */

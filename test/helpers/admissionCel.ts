@@ -4,11 +4,11 @@
  * fail. The engine is @bufbuild/cel (a conformance-tested CEL implementation); Kubernetes' own CEL libraries are
  * not part of it, so the two this project's policies use are STAND-INS written here, with Kubernetes' semantics
  * for IPv4 (kubernetes/apiserver pkg/cel/library/cidr.go, ip.go): `cidr(s)` and `ip(s)` (the value is kept as its
- * text) and `<cidr>.containsIP(<ip>)`, computed by lib/egressPolicy.ts `cidrContains`.
+ * text) and `<cidr>.containsIP(<ip>)`, computed by lib/kubernetes/egressPolicy.ts `cidrContains`.
  */
 import { CelScalar, celFunc, celMethod, isCelError, run } from "@bufbuild/cel";
-import type { AdmissionPolicy } from "../../lib/admissionPolicy";
-import { cidrContains } from "../../lib/egressPolicy";
+import type { AdmissionPolicy } from "../../lib/kubernetes/admissionPolicy";
+import { cidrContains } from "../../lib/kubernetes/egressPolicy";
 
 const KUBERNETES_LIBRARY_STANDINS = [
     celFunc("cidr", [CelScalar.STRING], CelScalar.STRING, (s) => s),

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 const [stack, objectId] = process.argv.slice(2);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const cloud = require("../../lib/mockCloud.cjs");
+const cloud = require("../../lib/offline/mockCloud.cjs");
 const handedOut: string[] = [];
 const original = cloud.mockInvoke;
 cloud.mockInvoke = (args: { token: string }) => {
@@ -20,7 +20,7 @@ cloud.mockInvoke = (args: { token: string }) => {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { evaluateStack } = require("../../lib/offline") as typeof import("../../lib/offline");
+const { evaluateStack } = require("../../lib/offline/offline") as typeof import("../../lib/offline/offline");
 evaluateStack({ projectDir: join(__dirname, "..", ".."), stack }).then((run) => {
     const assignments = run.resources
         .filter((r) => r.type === "azure-native:authorization:RoleAssignment")

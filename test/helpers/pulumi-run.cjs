@@ -1,7 +1,7 @@
 // Loads the program the way `pulumi up` does, minus the engine: Pulumi's own Node.js entry point
 // (@pulumi/pulumi/cmd/run), which registers ts-node with the project's tsconfig.json and requires the package's
 // `main`. The engine's resource monitor is replaced by the SDK's mocks, with the cloud stand-ins of
-// lib/mockCloud.cjs. Config arrives as the CLI passes it, through PULUMI_CONFIG.
+// lib/offline/mockCloud.cjs. Config arrives as the CLI passes it, through PULUMI_CONFIG.
 //
 // Usage: node test/helpers/pulumi-run.cjs <projectDir> <stack> <resultFile>   (PULUMI_CONFIG set by the caller)
 "use strict";
@@ -13,7 +13,7 @@ async function main() {
     process.chdir(projectDir);
     process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
     const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [projectDir] }));
-    const { mockOutputs, mockInvoke, isWireSecret } = require(path.join(projectDir, "lib", "mockCloud.cjs"));
+    const { mockOutputs, mockInvoke, isWireSecret } = require(path.join(projectDir, "lib", "offline", "mockCloud.cjs"));
     const resources = [];
     await pulumi.runtime.setMocks(
         {

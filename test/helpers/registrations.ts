@@ -2,7 +2,7 @@
  * Resource options the SDK's mocks do not pass to `newResource`: `ignoreChanges` and the dependencies
  * (`dependsOn`, expanded by the SDK to the custom resources a component holds). Read off the register request the
  * SDK sends to the (mock) monitor, the same request the engine would get. Call after `installOfflineMocks`.
- * (Internal SDK surface, test-only, like lib/offline.ts's parent recording.)
+ * (Internal SDK surface, test-only, like lib/offline/offline.ts's parent recording.)
  */
 export interface RegistrationOptions {
     urn: string;

@@ -1,6 +1,6 @@
 /**
  * A STAND-IN for kubectl (a shell script written by the test; there is no API server here). It plays the two
- * calls the gates' collection script makes (lib/jobResult.ts `jobLogScript`) on a table of pods the test writes,
+ * calls the gates' collection script makes (lib/results/jobResult.ts `jobLogScript`) on a table of pods the test writes,
  * the way kubectl 1.32 answers them:
  *  - `get pods --selector batch.kubernetes.io/job-name=J --field-selector status.phase=P --output jsonpath=…`:
  *    one `creationTimestamp name` line per pod of Job J in phase P, in table order (not sorted: the API server's

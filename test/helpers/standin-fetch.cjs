@@ -1,5 +1,5 @@
 // STAND-IN for the network, for tests only: preloaded with `node --require` (NODE_OPTIONS) into a process that
-// runs lib/acrToken.cjs, it replaces `fetch` with a fake that answers the two requests the helper makes the way
+// runs lib/registry/acrToken.cjs, it replaces `fetch` with a fake that answers the two requests the helper makes the way
 // Microsoft documents them (Entra ID's token endpoint: {access_token}; ACR's /oauth2/exchange: {refresh_token}).
 // It talks to no service. Each request's URL and form body is appended to $STANDIN_FETCH_LOG as a JSON line.
 "use strict";

@@ -39,7 +39,7 @@ export interface PoolOptions {
    */
   readonly wasmPath?: string;
   /**
-   * The component's `allowed_outbound_hosts`, templates resolved (lib/spinManifest.ts `resolveTemplate`).
+   * The component's `allowed_outbound_hosts`, templates resolved (lib/spin/spinManifest.ts `resolveTemplate`).
    * @default [] (every outbound request denied, as Spin does for an empty list)
    */
   readonly allowedOutboundHosts?: readonly string[];

@@ -11,7 +11,7 @@ import type net from "node:net";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { IMPORT_MODULE, IMPORT_NAME } from "./memoryImage.js";
-import { AllowedHosts } from "../../../lib/spinManifest.js";
+import { AllowedHosts } from "../../../lib/spin/spinManifest.js";
 import { DENY_ALL, importObject, NoResponseError, serveRequest, type IncomingRequest, type OutboundPolicy, type PlainRequest, type PlainResponse, type ResponseOutparam } from "./memoryHost.js";
 import { SyncFetcher } from "./outbound.js";
 
@@ -62,7 +62,7 @@ interface Glue {
 const init = workerData as ComponentWorkerData;
 const random = (await import(pathToFileURL(init.shimRandomPath).href)) as Parameters<typeof importObject>[0];
 const glue = (await import(pathToFileURL(init.gluePath).href)) as Glue;
-/** Spin's outbound rules for this component (lib/spinManifest.ts); a fetch thread only when something is allowed. */
+/** Spin's outbound rules for this component (lib/spin/spinManifest.ts); a fetch thread only when something is allowed. */
 function outboundPolicy(): OutboundPolicy {
   if (init.allowedOutboundHosts.length === 0) return DENY_ALL;
   const allowed = AllowedHosts.parse(init.allowedOutboundHosts);

@@ -1,5 +1,5 @@
 // The dev loop, like `spin build && spin up` and `spin watch`, for any Spin app of the project or an app stack: read
-// the app's spin.toml with the checks the stack applies (lib/spinManifest.ts), run each component's build command,
+// the app's spin.toml with the checks the stack applies (lib/spin/spinManifest.ts), run each component's build command,
 // serve the app on the dev server (devServer.ts) with Spin's routes and outbound host rules, and, when watching,
 // rebuild when a file matching a component's `build.watch` globs changes (or spin.toml itself) and swap the new
 // build in on the same port. A failed build is reported and the last good build keeps serving.
@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { globSync } from "tinyglobby";
-import { AllowedHosts, checkSpinManifestFile, formatManifestProblem, resolveTemplate, variableValues, type SpinManifest } from "../../../lib/spinManifest.js";
+import { AllowedHosts, checkSpinManifestFile, formatManifestProblem, resolveTemplate, variableValues, type SpinManifest } from "../../../lib/spin/spinManifest.js";
 import { startDevServer, type DevApp, type DevServer } from "./devServer.js";
 
 /** The repository root (apps/hello-wasm/tools/../../..). */

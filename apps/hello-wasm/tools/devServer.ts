@@ -1,13 +1,13 @@
 // The dev server's front: node:http on loopback, in front of one component pool per component of the app
 // (componentPool.ts). It checks the request line and headers (requestTarget.ts), routes the path by the app's
-// spin.toml triggers as Spin does (lib/spinManifest.ts SpinRouter), reads the body (bounded), and posts a clean
+// spin.toml triggers as Spin does (lib/spin/spinManifest.ts SpinRouter), reads the body (bounded), and posts a clean
 // request to a worker of the routed component, which answers with the component's response; whatever a client
 // sends costs at most that one request or connection, never the server. `reload` swaps in a new build of the app
 // on the same port: new requests go to the new pools, the old ones finish what they hold and are closed.
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
-import { SpinRouter, WELL_KNOWN_PREFIX, type HttpTrigger, type RouteMatch } from "../../../lib/spinManifest.js";
+import { SpinRouter, WELL_KNOWN_PREFIX, type HttpTrigger, type RouteMatch } from "../../../lib/spin/spinManifest.js";
 import { MAX_BODY_BYTES, type ErrorBody } from "../src/handler.js";
 import { wasmPath as helloWasmPath } from "./component.js";
 import { ComponentPool, type PoolStats } from "./componentPool.js";

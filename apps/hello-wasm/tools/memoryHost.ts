@@ -350,7 +350,7 @@ export type OutboundResult = { ok: true; response: PlainResponse } | { ok: false
 
 /** What a worker's host needs for outbound HTTP: Spin's allow check and a synchronous sender (outbound.ts). */
 export interface OutboundPolicy {
-  /** Spin's check of the component's `allowed_outbound_hosts` (lib/spinManifest.ts `AllowedHosts`). */
+  /** Spin's check of the component's `allowed_outbound_hosts` (lib/spin/spinManifest.ts `AllowedHosts`). */
   allows(url: string): boolean;
   /** Whether a relative request (to the app itself, `self` in the manifest) is allowed. */
   allowsSelf(): boolean;

@@ -6,7 +6,7 @@
  * activeDeadlineSeconds or a deletion, SIGINT). In every case the twin is scaled to 0 before the process ends
  * (platform-contracts MEAS-2, MEAS-3). A SIGKILL cannot be handled: the next run scales a twin left up to 0 first.
  */
-import { formatMeasurementLine } from "../../../lib/measurementResult";
+import { formatMeasurementLine } from "../../../lib/results/measurementResult";
 import { kubernetesApi, loadKubeConfig, retryingApi, type MeasureApi } from "./kube";
 import { errorText, measure, scaleToZero } from "./measure";
 import { DEFAULT_RETRY_POLICY } from "./retry";

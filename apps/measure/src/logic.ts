@@ -4,8 +4,8 @@
  * on recorded API responses. Objects are typed by the few fields read; timestamps may be RFC 3339 strings (raw
  * JSON: watch events, the metrics API) or Dates (what @kubernetes/client-node's typed list calls deserialize).
  */
-import { parseQuantity } from "../../../lib/kubernetesQuantity";
-import { median, type PodFootprint } from "../../../lib/measurementResult";
+import { parseQuantity } from "../../../lib/kubernetes/kubernetesQuantity";
+import { median, type PodFootprint } from "../../../lib/results/measurementResult";
 
 type Time = string | Date;
 
@@ -131,7 +131,7 @@ export type LoadTestProgress =
 
 /**
  * A pod the Job controller replaces without counting it: failed with the `DisruptionTarget` condition (a node
- * drain, preemption, an eviction), which the gating Jobs' pod failure policy ignores (lib/jobResult.ts
+ * drain, preemption, an eviction), which the gating Jobs' pod failure policy ignores (lib/results/jobResult.ts
  * GATED_JOB_RUN_POLICY). Its end is not the load test's end.
  */
 export function podDisrupted(pod: Pod): boolean {

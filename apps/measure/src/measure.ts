@@ -12,7 +12,7 @@ import {
     roundTimes,
     type MeasurementResult,
     type PodFootprint,
-} from "../../../lib/measurementResult";
+} from "../../../lib/results/measurementResult";
 import type { MeasureApi } from "./kube";
 import { describeError } from "./retry";
 import { PodSet, elapsedSeconds, footprintOf, loadTestProgress, metricPoints, podTerminating, pointsWithin, type MetricPoint, type WatchEvent } from "./logic";
@@ -163,7 +163,7 @@ async function measureFootprint(ctx: MeasureContext): Promise<MeasurementResult[
                 samples.push((await sample()).points);
                 // Under load, list at least every 5 s: a window is visible only until the next scrape replaces it
                 // (one resolution), so a sample interval of a whole resolution could miss the one window that fits
-                // inside a short load (issue 19; lib/metricsWindow.ts).
+                // inside a short load (issue 19; lib/results/metricsWindow.ts).
                 await sleepFor(pollMs, undefined, { signal: ctx.signal });
                 progress = loadTestProgress(await ctx.api.listPods(selector));
             }

@@ -4,7 +4,7 @@
  * the shared result types and src/retry.ts (no client), so the Pulumi program can load it without the Kubernetes
  * client.
  */
-import type { MeasurementThresholds } from "../../../lib/measurementResult";
+import type { MeasurementThresholds } from "../../../lib/results/measurementResult";
 import { DEFAULT_RETRY_POLICY, worstCaseBackoffMs } from "./retry";
 
 /** Everything one measurement run needs, as validated from the command line. */
@@ -31,7 +31,7 @@ export interface MeasureOptions extends MeasurementThresholds {
     replicas: number;
     /** Scale-out rounds. @default 3 */
     rounds: number;
-    /** The pod port the app listens on. @default 8080 (lib/workloadDefaults.ts APP_PORT, containerBaseline CONTAINER_PORT; platform-contracts MEAS-1) */
+    /** The pod port the app listens on. @default 8080 (lib/kubernetes/workloadDefaults.ts APP_PORT, containerBaseline CONTAINER_PORT; platform-contracts MEAS-1) */
     port: number;
     /** Path a fresh pod must answer with 2xx. @default "/healthz" */
     healthPath: string;

@@ -378,7 +378,7 @@ export function compareMeasurements(
     };
 }
 
-// The same rule as lib/ratio.ts, kept here because this file imports nothing (the measurement image copies it alone).
+// The same rule as lib/results/ratio.ts, kept here because this file imports nothing (the measurement image copies it alone).
 function ratio(numerator: number | null, denominator: number | null): number | null {
     if (numerator === null || denominator === null || denominator === 0) return null;
     return round(numerator / denominator, 3);

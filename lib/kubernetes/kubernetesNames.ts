@@ -8,7 +8,7 @@
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** DNS-1035 label: Service names must start with a letter (validation.IsDNS1035Label). */
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** OCI distribution spec repository path component (lib/spinPush.ts uses the whole-name form). */
+/** OCI distribution spec repository path component (lib/spin/spinPush.ts uses the whole-name form). */
 const OCI_REPOSITORY = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
 /**
  * Gateway API `Hostname` (@kubernetes-models/gateway-api 2.0.0, IoK8sSigsGatewayApiApisV1Hostname: pattern

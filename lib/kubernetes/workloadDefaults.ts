@@ -8,7 +8,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, PROJECT } from "../config";
+import { KUBERNETES_MINORS, PROJECT } from "../../config";
 
 type Labels = Record<string, string>;
 

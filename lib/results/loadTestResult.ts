@@ -4,7 +4,7 @@
  * summaries (the Wasm app against the container baseline). Pure: strings in, values or one clear error out.
  * The summary's type is the CLI's own (apps/loadtest/src/summary.ts); this module checks the fields it relies on.
  */
-import type { LoadTestSummary } from "../apps/loadtest/src/summary";
+import type { LoadTestSummary } from "../../apps/loadtest/src/summary";
 import { ratio, round } from "./ratio";
 
 export type { LoadTestSummary };

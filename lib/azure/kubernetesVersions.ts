@@ -3,7 +3,7 @@
  * which minors a Free/Standard cluster may run (community support), which need the Premium tier with the
  * AKSLongTermSupport plan (LTS only), and which auto-upgrade channel each plan gets.
  *
- * One table, one date read. Every rule is judged against the day of the run (`today`, lib/datedSupport.ts), not the
+ * One table, one date read. Every rule is judged against the day of the run (`today`, lib/azure/datedSupport.ts), not the
  * day the table was read: a minor is refused once AKS's support for it under the chosen tier has ended (AKS no
  * longer creates clusters on it), and warned about within 30 days before. When AKS's calendar moves, update
  * `AKS_MINORS` and `AKS_VERSIONS_READ_ON` together (platform-contracts AKS-1, AKS-2, CONV-3).
@@ -109,7 +109,7 @@ export function parseKubernetesVersion(raw: string): { value: string } | { accep
           };
 }
 
-/** The dated support of `minor` under `tier`, as a lib/datedSupport.ts row; undefined for a minor not in the table. */
+/** The dated support of `minor` under `tier`, as a lib/azure/datedSupport.ts row; undefined for a minor not in the table. */
 export function minorSupport(minor: number, tier: string): DatedSupport | undefined {
     const row = AKS_MINORS.find((m) => m.minor === minor);
     if (!row) return undefined;
@@ -172,7 +172,7 @@ export function kubernetesVersionWarnings(
     if (!verdict?.message || verdict.refuse) return [];
     return [
         `kubernetesVersion=${version}${c.kubernetesVersion === undefined ? " (the default)" : ""}: ${verdict.message} ` +
-            "Choose a newer minor (az aks upgrade after creation), or check the calendar again and update lib/kubernetesVersions.ts.",
+            "Choose a newer minor (az aks upgrade after creation), or check the calendar again and update lib/azure/kubernetesVersions.ts.",
     ];
 }
 

@@ -4,13 +4,13 @@
  * really registers.
  *
  * The mocks answer for the cloud: they echo a resource's inputs as its state and add the few outputs the
- * program reads (kubelet identity, login server, kubeconfig, pushed digest), from lib/mockCloud.cjs. Those values
+ * program reads (kubelet identity, login server, kubeconfig, pushed digest), from lib/offline/mockCloud.cjs. Those values
  * are stand-ins and look like it (`mock`, all-zero GUIDs).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { evaluationMode, PROJECT } from "../config";
+import { evaluationMode, PROJECT } from "../../config";
 import { isWireSecret, MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */

@@ -9,9 +9,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressMode } from "../config";
-import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
-import type { WasmPlacement } from "./workloadDefaults";
+import type { IngressMode } from "../../config";
+import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../../outputs";
+import type { WasmPlacement } from "../kubernetes/workloadDefaults";
 
 /** The registry to push to: both names, as `containerregistry.Registry` outputs them. */
 export interface RegistryTarget {

@@ -11,13 +11,13 @@
  * A killed job leaves the state lock, pending operations and possibly a cordoned node (docs/operations.md, "A
  * killed deploy"): the point is that GitHub never kills a run the config allows.
  */
-import { adminAccessWorstCaseSeconds } from "../components/platform/aksCluster";
-import { gatewayEnableWorstCaseSeconds } from "../components/platform/gatewayApi";
-import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
-import { activeDeadlineSeconds as loadTestDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/loadTest";
-import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
-import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
-import { usesShimInstaller } from "./wasmNodeOs";
+import { adminAccessWorstCaseSeconds } from "./platform/aksCluster";
+import { gatewayEnableWorstCaseSeconds } from "./platform/gatewayApi";
+import { REINSTALL_TIMEOUT_SECONDS } from "./platform/spinKubeRuntime";
+import { activeDeadlineSeconds as loadTestDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "./app/loadTest";
+import { measurementBudgetForConfig } from "./app/scaleMeasurement";
+import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "./platform/shimInstaller";
+import { usesShimInstaller } from "../lib/azure/wasmNodeOs";
 import type { StackConfig } from "../config";
 
 /** `timeout-minutes` of the deploy jobs in .github/workflows/deploy.yml (a test keeps them equal). */
@@ -93,7 +93,7 @@ export function runDurationProblems(c: StackConfig): { key: string; value: strin
                 `a config whose one pulumi up fits the deploy job's ${DEPLOY_JOB_TIMEOUT_MINUTES} minutes with ${RUN_MARGIN_MINUTES} to spare: ` +
                 `its bounded waits add up to ${Math.ceil(total / 60)} minutes (${waits.map((w) => `${w.what} ${w.seconds}s`).join(", ")}), ` +
                 `more than ${limit / 60}; the largest is the ${largest.what}. Shorten it (fewer measureRounds, a shorter loadTestDurationSeconds, ` +
-                "or measure false), or raise timeout-minutes in .github/workflows/deploy.yml and DEPLOY_JOB_TIMEOUT_MINUTES in lib/runDuration.ts together",
+                "or measure false), or raise timeout-minutes in .github/workflows/deploy.yml and DEPLOY_JOB_TIMEOUT_MINUTES in components/runDuration.ts together",
         },
     ];
 }

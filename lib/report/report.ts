@@ -1,12 +1,12 @@
 /**
  * The report of a deployed stack: per app, per target (Wasm app, container baseline), the load test, scale-out and
  * startup, footprint and pulled bytes, with the Wasm ÷ container ratios and every breached threshold. Pure: a
- * {@link ReportInput} (lib/reportInput.ts) in, Markdown and chart rows out. scripts/report.ts does the I/O.
+ * {@link ReportInput} (lib/report/reportInput.ts) in, Markdown and chart rows out. scripts/report.ts does the I/O.
  *
  * An absent figure is written "not measured"; a ratio that cannot be formed is "—". The ratios are the ones the
  * stack exported (`comparison`, `measurementComparison`); for figures those do not carry (p95, scale-in) and for
  * outputs without a comparison, the report forms them the same way (subject ÷ baseline, 3 decimals, none when
- * either side is missing or the baseline is 0; lib/loadTestResult.ts `compareSummaries`).
+ * either side is missing or the baseline is 0; lib/results/loadTestResult.ts `compareSummaries`).
  *
  * Every round counts (issue 19): time medians are recomputed from the rounds with a timed-out round as the longest
  * (so contract 1.2 outputs read the same way), a time ratio is "incomplete" with the counts unless both sides have
@@ -14,7 +14,7 @@
  * is listed under its app's footprint table.
  */
 import type { ReportApp, ReportFootprint, ReportInput, ReportLoadTest, ReportMeasurement, ReportTimes } from "./reportInput";
-import { ratio, round } from "./ratio";
+import { ratio, round } from "../results/ratio";
 
 export const NOT_MEASURED = "not measured";
 /** A ratio left out because a side lost rounds (followed by the counts). */
@@ -56,11 +56,11 @@ const FIGURES = [
 ] as const;
 type FigureKey = (typeof FIGURES)[number]["key"];
 
-export { ratio } from "./ratio";
+export { ratio } from "../results/ratio";
 
 /**
  * The median of a figure's rounds, every round counted: a timed-out round (null) as longer than any measured one
- * (lib/measurementResult.ts `medianSeconds`, the rule since contract 1.3). Recomputed here so that contract 1.2
+ * (lib/results/measurementResult.ts `medianSeconds`, the rule since contract 1.3). Recomputed here so that contract 1.2
  * outputs, whose medians left timed-out rounds out, are read by the same rule. Null: the median round timed out.
  */
 export function countedMedian(t: ReportTimes | undefined): number | null {

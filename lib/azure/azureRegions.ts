@@ -73,7 +73,7 @@ export const AZURE_REGIONS: Readonly<Record<string, boolean>> = {
 export function regionWarnings(location: string, zones: readonly string[]): string[] {
     if (!(location in AZURE_REGIONS)) {
         return [
-            `location=${location} is not in the list of Azure public regions read ${AZURE_REGIONS_READ} (lib/azureRegions.ts): ` +
+            `location=${location} is not in the list of Azure public regions read ${AZURE_REGIONS_READ} (lib/azure/azureRegions.ts): ` +
                 "check the spelling (`az account list-locations -o table`); a new or sovereign-cloud region is fine.",
         ];
     }

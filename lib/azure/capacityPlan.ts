@@ -8,10 +8,10 @@
  * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
  * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
  */
-import type { StackConfig } from "../config";
-import { formatCpu, formatMemory, parseQuantity } from "./kubernetesQuantity";
+import type { StackConfig } from "../../config";
+import { formatCpu, formatMemory, parseQuantity } from "../kubernetes/kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
-import { orList } from "./editDistance";
+import { orList } from "../text/editDistance";
 import { limitedByUbuntu2204, usesShimInstaller } from "./wasmNodeOs";
 
 const Mi = 2 ** 20;
@@ -365,7 +365,7 @@ function judge(pools: PoolPlan[]): Pick<CapacityPlan, "problems" | "warnings"> {
             );
         }
         if (p.capacity.memory === undefined) {
-            warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
+            warnings.push(`capacity: memory of ${p.vmSize} is unknown to lib/azure/azureVmSizes.ts; the ${p.pool} pool's memory was not checked.`);
         }
         // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: without scale-out groups the maximum holds the minimum's pods on as many or more nodes, each adding more room than agents, so it cannot warn.
         if (p.scaleOut.length > 0) {

@@ -7,13 +7,13 @@
  * (`kubeconfig`, "[secret]" without `--show-secrets`, plain text with it) never reaches the report
  * (platform-contracts REPORT-1).
  */
-import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
-import type { LoadTestComparison } from "./loadTestResult";
-import type { MeasurementComparison, MeasurementSummary, MeasurementThresholds, PodFootprint, RoundTimes } from "./measurementResult";
+import { OUTPUTS_CONTRACT_VERSION } from "../../outputs";
+import type { LoadTestComparison } from "../results/loadTestResult";
+import type { MeasurementComparison, MeasurementSummary, MeasurementThresholds, PodFootprint, RoundTimes } from "../results/measurementResult";
 
 /**
- * The schema fields this module reads by name. `satisfies` makes tsc fail here when lib/measurementResult.ts or
- * lib/loadTestResult.ts renames or drops one, instead of the report quietly printing "not measured".
+ * The schema fields this module reads by name. `satisfies` makes tsc fail here when lib/results/measurementResult.ts or
+ * lib/results/loadTestResult.ts renames or drops one, instead of the report quietly printing "not measured".
  */
 export const FIELDS_READ = {
     measurement: ["replicas", "rounds", "allReady", "firstResponse", "scaleIn", "footprint", "pulledBytes", "twinScaledToZero", "verdict", "breaches", "thresholds"] as const satisfies readonly (keyof MeasurementSummary)[],
@@ -70,7 +70,7 @@ export interface ReportLoadTest {
     thresholds: { maxP99Ms: number | null; maxErrorRate: number | null; minRps: number | null };
 }
 
-/** One target's scale-out, startup and footprint measurement (lib/measurementResult.ts MeasurementSummary). */
+/** One target's scale-out, startup and footprint measurement (lib/results/measurementResult.ts MeasurementSummary). */
 export interface ReportMeasurement {
     replicas: number | null;
     rounds: number | null;
@@ -352,7 +352,7 @@ function readMeasurement(r: Reader, raw: unknown, path: string): ReportMeasureme
     const m = r.object(raw, path) ?? {};
     const footprint = r.object(m.footprint, `${path}.footprint`) ?? {};
     const th = r.object(m.thresholds, `${path}.thresholds`) ?? {};
-    // A threshold of 0 checks nothing (lib/measurementResult.ts MeasurementThresholds): shown as not set.
+    // A threshold of 0 checks nothing (lib/results/measurementResult.ts MeasurementThresholds): shown as not set.
     const limit = (v: unknown, p: string) => {
         const n = r.number(v, p);
         return n === 0 ? null : n;

@@ -1,7 +1,7 @@
 /**
  * The one rule every Wasm ÷ container figure follows (the load test's comparison, the measurement's, the report):
  * subject ÷ baseline rounded to 3 decimals, or null when either side is missing or the baseline is 0, so a
- * figure that could not be measured never turns into a number. lib/measurementResult.ts keeps a copy of the two
+ * figure that could not be measured never turns into a number. lib/results/measurementResult.ts keeps a copy of the two
  * lines, because it must import nothing (the measurement image copies that file alone).
  */
 

@@ -8,19 +8,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { regionWarnings } from "./lib/azureRegions";
-import { parseVmSize, vmSizeProblems } from "./lib/azureVmSizes";
-import { CAPACITY_KEYS, capacityPlan } from "./lib/capacityPlan";
-import { editDistance, nearest, orList } from "./lib/editDistance";
-import { derivedNameProblems, hostProblem } from "./lib/kubernetesNames";
-import { parseQuantity } from "./lib/kubernetesQuantity";
-import { METRICS_RESOLUTION_SECONDS, METRICS_WINDOW_MARGIN_SECONDS, minLoadSecondsForMetricsWindow } from "./lib/metricsWindow";
-import { clusterAdminProblems, clusterAdminWarnings } from "./lib/clusterAdmins";
-import { KUBERNETES_MINORS, kubernetesVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "./lib/kubernetesVersions";
-import { judgeSupport, todayUtc, type DatedSupport } from "./lib/datedSupport";
-import { appTeamNamespaces, parseAppTeams, reservedNamespaceProblems, type AppTeam } from "./lib/appTeams";
-import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "./lib/wasmNodeOs";
-import { checkSpinManifestFile, formatManifestProblem } from "./lib/spinManifest";
+import { regionWarnings } from "../lib/azure/azureRegions";
+import { parseVmSize, vmSizeProblems } from "../lib/azure/azureVmSizes";
+import { CAPACITY_KEYS, capacityPlan } from "../lib/azure/capacityPlan";
+import { editDistance, nearest, orList } from "../lib/text/editDistance";
+import { derivedNameProblems, hostProblem } from "../lib/kubernetes/kubernetesNames";
+import { parseQuantity } from "../lib/kubernetes/kubernetesQuantity";
+import { METRICS_RESOLUTION_SECONDS, METRICS_WINDOW_MARGIN_SECONDS, minLoadSecondsForMetricsWindow } from "../lib/results/metricsWindow";
+import { clusterAdminProblems, clusterAdminWarnings } from "../lib/azure/clusterAdmins";
+import { KUBERNETES_MINORS, kubernetesVersionProblems, kubernetesVersionWarnings, parseKubernetesVersion } from "../lib/azure/kubernetesVersions";
+import { judgeSupport, todayUtc, type DatedSupport } from "../lib/azure/datedSupport";
+import { appTeamNamespaces, parseAppTeams, reservedNamespaceProblems, type AppTeam } from "../lib/kubernetes/appTeams";
+import { WASM_OS_SKUS, WASM_OS_SKU_DEFAULT, wasmOsProblems, wasmOsWarnings, type WasmOsSku } from "../lib/azure/wasmNodeOs";
+import { checkSpinManifestFile, formatManifestProblem } from "../lib/spin/spinManifest";
 
 export const PROJECT = "aks-wasm";
 
@@ -65,7 +65,7 @@ export interface StackConfig {
     wasmNodeCountMax: number;
     wasmRuntime: WasmRuntime;
     /**
-     * OS image of the SpinKube Wasm pool (lib/wasmNodeOs.ts): `Ubuntu2204` (containerd 1.7, runtime-class-manager;
+     * OS image of the SpinKube Wasm pool (lib/azure/wasmNodeOs.ts): `Ubuntu2204` (containerd 1.7, runtime-class-manager;
      * until 2027-06-30), or `Ubuntu` / `AzureLinux` (containerd 2, the project's shim installer; experimental).
      */
     wasmOsSku: WasmOsSku;
@@ -145,7 +145,7 @@ const REGION = /^[a-z][a-z0-9]{2,30}$/;
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Lowest and highest Kubernetes minor accepted on any tier (lib/kubernetesVersions.ts holds AKS's calendar). */
+/** Lowest and highest Kubernetes minor accepted on any tier (lib/azure/kubernetesVersions.ts holds AKS's calendar). */
 export { KUBERNETES_MINORS };
 
 function oneOf<T extends string>(values: readonly T[], fallback: T): Rule<T> {
@@ -193,7 +193,7 @@ function pattern(re: RegExp, accepted: string, fallback: string): Rule<string> {
     return { default: fallback, parse: (raw) => (re.test(raw) ? { value: raw } : { accepted }) };
 }
 
-/** A CPU quantity per the Kubernetes grammar (lib/kubernetesQuantity.ts), above zero. */
+/** A CPU quantity per the Kubernetes grammar (lib/kubernetes/kubernetesQuantity.ts), above zero. */
 export function isCpuQuantity(q: string): boolean {
     return parseQuantity(q) > 0;
 }
@@ -267,7 +267,7 @@ const RULES = {
     // satisfies both, and smaller sizes are warned about (configWarnings), not refused.
     systemVmSize: vmSize("system", "Standard_D4s_v5"),
     // 2 by default: AKS documents a minimum of two system nodes (use-system-pools.md), and one small node cannot
-    // hold kube-system, app routing's NGINX and the load test (see lib/capacityPlan.ts).
+    // hold kube-system, app routing's NGINX and the load test (see lib/azure/capacityPlan.ts).
     systemNodeCount: integer(1, 10, 2),
     systemNodeCountMax: integer(0, 100, 0),
     wasmVmSize: vmSize("user", "Standard_D2s_v5"),
@@ -288,7 +288,7 @@ const RULES = {
     appHost: {
         default: "",
         parse: (raw: string) => {
-            // Ingress host and Gateway hostname rules (lib/kubernetesNames.ts, platform-contracts K8SNAME-3).
+            // Ingress host and Gateway hostname rules (lib/kubernetes/kubernetesNames.ts, platform-contracts K8SNAME-3).
             const problem = raw === "" ? undefined : hostProblem(raw) ?? (raw.includes(".") ? undefined : "at least two labels");
             return problem === undefined
                 ? { value: raw }
@@ -303,7 +303,7 @@ const RULES = {
     gatewayClassName: pattern(DNS_NAME, "a lower-case DNS subdomain name", "approuting-istio"),
     tlsSecretName: pattern(new RegExp(`^(${DNS_LABEL}(\\.${DNS_LABEL})*)?$`), "a Kubernetes Secret name, or empty for no TLS", ""),
     loadTest: boolean(true),
-    // 40 s: at least one whole metrics window (lib/metricsWindow.ts, 35 s on AKS) while the measurement is on.
+    // 40 s: at least one whole metrics window (lib/results/metricsWindow.ts, 35 s on AKS) while the measurement is on.
     loadTestDurationSeconds: integer(5, 600, 40),
     loadTestConnections: integer(1, 1000, 10),
     loadTestMaxP99Ms: integer(1, 60000, 500),
@@ -331,7 +331,7 @@ export function configDefaults(): StackConfig {
 /** What validation needs from outside the config values; injectable so tests stay pure. */
 export interface ParseOptions {
     /**
-     * Refuse a config without any cluster admin (lib/clusterAdmins.ts): a stack that deploys needs one. Off for
+     * Refuse a config without any cluster admin (lib/azure/clusterAdmins.ts): a stack that deploys needs one. Off for
      * partial configs in tests and tools. @default false
      */
     requireClusterAdmin?: boolean;
@@ -342,12 +342,12 @@ export interface ParseOptions {
     deploying?: boolean;
     /**
      * Further whole-config checks that run once every other rule passed, like the capacity plan: index.ts passes the
-     * run-duration check (lib/runDuration.ts), which reads the components' bounds and so cannot be imported here
+     * run-duration check (components/runDuration.ts), which reads the components' bounds and so cannot be imported here
      * without an import circle. @default []
      */
     wholeConfigChecks?: ((c: StackConfig) => ConfigProblem[])[];
     /**
-     * The day the run judges dated support against (YYYY-MM-DD; lib/datedSupport.ts).
+     * The day the run judges dated support against (YYYY-MM-DD; lib/azure/datedSupport.ts).
      * @default today (UTC)
      */
     today?: string;
@@ -358,15 +358,15 @@ export interface ParseOptions {
      */
     appManifestExists?: (app: string) => boolean;
     /**
-     * Problems in `apps/<app>/spin.toml` (lib/spinManifest.ts), each one line naming the file, the line and the fix;
+     * Problems in `apps/<app>/spin.toml` (lib/spin/spinManifest.ts), each one line naming the file, the line and the fix;
      * empty when the manifest is missing (that is `appManifestExists`'s problem).
      * @default the manifest on disk, checked by checkSpinManifestFile
      */
     appManifestProblems?: (app: string) => string[];
 }
 
-/** The project's apps/ folder, beside this file. */
-export const APPS_DIR = path.join(__dirname, "apps");
+/** The project's apps/ folder, beside config/. */
+export const APPS_DIR = path.join(__dirname, "..", "apps");
 
 function appManifestOnDisk(app: string): boolean {
     const manifest = path.join(APPS_DIR, app, "spin.toml");
@@ -405,7 +405,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const config = out as unknown as StackConfig;
     // Cross-key rules run for every pair of keys that parsed, so one bad key hides no other problem.
     const today = options.today ?? todayUtc();
-    // What the Wasm pool's OS allows (lib/wasmNodeOs.ts): the Ubuntu 22.04 / containerd 1.7 limits apply to that OS only.
+    // What the Wasm pool's OS allows (lib/azure/wasmNodeOs.ts): the Ubuntu 22.04 / containerd 1.7 limits apply to that OS only.
     if (["kubernetesVersion", "clusterTier", "wasmRuntime", "wasmOsSku"].every((k) => parsed.has(k as keyof StackConfig))) {
         problems.push(...wasmOsProblems(config, today));
     }
@@ -431,7 +431,7 @@ function crossKeyProblems(
 ): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ok = (...keys: (keyof StackConfig)[]) => keys.every((k) => parsed.has(k));
-    // Dated support is judged against the day of the run (lib/datedSupport.ts, platform-contracts CONV-3).
+    // Dated support is judged against the day of the run (lib/azure/datedSupport.ts, platform-contracts CONV-3).
     if (ok("kubernetesVersion", "clusterTier")) problems.push(...kubernetesVersionProblems(c, today));
     // The Wasm pool's OS limits (spinKubeVersionProblems for Ubuntu 22.04) run in parseStackConfig through wasmOsProblems.
     if (ok("ingressMode", "ingressClassName")) {
@@ -523,7 +523,7 @@ function crossKeyProblems(
     const windowFloor = minLoadSecondsForMetricsWindow();
     if (ok("measure", "loadTest", "loadTestDurationSeconds") && c.measure && c.loadTest && c.loadTestDurationSeconds < windowFloor) {
         // metrics-server's window between two scrapes must lie wholly inside the load at least once, or the memory
-        // gate silently falls back to idle (issue 19; lib/metricsWindow.ts, MSWIN-1, MSWIN-2).
+        // gate silently falls back to idle (issue 19; lib/results/metricsWindow.ts, MSWIN-1, MSWIN-2).
         problems.push({
             key: "loadTestDurationSeconds",
             value: String(c.loadTestDurationSeconds),
@@ -570,7 +570,7 @@ export function appHostFor(c: Pick<StackConfig, "appHost" | "apps">, index: numb
 
 /**
  * A CPU or memory quantity in base units (cores, bytes), per the Kubernetes quantity grammar; NaN when invalid.
- * The project's one quantity parser (lib/kubernetesQuantity.ts, platform-contracts CFG-1).
+ * The project's one quantity parser (lib/kubernetes/kubernetesQuantity.ts, platform-contracts CFG-1).
  */
 export function quantity(q: string): number {
     return parseQuantity(q);
@@ -673,7 +673,7 @@ const PROVIDER_KEYS: Readonly<Record<string, keyof StackConfig>> = {
 };
 
 /**
- * What an unknown key of ours is told: the nearest key by edit distance (lib/editDistance.ts), or, when none is
+ * What an unknown key of ours is told: the nearest key by edit distance (lib/text/editDistance.ts), or, when none is
  * near, every key.
  */
 export function unknownKey(key: string): string {
@@ -754,7 +754,7 @@ export function parseAllConfig(all: Readonly<Record<string, string>>, options: P
 }
 
 /**
- * How the program is being evaluated. lib/offline.ts sets `offline` for `npm run render`, the tests and the bench:
+ * How the program is being evaluated. lib/offline/offline.ts sets `offline` for `npm run render`, the tests and the bench:
  * nothing reaches ARM there, so the admins are judged as in a preview (warned about, not refused).
  */
 export const evaluationMode = { offline: false };

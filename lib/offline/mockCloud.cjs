@@ -1,5 +1,5 @@
 // Stand-ins for what Azure, the registry and the deploy-time commands return, for evaluating the program under
-// the Pulumi SDK's mocks (lib/offline.ts, `npm run render`, the tests, and the child process that loads the
+// the Pulumi SDK's mocks (lib/offline/offline.ts, `npm run render`, the tests, and the child process that loads the
 // program the way `pulumi up` does). Plain CommonJS so that child can load it before Pulumi registers ts-node.
 // Every value here is a stand-in and looks like one (`mock`, all-zero GUIDs, digests hashed from the inputs).
 "use strict";
@@ -66,7 +66,7 @@ function standInSummary(url) {
 }
 
 /**
- * A measurement result line as apps/measure prints it (lib/measurementResult.ts: prefix "aks-wasm-measurement ",
+ * A measurement result line as apps/measure prints it (lib/results/measurementResult.ts: prefix "aks-wasm-measurement ",
  * schema 2) for the target the Job name carries (`<component>-<target>-<8 hex>`); nothing here was measured.
  */
 function standInMeasurement(script) {
@@ -156,9 +156,9 @@ function mockInvoke(args) {
                 tenantId: "00000000-0000-0000-0000-0000000000aa",
             };
         case "command:local:run":
-            // The registry token helper (lib/acrToken.cjs) run at program time; a stand-in token.
+            // The registry token helper (lib/registry/acrToken.cjs) run at program time; a stand-in token.
             if (String((args.inputs || {}).command || "").endsWith("acrToken.cjs")) return { stdout: "stand-in-acr-token", stderr: "" };
-            // The registry manifest reader (lib/registryManifest.cjs); a stand-in size, not a registry's answer.
+            // The registry manifest reader (lib/registry/registryManifest.cjs); a stand-in size, not a registry's answer.
             if (String((args.inputs || {}).command || "").endsWith("registryManifest.cjs")) return { stdout: '{"pulledBytes":0,"manifestDigest":"sha256:stand-in","mediaType":"stand-in"}\n', stderr: "" };
             return { stdout: "", stderr: "" };
         default:

@@ -3,10 +3,10 @@
 // `{"pulledBytes": N, "manifestDigest": "sha256:…", "mediaType": "…"}` and nothing else: no token, ever.
 //
 // Plain CommonJS with no dependencies, run by `node` through the command provider's `local.run` like
-// lib/acrToken.cjs (components/app/containerImage.ts `freshRegistryToken`), so it needs no TypeScript loader.
+// lib/registry/acrToken.cjs (components/app/containerImage.ts `freshRegistryToken`), so it needs no TypeScript loader.
 // Types in registryManifest.d.cts.
 //
-// Credentials: a fresh ACR refresh token from lib/acrToken.cjs (workload identity in CI, `az` on a laptop), then
+// Credentials: a fresh ACR refresh token from lib/registry/acrToken.cjs (workload identity in CI, `az` on a laptop), then
 // ACR's `POST /oauth2/token` with `grant_type=refresh_token`, `service=<login server>` and
 // `scope=repository:<repo>:pull` for an access token good for pulling this one repository only
 // (platform-contracts ACRMAN-1). Both tokens stay in this process's memory: they travel in HTTPS request
