@@ -8,7 +8,7 @@
  * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
  * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
  */
-import type { StackConfig } from "../../config";
+import type { StackConfig } from "../../config/types";
 import { formatCpu, formatMemory, parseQuantity } from "../kubernetes/kubernetesQuantity";
 import { parseVmSize } from "./azureVmSizes";
 import { orList } from "../text/editDistance";

@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressMode } from "../../config";
+import type { IngressMode } from "../../config/types";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../../outputs";
 import type { WasmPlacement } from "../kubernetes/workloadDefaults";
 

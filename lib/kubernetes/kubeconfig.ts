@@ -17,7 +17,7 @@
  * entries for those variables (client-go appends them after the inherited environment, so they would win).
  */
 import { parse, stringify } from "yaml";
-import type { KubeloginMode } from "../../config";
+import type { KubeloginMode } from "../../config/types";
 
 /** kubelogin flags that only the device-code and interactive flows take. */
 const INTERACTIVE_ONLY_FLAGS = new Set(["--client-id", "--tenant-id"]);

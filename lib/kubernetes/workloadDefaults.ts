@@ -8,7 +8,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_MINORS, PROJECT } from "../../config";
+import { KUBERNETES_MINORS } from "../azure/kubernetesVersions";
+import { PROJECT } from "../../config/types";
 
 type Labels = Record<string, string>;
 

@@ -10,7 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { evaluationMode, PROJECT } from "../../config";
+import { PROJECT } from "../../config/types";
+import { evaluationMode } from "./evaluationMode";
 import { isWireSecret, MOCK_KUBECONFIG, mockInvoke, mockOutputs } from "./mockCloud.cjs";
 
 /** One resource the program registered. */
