@@ -1,7 +1,7 @@
 /**
  * aks-wasm, the one-stack way: the platform and one SpinApp per configured app, in one program. The same
  * outputs (outputs.ts) let app teams deploy their own apps onto this platform from their own stacks
- * (examples/app-stack). Every rule lives in config.ts, every part in components/platform and components/app.
+ * (examples/app-stack). Every rule lives in config/, every part in components/platform and components/app.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";

@@ -99,7 +99,7 @@ export function runDurationProblems(c: StackConfig): { key: string; value: strin
 }
 
 /**
- * The checks that read the whole config (config.ts cannot import them without a circle): `pulumi up` (index.ts) and
+ * The checks that read the whole config (config/ cannot import them without a circle): `pulumi up` (index.ts) and
  * `npm run render` pass the same list, so both refuse alike.
  */
 export const WHOLE_CONFIG_CHECKS = [runDurationProblems];

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
 
-    // The same config map and the same check as `pulumi up` (config.ts loadStackConfig), so both refuse alike.
+    // The same config map and the same check as `pulumi up` (config/load.ts loadStackConfig), so both refuse alike.
     const { config } = parseAllConfig(stackConfigMap(projectDir, values.stack!, overrides), { requireClusterAdmin: true, wholeConfigChecks: WHOLE_CONFIG_CHECKS });
     const evaluation = await evaluateStack({ projectDir, stack: values.stack!, overrides });
     await loadKubernetesSchemas();

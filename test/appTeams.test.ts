@@ -1,6 +1,6 @@
 /**
  * Rights for app teams: the `appTeams` config key (parsed in lib/kubernetes/appTeams.ts, validated with every other key in
- * config.ts) and AppTeamAccess under the SDK's mocks, with the exact role assignments it registers.
+ * config/) and AppTeamAccess under the SDK's mocks, with the exact role assignments it registers.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";

@@ -62,7 +62,7 @@ describe("cluster admins", () => {
         }
     });
 
-    it("pulumi up refuses what a preview only warns about (config.ts deploying)", () => {
+    it("pulumi up refuses what a preview only warns about (config/parse.ts deploying)", () => {
         const raw = { clusterAdminPrincipalIds: JSON.stringify([PLACEHOLDER_PRINCIPAL_ID]) };
         const preview = parseStackConfig(raw, { requireClusterAdmin: true, deploying: false });
         assert.match(clusterAdminWarnings(preview).join("\n"), /clusterAdminPrincipalIds = .*pulumi up` will refuse this stack.*placeholder 00000000-0000-0000-0000-000000000000/);

@@ -1,5 +1,5 @@
 /**
- * config.ts's rules as a user meets them: every refusal names its key and says what is accepted, ranges are
+ * The config's rules (config/) as a user meets them: every refusal names its key and says what is accepted, ranges are
  * enforced exactly where the refusal says they end, cross-key rules refuse only the key they are about, and the
  * evaluation-time warnings fire at their thresholds. Ranges are read from the refusal itself, so a key's range can
  * change without touching this file; what is pinned is that the stated range is the enforced one.

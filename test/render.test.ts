@@ -78,7 +78,7 @@ describe("npm run render", () => {
         assert.deepEqual(readdirSync(dir), ["notes.txt"], "only the file the render does not own is left");
     });
 
-    it("refuses bad config in the same words as `pulumi up` (the program under the SDK's mocks, config.ts loadStackConfig)", async () => {
+    it("refuses bad config in the same words as `pulumi up` (the program under the SDK's mocks, config/load.ts loadStackConfig)", async () => {
         const overrides = {
             appReplica: "3", // a near miss
             "aks_wasm:apps": '["hello-wasm"]', // our key under a mistyped project name

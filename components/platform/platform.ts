@@ -22,7 +22,7 @@ import { ShimInstaller } from "./shimInstaller";
 import { SPIN_HANDLER, SPINKUBE_VERSIONS, SpinKubeRuntime } from "./spinKubeRuntime";
 import { WasmNodePool } from "./wasmNodePool";
 
-/** The platform's keys of the stack config; config.ts documents and validates each. */
+/** The platform's keys of the stack config; config/ documents and validates each. */
 export type PlatformArgs = Pick<
     StackConfig,
     | "location"

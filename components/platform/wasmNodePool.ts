@@ -6,7 +6,7 @@
  * `wasmwasi` is the retired AKS preview (`workloadRuntime: WasmWasi`), kept as the documented legacy path: Azure
  * stopped creating such pools on 2025-05-05 (Azure/AKS#4770), and AKS release v20250720 removed the feature with
  * its WasmNodePoolPreview flag (Azure/AKS PR #5153, CHANGELOG). Whether registering the flag still succeeds is
- * unconfirmed; Azure refuses the pool either way, so `pulumi up` fails at the pool (config.ts warns).
+ * unconfirmed; Azure refuses the pool either way, so `pulumi up` fails at the pool (config/warnings.ts warns).
  */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as features from "@pulumi/azure-native/features";

@@ -37,7 +37,7 @@ export interface PodGroup {
     requestKeys?: { cpu: { key: string; value: string }; memory: { key: string; value: string } };
 }
 
-/** The config keys the plan reads; config.ts runs the plan once all of them parsed. */
+/** The config keys the plan reads; config/crossKeyRules.ts runs the plan once all of them parsed. */
 export const CAPACITY_KEYS = [
     "systemVmSize",
     "systemNodeCount",

@@ -47,7 +47,7 @@ const howToSet = (key: AdminKey) =>
 /**
  * With Azure RBAC and local accounts disabled, an identity with no role on the cluster cannot apply a single
  * Kubernetes object, and ARM refuses a role assignment for a principal that does not exist (the placeholder): either
- * way `pulumi up` creates the cluster and then fails. config.ts refuses these on `pulumi up` and warns in a preview
+ * way `pulumi up` creates the cluster and then fails. config/parse.ts refuses these on `pulumi up` and warns in a preview
  * (platform-contracts AZN-3, CONV-1).
  */
 export function clusterAdminProblems(c: AdminConfig): { key: string; value: string; accepted: string }[] {

@@ -129,7 +129,7 @@ export function minorSupport(minor: number, tier: string): DatedSupport | undefi
  * The cross-key check of `kubernetesVersion` against `clusterTier` on `today`: refused once AKS's support for the
  * minor under the tier has ended; an LTS-only minor needs the Premium tier (AKS: "Enabling LTS requires moving your
  * cluster to the Premium tier and explicitly selecting the LTS support plan", articles/aks/long-term-support.md;
- * AKS-2). Returns the problems in config.ts's shape.
+ * AKS-2). Returns the problems in config/types.ts's ConfigProblem shape.
  */
 export function kubernetesVersionProblems(
     c: { kubernetesVersion?: string; clusterTier: string },

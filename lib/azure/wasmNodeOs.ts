@@ -79,7 +79,7 @@ export function clusterCreationVersion(
     return limitedByUbuntu2204(c) ? creationKubernetesVersion(c, today) : c.kubernetesVersion;
 }
 
-/** Cross-key and dated problems of `wasmOsSku`, in config.ts's shape. */
+/** Cross-key and dated problems of `wasmOsSku`, in config/types.ts's ConfigProblem shape. */
 export function wasmOsProblems(
     c: { wasmRuntime: string; wasmOsSku: WasmOsSku; kubernetesVersion?: string; clusterTier: string },
     today: string,

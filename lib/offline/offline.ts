@@ -52,7 +52,7 @@ export async function installOfflineMocks(options: {
     const project = options.project ?? PROJECT;
     const stack = options.stack ?? "dev";
     const byName = new Map<string, RecordedResource>();
-    // Nothing here reaches ARM: judge the admins as a preview does (config.ts isDeployment).
+    // Nothing here reaches ARM: judge the admins as a preview does (config/load.ts isDeployment).
     evaluationMode.offline = true;
     await pulumi.runtime.setMocks(
         {

@@ -1,6 +1,6 @@
 /**
  * How long the load must last for the footprint "under load" to rest on at least one whole metrics window
- * (issue 19). Pure data and arithmetic: config.ts refuses a shorter `loadTestDurationSeconds` while `measure` is on.
+ * (issue 19). Pure data and arithmetic: config/crossKeyRules.ts refuses a shorter `loadTestDurationSeconds` while `measure` is on.
  *
  * metrics-server reports a pod's CPU as the rate between its last two scrapes, over `window` = the time between
  * them, and scrapes every `--metric-resolution` (METRICS-3, MSWIN-1). Scrapes fall at any phase of the load, so a

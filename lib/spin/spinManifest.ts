@@ -2,7 +2,7 @@
  * A Spin app's manifest (spin.toml, manifest version 2), parsed and checked without side effects, and the two
  * rule sets the dev server applies as Spin does: HTTP routes and allowed outbound hosts.
  *
- * One module for both users, so they agree: config validation (config.ts) and the app stack check every app's
+ * One module for both users, so they agree: config validation (config/apps.ts) and the app stack check every app's
  * manifest before any resource is registered; the dev server (apps/hello-wasm/tools) serves an app by the same
  * parse, routes requests by `SpinRouter` and lets outbound requests through by `AllowedHosts`.
  *
