@@ -52,7 +52,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     {
         name: "config",
         mutate: ["config/*.ts"],
-        importedAs: /^\.\.\/config$/,
+        importedAs: /^\.\.\/config(\/[a-zA-Z]+)?$/,
         leaveOut: { "test/boundedRuns.test.ts": BOUNDED_RUNS_CHILD },
     },
     {
