@@ -213,3 +213,35 @@ test("lib/ holds only the folders docs/development.md (Layout) names, and no loo
     assert.ok(layoutLibFolders().length >= 5, `the Layout block names lib/'s folders: ${layoutLibFolders().join(", ")}`);
     assert.deepEqual(folders, layoutLibFolders());
 });
+
+test("config/ keeps config.ts's public surface: the same names from ./config, nothing private leaked", async () => {
+    const config = await import("../config/index.js");
+    // config.ts's runtime exports before the split (its types are checked by the compiler at every import site).
+    assert.deepEqual(Object.keys(config).sort(), [
+        "APPS_DIR",
+        "APP_ROUTING_NGINX_SUPPORT",
+        "CONFIG_KEYS",
+        "KUBERNETES_MINORS",
+        "PROJECT",
+        "StackConfigError",
+        "WASI_NODE_POOLS_SUPPORT",
+        "appHostFor",
+        "configDefaults",
+        "configWarnings",
+        "evaluationMode",
+        "isCpuQuantity",
+        "isDeployment",
+        "isMemoryQuantity",
+        "loadStackConfig",
+        "parseAllConfig",
+        "parseStackConfig",
+        "quantity",
+        "splitStackConfig",
+        "unknownKey",
+    ]);
+    // Moved one folder down, the apps folder is still the repository's apps/ (SpinApplication builds from it).
+    assert.equal(config.APPS_DIR, path.join(root, "apps"));
+    // One evaluation mode: what offline evaluation sets is what the config's isDeployment reads.
+    const { evaluationMode } = await import("../lib/offline/evaluationMode.js");
+    assert.equal(config.evaluationMode, evaluationMode);
+});
