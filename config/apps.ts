@@ -10,12 +10,16 @@ import type { StackConfig } from "./types";
 /** The project's apps/ folder, beside config/. */
 export const APPS_DIR = path.join(__dirname, "..", "apps");
 
+/** Whether `apps/<app>/spin.toml` exists and is a file (ParseOptions.appManifestExists's default). */
 export function appManifestOnDisk(app: string): boolean {
     const manifest = path.join(APPS_DIR, app, "spin.toml");
     return existsSync(manifest) && statSync(manifest).isFile();
 }
 
-/** The checks the dev server applies too, so an app `npm run dev` serves is one the stack accepts. */
+/**
+ * Problems in `apps/<app>/spin.toml` (ParseOptions.appManifestProblems's default): the checks the dev server applies
+ * too, so an app `npm run dev` serves is one the stack accepts.
+ */
 export function appManifestProblemsOnDisk(app: string): string[] {
     if (!appManifestOnDisk(app)) return [];
     const fs = { exists: existsSync, read: (file: string) => readFileSync(file, "utf8") };

@@ -10,6 +10,7 @@ import { hostProblem } from "../lib/kubernetes/kubernetesNames";
 import { parseQuantity } from "../lib/kubernetes/kubernetesQuantity";
 import type { AcrSku, ClusterTier, IngressMode, KubeloginMode, StackConfig, WasmRuntime } from "./types";
 
+/** How one key is read: its default, and its parser. */
 export type Rule<T> = {
     default: T;
     /** Returns the parsed value, or a message saying what is accepted. */
