@@ -173,7 +173,9 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         const image = pinnedImage(args.image, `ContainerBaseline "${s.appName}"`);
         this.image = image;
         this.tolerations = args.tolerations ?? [];
-        const child = { parent: this, provider: args.provider };
+        // A component's dependsOn does not reach its children (CONV-12): pass it on, so the pods wait for what the
+        // caller says they must (SpinApp: the Wasm pool they run on, and the admission guard rails).
+        const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
         const selector = selectorLabels({ name: s.appName, instance: s.appName });
         this.selectorLabels = selector;
         const labels = recommendedLabels({ name: s.appName, instance: s.appName, component: BASELINE_COMPONENT });

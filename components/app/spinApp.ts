@@ -219,7 +219,10 @@ export class SpinApp extends pulumi.ComponentResource {
                     // load generators run on the system pool (docs/measurements.md, "Fair comparison"; SCHED-1).
                     ...baselinePlacement(p.wasmPlacement),
                 },
-                child,
+                // What the Spin workload waits for: the Wasm pool's nodes exist (through the shim install, which the
+                // baseline itself does not need) and the admission guard rails hold, before its pods are created.
+                // (Also reached through the namespace when SpinWorkload creates it; not when it is the platform's.)
+                { ...child, dependsOn: p.workloadDependsOn },
             );
         }
 
