@@ -139,13 +139,22 @@ export function crossKeyProblems(
         // The WasmWasi preview was x86_64 only; containerd-shim-spin ships an aarch64 tarball too (spinkube is fine).
         problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: "an x86_64 VM size when wasmRuntime is wasmwasi" });
     }
-    if (ok("systemVmSize", "loadTest", "containerBaseline", "measure") && (c.loadTest || c.containerBaseline || c.measure)) {
+    if (ok("systemVmSize", "loadTest", "measure") && (c.loadTest || c.measure)) {
         const size = parseVmSize(c.systemVmSize);
-        // The load-test, baseline and measurement images are built for linux/amd64 only
-        // (components/app/containerImage.ts) and run on the system pool (platform-contracts VM-4).
-        const why = "the load-test, container-baseline and measurement images are built for linux/amd64 and run on the system pool";
+        // The load-test and measurement images are built for linux/amd64 only (components/app/containerImage.ts)
+        // and run on the system pool (platform-contracts VM-4). The baseline needs loadTest, so it is covered here.
+        const why = "the load-test and measurement images are built for linux/amd64 and run on the system pool";
         if (size) for (const p of vmSizeProblems(size, { mode: "system", archs: ["amd64"], archReason: why }).filter((x) => x.includes("amd64"))) {
             problems.push({ key: "systemVmSize", value: c.systemVmSize, accepted: p });
+        }
+    }
+    if (ok("wasmVmSize", "wasmRuntime", "containerBaseline") && c.containerBaseline && c.wasmRuntime !== "wasmwasi") {
+        const size = parseVmSize(c.wasmVmSize);
+        // The baseline runs on the Wasm pool beside the app (a fair comparison: docs/measurements.md; SCHED-1) and its
+        // image is linux/amd64 only (VM-4). WasmWasi refuses Arm64 Wasm pools above, whatever runs there.
+        const why = "the container baseline runs on the Wasm pool, beside the app, and its image is built for linux/amd64";
+        if (size) for (const p of vmSizeProblems(size, { mode: "user", archs: ["amd64"], archReason: why }).filter((x) => x.includes("amd64"))) {
+            problems.push({ key: "wasmVmSize", value: c.wasmVmSize, accepted: `${p}; or set containerBaseline to false` });
         }
     }
     if (ok(...CAPACITY_KEYS) && problems.length === 0) problems.push(...capacityPlan(c).problems);

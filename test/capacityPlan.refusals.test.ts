@@ -98,8 +98,11 @@ describe("capacity plan: the figures it adds up", () => {
         assert.deepEqual(diff(pools(input({ ingressMode: "ingress" })).system, base.system), { cpu: 1000, memory: 254 }, "NGINX 2 × 500m / 127Mi");
         assert.deepEqual(diff(pools(input({ ingressMode: "gateway", ...apps2 })).system, pools(input(apps2)).system), { cpu: 1400, memory: 4608 }, "istiod 2 × 500m / 2Gi, 2 proxies per app × 100m / 128Mi");
         assert.deepEqual(diff(base.system, pools(input({ wasmRuntime: "wasmwasi" })).system), { cpu: 10, memory: 64 }, "RCM's controller with spinkube only");
-        // The baseline: appReplicas pods and one surge pod at the app's requests.
-        assert.deepEqual(diff(pools(input({ containerBaseline: true, appReplicas: 3, appCpuRequest: "100m", appMemoryRequest: "64Mi" })).system, pools(input({ appReplicas: 3, appCpuRequest: "100m", appMemoryRequest: "64Mi" })).system), { cpu: 400, memory: 256 });
+        // The baseline: appReplicas pods and one surge pod at the app's requests, on the Wasm pool beside the app.
+        const sized = { appReplicas: 3, appCpuRequest: "100m", appMemoryRequest: "64Mi", wasmNodeCount: 2, wasmNodeCountMax: 2 };
+        const baseline = pools(input({ containerBaseline: true, ...sized }));
+        assert.deepEqual(diff(baseline.wasm, pools(input(sized)).wasm), { cpu: 400, memory: 256 });
+        assert.deepEqual(diff(baseline.system, pools(input(sized)).system), { cpu: 0, memory: 0 }, "nothing of the baseline on the system pool");
         for (const p of Object.values(base)) assert.ok(!p.groups.some((g) => /load-test|baseline|NGINX|istio|twin|measurement/i.test(g.name)), p.pool);
     });
 
@@ -109,8 +112,10 @@ describe("capacity plan: the figures it adds up", () => {
         const on = pools(c({ measure: true }));
         assert.deepEqual(diff(on.system, off.system), { cpu: 200, memory: 192 }, "2 Jobs × 100m / 96Mi");
         assert.deepEqual(diff(on.wasm, off.wasm), { cpu: 100, memory: 160 }, "2 apps × 5 twins × 10m / 16Mi");
-        const withBaseline = diff(pools(c({ measure: true, containerBaseline: true })).system, pools(c({ containerBaseline: true })).system);
-        assert.deepEqual(withBaseline, { cpu: 300 + 50, memory: 288 + 80 }, "3 Jobs, and the baseline's 5 twins");
+        const baselineOn = pools(c({ measure: true, containerBaseline: true }));
+        const baselineOff = pools(c({ containerBaseline: true }));
+        assert.deepEqual(diff(baselineOn.system, baselineOff.system), { cpu: 300, memory: 288 }, "3 Jobs on the system pool");
+        assert.deepEqual(diff(baselineOn.wasm, baselineOff.wasm), { cpu: 100 + 50, memory: 160 + 80 }, "the Wasm twins and the baseline's 5 twins on the Wasm pool");
         assert.deepEqual(STACK_POD_REQUESTS.measure, { cpu: "100m", memory: "96Mi" });
     });
 

@@ -148,14 +148,15 @@ describe("capacity plan", () => {
         assert.ok(system("gateway").includes("istiod") && system("gateway").includes("Istio gateway proxies"));
     });
 
-    it("places the stack's pods: load test, baseline and RCM on the system pool, Spin replicas on the Wasm pool", () => {
+    it("places the stack's pods where they run: load test and RCM on the system pool, Spin replicas and the container baseline on the Wasm pool", () => {
         const plan = capacityPlan(input({ containerBaseline: true, loadTest: true, appReplicas: 4, apps: ["a", "b"] }));
         const [system, wasm] = plan.pools;
         const names = (groups: { name: string }[]) => groups.map((g) => g.name);
-        assert.deepEqual(
-            names(system.groups).filter((n) => /load-test|baseline|runtime-class/.test(n)),
-            ["runtime-class-manager controller", "load-test Job", "container baseline", "container baseline rollout surge"],
-        );
+        assert.deepEqual(names(system.groups).filter((n) => /load-test|baseline|runtime-class/.test(n)), ["runtime-class-manager controller", "load-test Job"]);
+        // The baseline shares the Wasm app's pool (a fair comparison: components/app/containerBaseline.ts baselinePlacement).
+        assert.deepEqual(names(wasm.groups).filter((n) => /baseline/.test(n)), ["container baseline", "container baseline rollout surge"]);
+        const baseline = wasm.groups.find((g) => g.name === "container baseline")!;
+        assert.deepEqual([baseline.replicas, baseline.cpu, baseline.memory], [4, 0.05, 64 * Mi], "appReplicas × the app's requests");
         const spin = wasm.groups.find((g) => g.name.startsWith("Spin apps"))!;
         assert.equal(spin.replicas, 8, "2 apps × 4 replicas");
     });
@@ -188,19 +189,20 @@ describe("capacity plan", () => {
         assert.deepEqual(STACK_POD_REQUESTS.measure, MEASURE_RESOURCES.requests);
     });
 
-    it("counts the measurement at its peak: N Wasm twins per app on the Wasm pool, the baseline's N twins and a Job per target on the system pool", () => {
+    it("counts the measurement at its peak: N Wasm twins per app and the baseline's N twins on the Wasm pool, a Job per target on the system pool", () => {
         const plan = capacityPlan(input({ measure: true, measureReplicas: 20, containerBaseline: true, loadTest: true, apps: ["a", "b"], appCpuRequest: "50m" }));
         const [system, wasm] = plan.pools;
         const twins = wasm.groups.find((g) => g.name.startsWith("Wasm twins"))!;
         assert.equal(twins.replicas, 40, "2 apps × 20");
         assert.equal(twins.cpu, 0.05);
-        const baselineTwin = system.groups.find((g) => g.name.startsWith("container baseline twin"))!;
+        const baselineTwin = wasm.groups.find((g) => g.name.startsWith("container baseline twin"))!;
         assert.equal(baselineTwin.replicas, 20);
+        assert.ok(!system.groups.some((g) => /twin/.test(g.name)), "no twin on the system pool");
         const jobs = system.groups.find((g) => g.name.startsWith("measurement Jobs"))!;
         assert.equal(jobs.replicas, 3, "wasm for each of 2 apps, container for the first");
         const off = capacityPlan(input({ measure: false, containerBaseline: true, loadTest: true }));
         assert.ok(!off.pools.flatMap((p) => p.groups).some((g) => /twin|measurement/.test(g.name)));
-        assert.ok(!capacityPlan(input({ measure: true, containerBaseline: false })).pools[0].groups.some((g) => /twin/.test(g.name)), "no baseline, no container twin");
+        assert.ok(!capacityPlan(input({ measure: true, containerBaseline: false })).pools[1].groups.some((g) => /baseline/.test(g.name)), "no baseline, no container twin");
     });
 
     it("refuses twins that do not fit the minimum node count, and names the pool's keys", () => {
@@ -214,16 +216,15 @@ describe("capacity plan", () => {
         // D2s_v5 Wasm node: 8 GiB → 6044Mi allocatable; D4s_v5 system node: 12188Mi. Per-node agents come off both.
         const plan = capacityPlan(input({ appMemoryRequest: "64Gi", containerBaseline: true, loadTest: true, wasmNodeCount: 100, wasmNodeCountMax: 100 }));
         assert.deepEqual(plan.problems.map((p) => [p.key, p.value]), [["appMemoryRequest", "64Gi"]], "more nodes would not help: no node-count refusal");
-        const [system, wasm] = plan.pools;
+        const wasm = plan.pools[1];
         const free = (p: typeof wasm) => (p.allocatable.memory! - p.groups.filter((g) => g.perNode).reduce((s, g) => s + g.memory, 0)) / Mi;
+        // App-sized pods (the Spin app, the baseline, their twins) all run on the Wasm pool: only its size is named.
         assert.equal(
             plan.problems[0].accepted,
-            `at most ${free(wasm)}Mi, so that one pod fits on a node: a system pool node (Standard_D4s_v5) has ${free(system)}Mi free after its per-node agents; ` +
-                `a wasm pool node (Standard_D2s_v5) has ${free(wasm)}Mi free after its per-node agents. ` +
-                "Or a larger aks-wasm:systemVmSize (now Standard_D4s_v5) or aks-wasm:wasmVmSize (now Standard_D2s_v5); more nodes do not help",
+            `at most ${free(wasm)}Mi, so that one pod fits on a node: a wasm pool node (Standard_D2s_v5) has ${free(wasm)}Mi free after its per-node agents. ` +
+                "Or a larger aks-wasm:wasmVmSize (now Standard_D2s_v5); more nodes do not help",
         );
-        // Without the baseline the app pod lands on the Wasm pool only.
-        assert.match(capacityPlan(input({ appMemoryRequest: "64Gi", containerBaseline: false })).problems[0].accepted, /: a wasm pool node .*Or a larger aks-wasm:wasmVmSize \(now Standard_D2s_v5\); more/);
+        assert.equal(capacityPlan(input({ appMemoryRequest: "64Gi", containerBaseline: false })).problems[0].accepted, plan.problems[0].accepted);
         // A pod that fits, in a pool too small in total, is still the node count's problem.
         assert.deepEqual(capacityPlan(input({ appReplicas: 60, appCpuRequest: "100m", wasmNodeCount: 1, wasmNodeCountMax: 1 })).problems.map((p) => p.key), ["wasmNodeCount"]);
     });

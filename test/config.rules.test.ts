@@ -236,6 +236,13 @@ describe("config: errors and cross-key rules", () => {
         assert.ok(keysRefused({ ...arm, loadTest: "true", measure: "false" }).includes("systemVmSize"));
     });
 
+    it("refuses an Arm64 Wasm pool only while the amd64 container baseline runs there, beside the app", () => {
+        const arm = { wasmVmSize: "Standard_D4ps_v5", wasmNodeCount: "3", loadTest: "true" };
+        assert.ok(keysRefused({ ...arm, containerBaseline: "true" }).includes("wasmVmSize"));
+        assert.ok(!keysRefused({ ...arm, containerBaseline: "false" }).includes("wasmVmSize"), "the Spin app alone runs on Arm64 (the shim ships aarch64)");
+        assert.ok(!keysRefused({ wasmVmSize: "Standard_D4s_v5", wasmNodeCount: "3", loadTest: "true", containerBaseline: "true" }).includes("wasmVmSize"));
+    });
+
     it("runs the capacity plan only when every other rule passed", () => {
         const tooSmall = { systemVmSize: "Standard_D2s_v5", systemNodeCount: "1", systemNodeCountMax: "1" };
         assert.ok(keysRefused(tooSmall).includes("systemNodeCount"));

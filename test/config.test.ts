@@ -87,7 +87,7 @@ describe("stack config", () => {
         ["1-vCPU Wasm VM", { wasmVmSize: "Standard_F1s" }, "wasmVmSize", /at least 2 vCPUs/],
         ["B-series system VM", { systemVmSize: "Standard_B2s" }, "systemVmSize", /B-series \(burstable\)/],
         ["Arm64 system VM with the amd64 load test", { systemVmSize: "Standard_D2ps_v5" }, "systemVmSize", /amd64 .*load-test/],
-        ["Arm64 system VM with the amd64 baseline", { systemVmSize: "Standard_D4ps_v5", loadTest: "true", containerBaseline: "true" }, "systemVmSize", /amd64/],
+        ["Arm64 Wasm VM with the amd64 baseline beside the app", { wasmVmSize: "Standard_D4ps_v5", loadTest: "true", containerBaseline: "true" }, "wasmVmSize", /an amd64 size \(the container baseline runs on the Wasm pool, beside the app, and its image is built for linux\/amd64\); Standard_D4ps_v5 is arm64 .*; or set containerBaseline to false/],
         ["VM size with spaces", { systemVmSize: "Standard D2s v5" }, "systemVmSize", /VM size/],
         ["lower-case standard prefix", { systemVmSize: "standard_d2s_v5" }, "systemVmSize", /VM size/],
         ["display-name region", { location: "West Europe" }, "location", /programmatic name/],
@@ -329,9 +329,12 @@ describe("stack config", () => {
     });
 
     it("warns when a pool fits with less than 15% headroom", () => {
-        // 2 × D2s_v5 system pool in gateway mode with a 7-pod baseline: about 86% of allocatable CPU requested.
-        const c = parseStackConfig({ systemVmSize: "Standard_D2s_v5", ingressMode: "gateway", containerBaseline: "true", appReplicas: "6", measure: "false" }, { appManifestExists });
-        assert.ok(configWarnings(c).some((w) => /system pool \(2 × Standard_D2s_v5\) fits with only 1\d% headroom/.test(w)), configWarnings(c).join("\n"));
+        // 2 × D2s_v5 Wasm pool (3800m): agents 520m, 13 + 1 Spin pods and 13 + 1 baseline pods at 100m: 3320m, 13% free.
+        const sized = { wasmNodeCount: "2", appReplicas: "13", appCpuRequest: "100m", measure: "false" };
+        const c = parseStackConfig({ ...sized, containerBaseline: "true" }, { appManifestExists });
+        assert.ok(configWarnings(c).some((w) => /wasm pool \(2 × Standard_D2s_v5\) fits with only 13% headroom/.test(w)), configWarnings(c).join("\n"));
+        // Without the baseline beside the app the Wasm pool has room (1920m).
+        assert.ok(!configWarnings(parseStackConfig({ ...sized, containerBaseline: "false" }, { appManifestExists })).some((w) => /headroom/.test(w)));
     });
 
     it("warns when the autoscaler cannot add enough Wasm nodes for appMaxReplicas", () => {

@@ -37,7 +37,9 @@ before(async () => {
     schema = await import("../lib/kubernetes/kubernetesSchema.js");
     await schema.loadKubernetesSchemas();
     const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
-    baseline = new mod.ContainerBaseline("base", { provider, image: IMAGE, namespace: "hello", replicas: 2, resources: RESOURCES });
+    const { wasmPlacement } = await import("../components/platform/wasmNodePool.js");
+    // As SpinApp places it: on the Wasm app's pool (platform-contracts SCHED-1).
+    baseline = new mod.ContainerBaseline("base", { provider, image: IMAGE, namespace: "hello", replicas: 2, resources: RESOURCES, ...mod.baselinePlacement(wasmPlacement()) });
     await settle();
 });
 
@@ -46,11 +48,19 @@ describe("ContainerBaseline Deployment", () => {
     const pod = () => deployment().spec.template.spec;
     const container = () => pod().containers[0];
 
-    it("runs on the regular pool as an ordinary container: no runtime class, no Wasm toleration", () => {
+    it("runs on the Wasm app's pool as an ordinary container: the pool's selector and toleration, no runtime class (runc)", () => {
         assert.equal(pod().runtimeClassName, undefined);
-        assert.deepEqual(pod().nodeSelector, { "kubernetes.azure.com/mode": "system" });
-        assert.deepEqual(pod().tolerations, []);
+        assert.deepEqual(pod().nodeSelector, { "aks-wasm/pool": "wasm" });
+        assert.deepEqual(pod().tolerations, [{ key: "aks-wasm/pool", operator: "Equal", value: "wasm", effect: "NoSchedule" }]);
         assert.equal(container().command, undefined, "the image's own entrypoint (node server.mjs), not the shim's '/'");
+    });
+
+    it("takes the pool's placement without the RuntimeClass, and copies it (the platform's object stays as it was)", () => {
+        const pool = { runtimeClassName: "wasmtime-spin-v2", nodeSelector: { pool: "w" }, tolerations: [{ key: "pool", operator: "Equal" as const, value: "w", effect: "NoSchedule" as const }] };
+        assert.deepEqual(mod.baselinePlacement(pool), { nodeSelector: { pool: "w" }, tolerations: [{ key: "pool", operator: "Equal", value: "w", effect: "NoSchedule" }] });
+        const placed = mod.baselinePlacement(pool);
+        placed.nodeSelector.extra = "x";
+        assert.deepEqual(pool.nodeSelector, { pool: "w" });
     });
 
     it("is sized, replicated, probed and spread like the Wasm app", () => {

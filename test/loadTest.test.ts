@@ -25,6 +25,9 @@ const KUBECONFIG = "apiVersion: v1\nkind: Config\n# stand-in kubeconfig: TOKEN-4
 const LOADTEST_IMAGE = `mockacr.azurecr.io/loadtest@sha256:${"cd".repeat(32)}`;
 const WASM_URL = "http://hello.hello.svc.cluster.local";
 const CONTAINER_URL = "http://hello-container.hello.svc.cluster.local";
+/** The targets' serving pods (their Services' selectors). */
+const WASM_PODS = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" };
+const CONTAINER_PODS = { "app.kubernetes.io/name": "hello-container", "app.kubernetes.io/instance": "hello-container" };
 
 /** A summary as the CLI prints it, made by the CLI's own pure function so the format cannot drift from it. */
 let summarize: typeof import("../apps/loadtest/src/summary").summarize;
@@ -93,8 +96,8 @@ before(async () => {
         namespace: "hello",
         image: LOADTEST_IMAGE,
         targets: [
-            { name: "wasm", url: pulumi.output(WASM_URL) },
-            { name: "container", url: CONTAINER_URL },
+            { name: "wasm", url: pulumi.output(WASM_URL), podSelector: WASM_PODS },
+            { name: "container", url: CONTAINER_URL, podSelector: CONTAINER_PODS },
         ],
         rolloutTrigger: "app@sha256:1",
         kubeconfig: pulumi.secret(KUBECONFIG),
@@ -102,7 +105,7 @@ before(async () => {
         durationSeconds: 45,
         connections: 20,
     });
-    bare = new lt.LoadTest("bare", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL }], rolloutTrigger: "x" });
+    bare = new lt.LoadTest("bare", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL, podSelector: WASM_PODS }], rolloutTrigger: "x" });
     await settle();
 });
 
@@ -165,6 +168,27 @@ describe("LoadTest Job", () => {
         assert.equal(pod.runtimeClassName, undefined);
     });
 
+    it("never shares a node with its own target: a required anti-affinity to the target's serving pods, per node, for each target", () => {
+        for (const [target, pods] of [["wasm", WASM_PODS], ["container", CONTAINER_PODS]] as const) {
+            const pod = find("kubernetes:batch/v1:Job", `lt-${target}`).inputs.spec.template.spec;
+            // Required, not preferred: a preference would let the scheduler put the generator beside its target.
+            assert.deepEqual(pod.affinity, {
+                podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: pods }, topologyKey: "kubernetes.io/hostname" }],
+                },
+            }, target);
+        }
+    });
+
+    it("changes its name when the target's pods change (the anti-affinity is part of the immutable spec)", () => {
+        const spec = (selector: Record<string, string>) =>
+            lt.loadTestJob({
+                componentName: "lt", target: "wasm", url: WASM_URL, image: LOADTEST_IMAGE, namespace: "hello", rolloutTrigger: "t", durationSeconds: 30, connections: 10,
+                thresholds: { maxP99Ms: 500, maxErrorRate: 0.01, minRps: 0 }, resources: lt.DEFAULT_RESOURCES, nodeSelector: {}, tolerations: [], targetPodSelector: selector,
+            });
+        assert.notEqual(spec(WASM_PODS).metadata.name, spec(CONTAINER_PODS).metadata.name);
+    });
+
     it("carries the labels the app's NetworkPolicy admits", () => {
         const labels = job().inputs.spec.template.metadata.labels;
         for (const [k, v] of Object.entries(workload.LOAD_TEST_POD_LABELS)) assert.equal(labels[k], v, k);
@@ -199,6 +223,7 @@ describe("LoadTest Job name", () => {
         resources: lt.DEFAULT_RESOURCES,
         nodeSelector: { ...workload.SYSTEM_POOL_SELECTOR },
         tolerations: [],
+        targetPodSelector: WASM_PODS,
     });
 
     it("stays the same when nothing changes (no needless re-run)", () => {
@@ -224,7 +249,7 @@ describe("LoadTest Job name", () => {
     it("follows the trigger through the component (same trigger, same name; new trigger, new name)", async () => {
         const k8s = await import("@pulumi/kubernetes");
         const provider = new k8s.Provider("other", { kubeconfig: "stand-in" });
-        const component = new lt.LoadTest("r", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL }], rolloutTrigger: "one", durationSeconds: input().durationSeconds });
+        const component = new lt.LoadTest("r", { provider, namespace: "hello", image: LOADTEST_IMAGE, targets: [{ name: "wasm", url: WASM_URL, podSelector: WASM_PODS }], rolloutTrigger: "one", durationSeconds: input().durationSeconds });
         const actual = (await valueOf(component.jobNames))?.wasm;
         assert.equal(await valueOf(component.plannedJobNames.wasm), actual, "the name the measurement waits for is the Job's");
         const expected = (trigger: string) => lt.loadTestJob({ ...input(), componentName: "r", rolloutTrigger: trigger }).metadata.name;
@@ -238,7 +263,7 @@ describe("LoadTest arguments", () => {
         assert.throws(
             () =>
                 lt.resolveLoadTestSettings("lt", {
-                    targets: [{ name: "Wasm", url: "" }, { name: "dup", url: "" }, { name: "dup", url: "" }],
+                    targets: [{ name: "Wasm", url: "", podSelector: WASM_PODS }, { name: "dup", url: "", podSelector: {} }, { name: "dup", url: "", podSelector: WASM_PODS }],
                     durationSeconds: 2,
                     connections: 0,
                     thresholds: { maxP99Ms: 0, maxErrorRate: 1.5, minRps: -1 },
@@ -252,10 +277,11 @@ describe("LoadTest arguments", () => {
                     "thresholds.minRps = -1",
                     'targets[0].name = "Wasm"',
                     'targets[2].name = "dup": distinct target names',
+                    "targets[1].podSelector = {}: the labels of the target's serving pods (its Service's selector), at least one",
                 ]) {
                     assert.ok(e.message.includes(part), `missing "${part}" in:\n${e.message}`);
                 }
-                assert.match(e.message, /^Invalid LoadTest "lt" \(7 problems\)/);
+                assert.match(e.message, /^Invalid LoadTest "lt" \(8 problems\)/);
                 return true;
             },
         );
@@ -263,7 +289,7 @@ describe("LoadTest arguments", () => {
     });
 
     it("defaults to the stack config's defaults", () => {
-        assert.deepEqual(lt.resolveLoadTestSettings("lt", { targets: [{ name: "wasm", url: "" }] }), {
+        assert.deepEqual(lt.resolveLoadTestSettings("lt", { targets: [{ name: "wasm", url: "", podSelector: WASM_PODS }] }), {
             // 40 s: at least one whole metrics window while the measurement is on (issue 19, lib/results/metricsWindow.ts).
             durationSeconds: 40,
             connections: 10,

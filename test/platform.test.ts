@@ -27,8 +27,18 @@ describe("Platform and SpinApp", () => {
             appDir: path.resolve(__dirname, "..", "apps", "hello-wasm"),
             loadTest: {},
             measure: {},
+            containerBaseline: { context: path.resolve(__dirname, ".."), dockerfile: path.resolve(__dirname, "..", "apps", "hello-wasm-container", "Dockerfile") },
+        });
+        // Into a namespace the platform made (an app team's): no Namespace resource carries the wait here.
+        const team = new SpinApp("hello-team", {
+            platform: described,
+            appDir: path.resolve(__dirname, "..", "apps", "hello-wasm"),
+            appName: "hello-team",
+            createNamespace: false,
+            containerBaseline: { context: path.resolve(__dirname, ".."), dockerfile: path.resolve(__dirname, "..", "apps", "hello-wasm-container", "Dockerfile") },
         });
         await valueOf(app.output);
+        await valueOf(team.output);
         await settle();
     });
 
@@ -72,7 +82,7 @@ describe("Platform and SpinApp", () => {
         for (const [key, o] of k8s) assert.ok(o.provider.startsWith(`${provider.urn}::`), `${key} uses ${o.provider || "the default provider"}`);
     });
 
-    it("the Spin workload, the load test and the measurement run after the shim reinstall", () => {
+    it("the Spin workload, the container baseline beside it on the Wasm pool, the load test and the measurement run after the shim reinstall", () => {
         const reinstall = options.get("command:local:Command::spinkube-shim-reinstall")!.urn;
         const dependsOn = (key: string, urn: string) => {
             const seen = new Set<string>();
@@ -89,6 +99,7 @@ describe("Platform and SpinApp", () => {
         };
         const jobs = [...options.keys()].filter((k) => k.startsWith("kubernetes:batch/v1:Job::"));
         assert.ok(jobs.some((k) => k.includes("loadtest")) && jobs.some((k) => k.includes("measure")), jobs.join(", "));
-        for (const key of ["kubernetes:apps/v1:Deployment::hello-wasm-deployment", "kubernetes:apps/v1:Deployment::hello-wasm-measure-wasm-twin", ...jobs]) assert.ok(dependsOn(key, reinstall), `${key} waits for the reinstall`);
+        const deployments = ["hello-wasm-deployment", "hello-wasm-measure-wasm-twin", "hello-wasm-container-deployment", "hello-wasm-measure-container-twin", "hello-team-deployment", "hello-team-container-deployment"];
+        for (const key of [...deployments.map((d) => `kubernetes:apps/v1:Deployment::${d}`), ...jobs]) assert.ok(dependsOn(key, reinstall), `${key} waits for the reinstall`);
     });
 });

@@ -1,8 +1,10 @@
 /**
  * The yardstick for the Wasm app: the same handler (apps/hello-wasm-container serves apps/hello-wasm/src/handler.ts
- * on Node) as an ordinary container Deployment on the regular pool, with the Wasm app's resources, replica count,
- * probes and spread, so that a load test of both compares runtimes and nothing else. No RuntimeClass, no Wasm
- * toleration. A NetworkPolicy admits only the load-test pods.
+ * on Node) as an ordinary container Deployment with the Wasm app's resources, replica count, probes and spread,
+ * so that a load test of both compares runtimes and nothing else. SpinApp places it on the Wasm app's own pool
+ * ({@link baselinePlacement}: the pool's selector and toleration, no RuntimeClass, so runc runs it): the two targets
+ * share VM size and nodes, and both load generators run on the system pool (docs/measurements.md, "Fair
+ * comparison"). A NetworkPolicy admits only the load-test pods.
  *
  * It runs in the Wasm app's namespace (Pod Security `baseline` enforced, `restricted` audited; this pod keeps the
  * restricted set), so the load-test Job reaches both
@@ -29,6 +31,7 @@ import {
     restrictedContainerSecurityContext,
     selectorLabels,
     SYSTEM_POOL_SELECTOR,
+    type WasmPlacement,
     type WorkloadResources,
 } from "../../lib/kubernetes/workloadDefaults";
 
@@ -50,15 +53,28 @@ export interface ContainerBaselineArgs {
     replicas?: number;
     /** Container resources: give the Wasm app's. @default the SpinWorkload defaults (50m/500m CPU, 64Mi/128Mi) */
     resources?: WorkloadResources;
-    /** Nodes to run on: the regular pool. @default { "kubernetes.azure.com/mode": "system" } */
+    /**
+     * Nodes to run on: give the Wasm app's pool ({@link baselinePlacement}), for a fair comparison; SpinApp does.
+     * @default { "kubernetes.azure.com/mode": "system" }
+     */
     nodeSelector?: Record<string, string>;
-    /** Tolerations, e.g. for a system pool tainted `CriticalAddonsOnly`. @default [] */
+    /** Tolerations: the Wasm pool's taint ({@link baselinePlacement}), or e.g. a system pool's `CriticalAddonsOnly`. @default [] */
     tolerations?: k8s.types.input.core.v1.Toleration[];
     /** Labels of the load-test pods the NetworkPolicy admits (same namespace only). @default { "app.kubernetes.io/component": "loadtest" } */
     loadTestPodLabels?: Record<string, string>;
 }
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Where the baseline runs for a fair comparison: the Wasm app's pool, by the pool's own selector and toleration
+ * (SCHED-1), and no RuntimeClass, so containerd runs it with its default runtime (runc). The Spin pods' RuntimeClass
+ * adds `<handler>=provisioned` on top (SCHED-5): they may use only the pool's nodes where the shim is installed,
+ * which is every node once the installer has run; the baseline may use all of them from the start.
+ */
+export function baselinePlacement(pool: WasmPlacement): Required<Pick<ContainerBaselineArgs, "nodeSelector" | "tolerations">> {
+    return { nodeSelector: { ...pool.nodeSelector }, tolerations: pool.tolerations.map((t) => ({ ...t })) };
+}
 
 /** The resolved settings (defaults applied). */
 export interface ContainerBaselineSettings {
@@ -157,7 +173,9 @@ export class ContainerBaseline extends pulumi.ComponentResource {
         const image = pinnedImage(args.image, `ContainerBaseline "${s.appName}"`);
         this.image = image;
         this.tolerations = args.tolerations ?? [];
-        const child = { parent: this, provider: args.provider };
+        // A component's dependsOn does not reach its children (CONV-12): pass it on, so the pods wait for what the
+        // caller says they must (SpinApp: the Wasm pool they run on, and the admission guard rails).
+        const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
         const selector = selectorLabels({ name: s.appName, instance: s.appName });
         this.selectorLabels = selector;
         const labels = recommendedLabels({ name: s.appName, instance: s.appName, component: BASELINE_COMPONENT });

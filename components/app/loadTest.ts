@@ -7,6 +7,12 @@
  * - One Job per target, run one after the other (each waits for the previous one): two generators sharing the
  *   system pool's cores at the same time would measure each other. The same image, duration, connections and
  *   thresholds go to every target, so the runs differ only in what they load.
+ * - Each generator is placed alike relative to its target (issue 19 item 5): a required pod anti-affinity to the
+ *   target's serving pods (the Service's own selector) by `kubernetes.io/hostname`, so a generator never shares a
+ *   node, and its cores, with the pods it loads, whichever pool either runs on; the scheduler also keeps a target
+ *   pod that starts later (a rollout surge) off the generator's node (SCHED-3). Every request of both runs
+ *   crosses a node boundary. The targets run on the Wasm pool and the generators on the system pool
+ *   (docs/measurements.md, "Fair comparison"), so the constraint can always be met.
  * - `backoffLimit: 0`: a breach is a verdict, not a flake; a retry would report the better of two runs. A pod
  *   killed by a node drain or preemption is not a verdict: `podFailurePolicy` ignores failures carrying the
  *   `DisruptionTarget` condition, so those are retried without counting.
@@ -54,6 +60,12 @@ export interface LoadTestTarget {
     name: string;
     /** URL of the target's Service by its cluster DNS name, e.g. `http://hello-wasm.apps.svc.cluster.local/`. */
     url: pulumi.Input<string>;
+    /**
+     * Labels selecting the target's serving pods: the Service's selector. The generator refuses every node that
+     * runs one of them (a required pod anti-affinity in the Job's namespace), so it never shares a node with what
+     * it loads. At least one label.
+     */
+    podSelector: Record<string, string>;
 }
 
 export interface LoadTestArgs {
@@ -95,7 +107,8 @@ export interface LoadTestArgs {
      */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
     /**
-     * Where the generator runs: the system pool, never the Wasm pool (whose taint it does not tolerate).
+     * Where the generator runs: the system pool, never the Wasm pool (whose taint it does not tolerate), which holds
+     * both targets. Wherever it runs, it never shares a node with its target's pods (see `podSelector`).
      * @default { "kubernetes.azure.com/mode": "system" }
      */
     nodeSelector?: Record<string, string>;
@@ -120,6 +133,8 @@ export interface LoadTestJobInput {
     resources: unknown;
     nodeSelector: Record<string, string>;
     tolerations: unknown[];
+    /** The target's serving pods (LoadTestTarget `podSelector`): the generator stays off their nodes. */
+    targetPodSelector: Record<string, string>;
 }
 
 export const DEFAULT_RESOURCES = {
@@ -165,6 +180,12 @@ export function resolveLoadTestSettings(name: string, args: Pick<LoadTestArgs, "
     const seen = new Set<string>();
     for (const [i, target] of args.targets.entries()) {
         check(`targets[${i}].name`, target.name, TARGET_NAME.test(target.name), "lower-case letters, digits and inner '-', at most 20 characters");
+        check(
+            `targets[${i}].podSelector`,
+            target.podSelector,
+            Object.keys(target.podSelector ?? {}).length > 0,
+            "the labels of the target's serving pods (its Service's selector), at least one: an empty selector would keep the generator off every node running any pod of its namespace",
+        );
         if (seen.has(target.name)) problems.push(`targets[${i}].name = ${JSON.stringify(target.name)}: distinct target names`);
         seen.add(target.name);
     }
@@ -172,6 +193,23 @@ export function resolveLoadTestSettings(name: string, args: Pick<LoadTestArgs, "
         throw new Error(`Invalid LoadTest "${name}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
     }
     return settings;
+}
+
+/** The node label that names each node (a topology domain of one node). */
+export const HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname";
+
+/**
+ * The generator's placement relative to its target: never on a node that runs one of the target's pods. Required
+ * (a hard filter, SCHED-2), by `kubernetes.io/hostname` (every node carries it, with its own name: SCHED-4), in
+ * the Job's own namespace, which is the target's (the term names none: SCHED-2). The scheduler also refuses to
+ * put a later target pod beside the running generator (existing pods' anti-affinity is checked too: SCHED-3).
+ */
+export function apartFromTarget(targetPodSelector: Record<string, string>): k8s.types.input.core.v1.Affinity {
+    return {
+        podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { ...targetPodSelector } }, topologyKey: HOSTNAME_TOPOLOGY_KEY }],
+        },
+    };
 }
 
 /** The Job's `activeDeadlineSeconds`: the load plus a margin for everything before the first request. */
@@ -202,6 +240,7 @@ export function loadTestJob(input: LoadTestJobInput) {
                 restartPolicy: "Never",
                 nodeSelector: input.nodeSelector,
                 tolerations: input.tolerations,
+                affinity: apartFromTarget(input.targetPodSelector),
                 containers: [
                     {
                         name: LOADTEST_CONTAINER,
@@ -275,6 +314,7 @@ export class LoadTest extends pulumi.ComponentResource {
                         resources,
                         tolerations,
                         nodeSelector: args.nodeSelector ?? { ...SYSTEM_POOL_SELECTOR },
+                        targetPodSelector: target.podSelector,
                         ...settings,
                     }),
                 );

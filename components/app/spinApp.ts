@@ -15,7 +15,7 @@ import type { WorkloadResources } from "../../lib/kubernetes/workloadDefaults";
 import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/kubernetes/egressPolicy";
 import { AppEgress } from "./appEgress";
 import { AppExposure, exposureIngressSources } from "./appExposure";
-import { ContainerBaseline } from "./containerBaseline";
+import { baselinePlacement, ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
 import { LOADTEST_COMPONENT, LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
 import { MEASURE_COMPONENT, ScaleMeasurement, type MeasurementTarget } from "./scaleMeasurement";
@@ -214,15 +214,23 @@ export class SpinApp extends pulumi.ComponentResource {
                     // Same count and resources as the Wasm app: a fair comparison (an HPA on the app is the one difference).
                     replicas: args.replicas,
                     resources: args.resources,
+                    // Same pool as the Wasm app (same VM size, same nodes), under runc: no RuntimeClass, only the
+                    // pool's selector and toleration. The two targets then differ only in the runtime, and both
+                    // load generators run on the system pool (docs/measurements.md, "Fair comparison"; SCHED-1).
+                    ...baselinePlacement(p.wasmPlacement),
                 },
-                child,
+                // What the Spin workload waits for: the Wasm pool's nodes exist (through the shim install, which the
+                // baseline itself does not need) and the admission guard rails hold, before its pods are created.
+                // (Also reached through the namespace when SpinWorkload creates it; not when it is the platform's.)
+                { ...child, dependsOn: p.workloadDependsOn },
             );
         }
 
         if (args.loadTest && p.loadTestImage !== undefined) {
             const baseline = this.baseline;
-            const targets: LoadTestTarget[] = [{ name: "wasm", url: this.workload.serviceUrl }];
-            if (baseline) targets.push({ name: "container", url: baseline.serviceUrl });
+            // Each generator keeps off its target's nodes (LoadTest `podSelector`: the Service's selector).
+            const targets: LoadTestTarget[] = [{ name: "wasm", url: this.workload.serviceUrl, podSelector: this.workload.selectorLabels }];
+            if (baseline) targets.push({ name: "container", url: baseline.serviceUrl, podSelector: baseline.selectorLabels });
             this.loadTest = new LoadTest(
                 `${appName}-loadtest`,
                 {

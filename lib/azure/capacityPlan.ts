@@ -5,8 +5,10 @@
  * add-ons' pods, per-node agents, the scale measurement's twins at their peak of N replicas).
  *
  * Where pods land: the Wasm pool is tainted (components/platform/wasmNodePool.ts) and only the Spin pods (through their
- * RuntimeClass), RCM's installer Jobs (bound by nodeName) and DaemonSets that tolerate every taint run there.
- * Everything else (add-ons, the load-test Job, the container baseline, RCM's controller) goes to the system pool.
+ * RuntimeClass), the container baseline and its twin (the pool's selector and toleration, for a fair comparison:
+ * components/app/containerBaseline.ts `baselinePlacement`), RCM's installer Jobs (bound by nodeName) and DaemonSets
+ * that tolerate every taint run there. Everything else (add-ons, the load-test and measurement Jobs, RCM's
+ * controller) goes to the system pool.
  */
 import type { StackConfig } from "../../config/types";
 import { formatCpu, formatMemory, parseQuantity } from "../kubernetes/kubernetesQuantity";
@@ -252,19 +254,14 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
     }
     // The load tests run one Job at a time (each waits for the previous one), so one pod at most.
     if (c.loadTest) system.push(group("load-test Job", 1, STACK_POD_REQUESTS.loadTest.cpu, STACK_POD_REQUESTS.loadTest.memory, "components/app/loadTest.ts DEFAULT_RESOURCES"));
-    if (c.containerBaseline) {
-        system.push(appGroup("container baseline", c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest"));
-        system.push(appGroup("container baseline rollout surge", 1, "components/app/containerBaseline.ts maxSurge 1"));
-    }
 
-    // The scale measurement, at its peak: every app's Wasm twin at N replicas on the Wasm pool, the baseline's twin
-    // at N on the system pool, and one measurement Job pod per target (they run at the same time, beside the load
-    // test). Counted at the minimum node count: a twin pod waiting for a node the autoscaler adds would time the
-    // node's provisioning, not the pod's start.
+    // The scale measurement, at its peak: every target's twin at N replicas on the Wasm pool (the Wasm app's and the
+    // baseline's, below), and one measurement Job pod per target on the system pool (they run at the same time,
+    // beside the load test). Counted at the minimum node count: a twin pod waiting for a node the autoscaler adds
+    // would time the node's provisioning, not the pod's start.
     if (c.measure) {
         const targets = apps + (c.containerBaseline ? 1 : 0);
         system.push(group(`measurement Jobs (${targets} targets)`, targets, STACK_POD_REQUESTS.measure.cpu, STACK_POD_REQUESTS.measure.memory, "components/app/scaleMeasurement.ts DEFAULT_RESOURCES"));
-        if (c.containerBaseline) system.push(appGroup("container baseline twin at measureReplicas", c.measureReplicas, "components/app/scaleMeasurement.ts: the baseline's pod × measureReplicas"));
     }
 
     const wasm: PodGroup[] = [
@@ -273,6 +270,13 @@ export function capacityPlan(c: CapacityInput): CapacityPlan {
         appGroup("Spin app rollout surge", apps, "components/app/spinWorkload.ts maxSurge 1 per app"),
         ...(c.measure ? [appGroup(`Wasm twins at measureReplicas (${apps} × ${c.measureReplicas})`, apps * c.measureReplicas, "components/app/scaleMeasurement.ts: the app's pod × measureReplicas per app")] : []),
     ];
+    // The baseline shares the Wasm app's pool (components/app/spinApp.ts, `baselinePlacement`): same VM size, same
+    // nodes, only the runtime differs. Its twin runs the very same pod, so it lands there too.
+    if (c.containerBaseline) {
+        wasm.push(appGroup("container baseline", c.appReplicas, "index.ts: appReplicas × appCpuRequest/appMemoryRequest"));
+        wasm.push(appGroup("container baseline rollout surge", 1, "components/app/containerBaseline.ts maxSurge 1"));
+        if (c.measure) wasm.push(appGroup("container baseline twin at measureReplicas", c.measureReplicas, "components/app/scaleMeasurement.ts: the baseline's pod × measureReplicas"));
+    }
     // RCM's installer Jobs set no requests (runtime-class-manager internal/controller/shim_controller.go@v0.2.0): 0.
     // The project's installer on a containerd-2 pool is a DaemonSet: one pod per Wasm node.
     if (usesShimInstaller(c)) {
