@@ -137,7 +137,7 @@ function mockOutputs(args, preview = false) {
             // RuntimeImageMirror: one `<key> <repository>:<tag> <digest>` line per image, the digest a stand-in hashed from
             // the reference (no registry here; the real one is what ACR stored at the first import).
             if (script.includes("# rcm-image-mirror")) {
-                const lines = [...script.matchAll(/^out="\$out(\S+) (\S+) \$d/gm)].map(([, key, ref]) => `${key} ${ref} sha256:${sha256(`stand-in:${ref}`)}`);
+                const lines = [...script.matchAll(/^out="\$\{out\}(\S+) (\S+) \$d/gm)].map(([, key, ref]) => `${key} ${ref} sha256:${sha256(`stand-in:${ref}`)}`);
                 return { stdout: `${lines.join("\n")}\n`, stderr: "" };
             }
             if (script.includes("kubectl") && script.includes("--container 'measure'")) return { stdout: `${standInMeasurement(script)}\n`, stderr: "" };

@@ -85,7 +85,7 @@ export function imageMirrorScript(targets: readonly MirrorTarget[], timeoutSecon
             `  echo "mirror: ${ref} in $ACR_NAME now holds $d, but this stack pinned $was at its first import; someone re-tagged it. Compare both with upstream (docs/security.md, 'Runtime images'); to accept the new digest, pulumi up --replace this command" >&2`,
             "  exit 1",
             "fi",
-            `out="$out${t.key} ${ref} $d\n"`,
+            `out="\${out}${t.key} ${ref} $d\n"`,
         );
     }
     lines.push(`printf '%b' "$out"`);
