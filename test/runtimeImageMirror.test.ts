@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { imageMirrorScript, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
+import { imageMirrorScript, MIRROR_PREFIX, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
+import { isReservedNamespace } from "../lib/appTeams";
 import { RCM_IMAGES, rcmImageValues } from "../components/platform/spinKubeRuntime";
 import { runScript, standIns, type StandIns } from "./helpers/standInTools";
 
@@ -23,6 +24,9 @@ describe("what is mirrored, and where", () => {
             { key: "shimDownloader", source: "ghcr.io/spinframework/shim-downloader:v0.2.0", repository: "spinkube/shim-downloader", tag: "v0.2.0" },
             { key: "nodeInstaller", source: "ghcr.io/spinframework/node-installer:v0.2.0", repository: "spinkube/node-installer", tag: "v0.2.0" },
         ]);
+    });
+    it("no app team can own the mirror's repositories: a team namespace <ns> owns <ns>/…, and spinkube is reserved", () => {
+        assert.ok(isReservedNamespace(MIRROR_PREFIX));
     });
     it("refuses a reference the script could not quote safely", () => {
         assert.throws(() => mirrorTargets({ ...RCM_IMAGES, manager: { repository: "ghcr.io/x'; rm -rf /", tag: "v1" } }), /manager: .* not a repository:tag/);
