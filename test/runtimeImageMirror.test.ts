@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { imageMirrorScript, MIRROR_PREFIX, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
+import { imageMirrorScript, imageMirrorWorstCaseSeconds, MIRROR_PREFIX, MIRROR_TIMEOUT_SECONDS, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
 import { isReservedNamespace } from "../lib/appTeams";
 import { RCM_IMAGES, rcmImageValues } from "../components/platform/spinKubeRuntime";
 import { runScript, standIns, type StandIns } from "./helpers/standInTools";
@@ -72,7 +72,7 @@ esac`;
 const upstream = (source: string) => `sha256:${createHash("sha256").update(source).digest("hex")}`;
 const imports = (t: StandIns) => t.calls().filter((c) => c.startsWith("az acr import"));
 const run = (t: StandIns, previous = "", timeout?: number) =>
-    runScript(t, imageMirrorScript(targets, timeout), { env: { ACR_NAME: "acrx", ...(previous ? { PULUMI_COMMAND_STDOUT: previous } : {}) } });
+    runScript(t, imageMirrorScript(targets, timeout === undefined ? undefined : { import: timeout, read: 60 }), { env: { ACR_NAME: "acrx", ...(previous ? { PULUMI_COMMAND_STDOUT: previous } : {}) } });
 
 describe("the mirror script, against a stand-in az", () => {
     it("imports each missing tag once, without --force, and prints one digest line per image", async () => {
@@ -139,7 +139,7 @@ describe("the mirror script, against a stand-in az", () => {
         writeFileSync(join(t.state, "import-fails"), "ghcr.io/spinframework/node-installer:v0.2.0\n");
         const failed = await run(t);
         assert.equal(failed.code, 1);
-        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 600s; run pulumi up again/);
+        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 300s; run pulumi up again/);
         assert.equal(failed.stdout, "");
         unlinkSync(join(t.state, "import-fails"));
         const next = await run(t);
@@ -158,6 +158,14 @@ describe("the mirror script, against a stand-in az", () => {
         assert.ok(Date.now() - started < 4500, "stopped by the 1 s bound, before the stand-in's 5 s hang ends");
         assert.match(hung.stderr, /waiting at most 1s/);
         assert.match(hung.stderr, /failed or took longer than 1s/);
+    });
+
+    it("bounds every az call, and its worst case is what lib/runDuration.ts counts", () => {
+        const script = imageMirrorScript(targets);
+        const calls = script.split("\n").filter((l) => /\baz acr /.test(l) && !/\becho\b/.test(l));
+        assert.equal(calls.length, 1 + targets.length, "one read helper and one import per image");
+        for (const line of calls) assert.match(line, /timeout \d+ az acr /, line);
+        assert.equal(imageMirrorWorstCaseSeconds(3), 3 * (MIRROR_TIMEOUT_SECONDS.import + 2 * MIRROR_TIMEOUT_SECONDS.read));
     });
 
     it("puts no credential on a command line and writes no file", async () => {

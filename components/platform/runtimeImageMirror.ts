@@ -1,5 +1,5 @@
 /**
- * Mirrors runtime-class-manager's three images (RCM_IMAGES) into the platform's registry with `az acr import`, and
+ * Mirrors runtime-class-manager's three images (spinKubeRuntime.ts `RCM_IMAGES`, which Platform passes) into the platform's registry with `az acr import`, and
  * outputs the digest each mirrored tag holds, so that the chart names every image as
  * `<login server>/spinkube/<image>:<tag>@sha256:<digest>` (issue 18 item 6; platform-contracts SUP-1..SUP-3).
  *
@@ -13,21 +13,40 @@
  * Crash-safe and idempotent: per image, the script reads the tag's digest first and imports only a tag that is
  * missing (no `--force`: ACR's `NoForce` mode never overwrites a tag, SUP-1). Killed at any step, the next run finds
  * the tags already imported and only reads their digests; it writes no file and holds no credential (az uses its
- * own session; the source images are public). Each import is bounded by `timeout`.
+ * own session; the source images are public). Every az call is bounded by `timeout` ({@link MIRROR_TIMEOUT_SECONDS}).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartImage, RcmImages } from "./spinKubeRuntime";
+
+/** An upstream image, by repository and tag (the shape of spinKubeRuntime.ts's `ChartImage`). */
+export interface UpstreamImage {
+    repository: string;
+    tag: string;
+}
+/** The same image in the platform's registry, pinned by the digest stored at its first import. */
+export interface PinnedImage extends UpstreamImage {
+    digest: string;
+}
 
 /** The repository folder the runtime's images are mirrored under; reserved from app teams (lib/appTeams.ts). */
 export const MIRROR_PREFIX = "spinkube";
 
-/** The longest one `az acr import` may take before the run gives up (it resumes on the next `pulumi up`). */
-export const IMPORT_TIMEOUT_SECONDS = 600;
+/**
+ * The longest one `az acr import` may take before the run gives up (it resumes on the next `pulumi up`), and one
+ * read of a tag's digest. An import of one of these images (tens of MB) is a server-side copy of a few seconds to a
+ * minute; the bound leaves room for a slow source registry.
+ */
+export const MIRROR_TIMEOUT_SECONDS = { import: 300, read: 60 } as const;
+
+/** The command's worst case for `count` images: per image two reads and one import, each at its bound (lib/runDuration.ts). */
+export function imageMirrorWorstCaseSeconds(count: number, t: { import: number; read: number } = MIRROR_TIMEOUT_SECONDS): number {
+    return count * (t.import + 2 * t.read);
+}
 
 /** One image to mirror: where it comes from and the repository and tag it gets in the registry. */
-export interface MirrorTarget {
-    key: keyof RcmImages;
+export interface MirrorTarget<K extends string = string> {
+    /** The image's key in the set given (for RCM: `manager`, `shimDownloader`, `nodeInstaller`). */
+    key: K;
     /** `<registry>/<repository>:<tag>` of the upstream image. */
     source: string;
     /** Repository in the platform's registry (`spinkube/<image>`). */
@@ -40,8 +59,8 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The mirror's targets: each image keeps its last path segment and tag, under {@link MIRROR_PREFIX}. */
-export function mirrorTargets(images: RcmImages, prefix: string = MIRROR_PREFIX): MirrorTarget[] {
-    return (Object.keys(images) as (keyof RcmImages)[]).map((key) => {
+export function mirrorTargets<K extends string>(images: Record<K, UpstreamImage>, prefix: string = MIRROR_PREFIX): MirrorTarget<K>[] {
+    return (Object.keys(images) as K[]).map((key) => {
         const image = images[key];
         const name = image.repository.split("/").pop()!;
         const target = { key, source: `${image.repository}:${image.tag}`, repository: `${prefix}/${name}`, tag: image.tag };
@@ -58,14 +77,16 @@ export function mirrorTargets(images: RcmImages, prefix: string = MIRROR_PREFIX)
  * the same `repository:tag` (`$PULUMI_COMMAND_STDOUT`). stdout holds one line per image, `<key> <repository>:<tag>
  * <digest>`, and nothing else; progress and every wait's reason go to stderr.
  */
-export function imageMirrorScript(targets: readonly MirrorTarget[], timeoutSeconds: number = IMPORT_TIMEOUT_SECONDS): string {
+export function imageMirrorScript(targets: readonly MirrorTarget[], timeouts: { import: number; read: number } = MIRROR_TIMEOUT_SECONDS): string {
+    const timeoutSeconds = timeouts.import;
     const lines = [
         "set -eu",
         'command -v az >/dev/null 2>&1 || { echo "RuntimeImageMirror needs the Azure CLI (az) to import the runtime images into the registry" >&2; exit 1; }',
         'P="${PULUMI_COMMAND_STDOUT:-}"',
         'out=""',
-        // An error (a missing tag included) prints nothing: the import that follows reports the real cause.
-        `stored() { az acr repository show --name "$ACR_NAME" --image "$1" --query digest --output tsv --only-show-errors 2>/dev/null || true; }`,
+        // An error (a missing tag included) or a read that outlasts its bound prints nothing: the import that follows
+        // reports the real cause, and refuses to overwrite a tag that does exist (SUP-1).
+        `stored() { timeout ${timeouts.read} az acr repository show --name "$ACR_NAME" --image "$1" --query digest --output tsv --only-show-errors 2>/dev/null || true; }`,
     ];
     for (const t of targets) {
         const ref = `${t.repository}:${t.tag}`;
@@ -93,14 +114,14 @@ export function imageMirrorScript(targets: readonly MirrorTarget[], timeoutSecon
 }
 
 /** The digests in the command's stdout, per image; throws naming what is missing or malformed. */
-export function parseMirrorOutput(stdout: string, targets: readonly MirrorTarget[]): Record<keyof RcmImages, string> {
+export function parseMirrorOutput<K extends string>(stdout: string, targets: readonly MirrorTarget<K>[]): Record<K, string> {
     const found = new Map<string, string>();
     for (const line of stdout.split("\n").filter(Boolean)) {
         const [key, ref, digest] = line.trim().split(/\s+/);
         found.set(`${key} ${ref}`, digest);
     }
     const problems: string[] = [];
-    const digests = {} as Record<keyof RcmImages, string>;
+    const digests = {} as Record<K, string>;
     for (const t of targets) {
         const digest = found.get(`${t.key} ${t.repository}:${t.tag}`);
         if (digest === undefined || !DIGEST.test(digest)) problems.push(`${t.key} (${t.repository}:${t.tag}): ${digest === undefined ? "no line" : `digest ${JSON.stringify(digest)}`}`);
@@ -111,17 +132,13 @@ export function parseMirrorOutput(stdout: string, targets: readonly MirrorTarget
 }
 
 /** The chart images after the mirror: the registry's repository, the same tag, and the stored digest. */
-export function mirroredImages(loginServer: string, targets: readonly MirrorTarget[], digests: Record<keyof RcmImages, string>): RcmImages {
-    const image = (key: keyof RcmImages): ChartImage => {
-        const t = targets.find((x) => x.key === key)!;
-        return { repository: `${loginServer}/${t.repository}`, tag: t.tag, digest: digests[key] };
-    };
-    return { manager: image("manager"), shimDownloader: image("shimDownloader"), nodeInstaller: image("nodeInstaller") };
+export function mirroredImages<K extends string>(loginServer: string, targets: readonly MirrorTarget<K>[], digests: Record<K, string>): Record<K, PinnedImage> {
+    return Object.fromEntries(targets.map((t) => [t.key, { repository: `${loginServer}/${t.repository}`, tag: t.tag, digest: digests[t.key] }])) as Record<K, PinnedImage>;
 }
 
-export interface RuntimeImageMirrorArgs {
-    /** The images to mirror (their upstream repository and tag). */
-    images: RcmImages;
+export interface RuntimeImageMirrorArgs<K extends string> {
+    /** The images to mirror (their upstream repository and tag), by key. */
+    images: Record<K, UpstreamImage>;
     /** Name of the platform's registry (`az acr import --name`). */
     registryName: pulumi.Input<string>;
     /** Its login server: the mirrored images are named under it. */
@@ -130,11 +147,11 @@ export interface RuntimeImageMirrorArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-export class RuntimeImageMirror extends pulumi.ComponentResource {
-    /** The chart images, by the registry's repositories and the digests stored at the first import. */
-    readonly images: pulumi.Output<RcmImages>;
+export class RuntimeImageMirror<K extends string> extends pulumi.ComponentResource {
+    /** The images by key, named by the registry's repositories and the digests stored at the first import. */
+    readonly images: pulumi.Output<Record<K, PinnedImage>>;
 
-    constructor(name: string, args: RuntimeImageMirrorArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: RuntimeImageMirrorArgs<K>, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:RuntimeImageMirror", name, {}, opts);
         const targets = mirrorTargets(args.images);
         const script = imageMirrorScript(targets);
