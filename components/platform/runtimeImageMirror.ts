@@ -1,12 +1,13 @@
 /**
- * Mirrors runtime-class-manager's three images (spinKubeRuntime.ts `RCM_IMAGES`, which Platform passes) into the platform's registry with `az acr import`, and
- * outputs the digest each mirrored tag holds, so that the chart names every image as
- * `<login server>/spinkube/<image>:<tag>@sha256:<digest>` (issue 18 item 6; platform-contracts SUP-1..SUP-3).
+ * Mirrors runtime-class-manager's three images (spinKubeRuntime.ts `RCM_IMAGES`, which Platform passes) into the
+ * platform's registry with `az acr import`, and outputs the digest each mirrored tag holds, so that the chart names
+ * every image as `<login server>/spinkube/<image>:<tag>@sha256:<digest>` (issue 18 item 6; platform-contracts
+ * SUP-1..SUP-3).
  *
  * Why a mirror: no public source gives the digests of the v0.2.0 images (TRUST-13), and none is invented. The digest
  * is the one ACR stored at the first import ("trust on first import"): it is kept in the command's output in the
- * stack's state, and the chart values pin it. A later run that finds the same tag pointing at another digest fails
- * instead of following it (a re-pin is deliberate: docs/security.md). The kubelet pulls the mirrored images with
+ * stack's state, and the chart values pin it. The command runs again only when its inputs change; a run that finds
+ * a tag it pinned pointing at another digest fails instead of following it (a re-pin is deliberate: docs/security.md). The kubelet pulls the mirrored images with
  * the Container Registry Repository Reader it holds on the whole registry (containerRegistry.ts; TRUST-4), and
  * the pods no longer reach ghcr.io.
  *
@@ -64,7 +65,7 @@ export function mirrorTargets<K extends string>(images: Record<K, UpstreamImage>
         const image = images[key];
         const name = image.repository.split("/").pop()!;
         const target = { key, source: `${image.repository}:${image.tag}`, repository: `${prefix}/${name}`, tag: image.tag };
-        if (!REFERENCE_PART.test(image.repository) || !REFERENCE_PART.test(target.repository) || !TAG.test(image.tag)) {
+        if (!/^[A-Za-z0-9]+$/.test(key) || !REFERENCE_PART.test(image.repository) || !REFERENCE_PART.test(target.repository) || !TAG.test(image.tag)) {
             throw new Error(`mirrorTargets: ${key}: ${JSON.stringify(target.source)} is not a repository:tag the script can quote safely`);
         }
         return target;
