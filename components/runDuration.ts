@@ -13,7 +13,8 @@
  */
 import { adminAccessWorstCaseSeconds } from "./platform/aksCluster";
 import { gatewayEnableWorstCaseSeconds } from "./platform/gatewayApi";
-import { REINSTALL_TIMEOUT_SECONDS } from "./platform/spinKubeRuntime";
+import { imageMirrorWorstCaseSeconds } from "./platform/runtimeImageMirror";
+import { RCM_IMAGES, REINSTALL_TIMEOUT_SECONDS } from "./platform/spinKubeRuntime";
 import { activeDeadlineSeconds as loadTestDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "./app/loadTest";
 import { measurementBudgetForConfig } from "./app/scaleMeasurement";
 import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "./platform/shimInstaller";
@@ -50,6 +51,8 @@ export function runWaits(c: StackConfig): RunWait[] {
         // The project's installer DaemonSet on a containerd-2 pool: its rollout is bounded by its custom timeout.
         waits.push({ what: "shim installer DaemonSet rollout", seconds: SHIM_INSTALLER_TIMEOUT_SECONDS, key: "wasmOsSku" });
     } else if (c.wasmRuntime === "spinkube") {
+        // runtime-class-manager's images are imported into the registry before its chart (runtimeImageMirror.ts).
+        waits.push({ what: "runtime images' import (az acr import)", seconds: imageMirrorWorstCaseSeconds(Object.keys(RCM_IMAGES).length), key: "wasmOsSku" });
         // The reinstall stops before a node its budget could not hold; the release pass before it reads each node.
         const release = Math.max(c.wasmNodeCountMax, c.wasmNodeCount) * 3 * REINSTALL_TIMEOUT_SECONDS.request;
         waits.push({ what: "shim reinstall (run budget)", seconds: REINSTALL_TIMEOUT_SECONDS.budget + release, key: "wasmNodeCountMax" });

@@ -7,7 +7,6 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, podSpecOf, usesSpinEntryPoint } from "./podSpec";
-import { DEFAULT_PRIVILEGED_NAMESPACES } from "./podSecurityPolicies";
 import { wasmContainerProblems } from "./wasmContainer";
 
 /** Runtime class the Spin shim registers (SpinKube RCM `Shim`, or the retired AKS WASI pool). */
@@ -15,8 +14,31 @@ export const DEFAULT_WASM_RUNTIME_CLASSES = ["wasmtime-spin-v2"];
 
 /** An image in an Azure Container Registry, addressed by digest. */
 export const DEFAULT_IMAGE_PATTERN = "^[a-z0-9]+\\.azurecr\\.io/.+@sha256:[0-9a-f]{64}$";
-/** Any registry, pinned by digest: what the runtime installers' namespaces may run. */
+/** Any registry, pinned by digest: what the containerd-2 shim installer's namespace may run. */
 const PINNED_BY_DIGEST = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+/**
+ * The one namespace that may run an image from outside the registry (pinned by digest all the same): the project's
+ * containerd-2 shim installer runs `busybox` from Docker Hub by index digest (CD2-8). runtime-class-manager's
+ * namespace is not here: its images are mirrored into the registry (components/platform/runtimeImageMirror.ts).
+ */
+export const DIGEST_ONLY_NAMESPACES = ["aks-wasm-shim-installer"];
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+/** The chart values that name runtime-class-manager's images (RCM v0.2.0 `deploy/helm/values.yaml`; SUP-3). */
+const RCM_CHART_IMAGE_VALUES = ["image", "rcm.shimDownloaderImage", "rcm.nodeInstallerImage"] as const;
+
+/**
+ * The images a runtime-class-manager Release names through its values, as the chart's templates write them
+ * (`<repository>:<tag>`); undefined where a value is not known yet. The Release's pods are invisible to the pack
+ * (Helm renders them in the cluster), so its values are what the pack can check.
+ */
+export function rcmChartImages(props: any): { where: string; image: string | undefined }[] {
+    if (typeof props?.chart !== "string" || !props.chart.endsWith("/runtime-class-manager")) return [];
+    return RCM_CHART_IMAGE_VALUES.map((path) => {
+        const value = path.split(".").reduce((v: any, k) => v?.[k], props.values);
+        const known = typeof value?.repository === "string" && typeof value?.tag === "string";
+        return { where: `values.${path}`, image: known ? `${value.repository}:${value.tag}` : value === undefined && props.values !== undefined ? "<unset: the chart default, latest>" : undefined };
+    });
+}
 
 const INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal";
 
@@ -109,7 +131,8 @@ export const wasmWorkloadStartsOnTheShim: ResourceValidationPolicy = {
 
 export const imagesFromAcrByDigest: ResourceValidationPolicy = {
     name: "images-from-acr-by-digest",
-    description: "Workload containers use images from an Azure Container Registry, pinned by digest.",
+    description:
+        "Workload containers, and the runtime-class-manager chart's images, come from an Azure Container Registry, pinned by digest (only the containerd-2 shim installer's namespace may use another registry, by digest).",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -124,12 +147,22 @@ export const imagesFromAcrByDigest: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
+        const acr = new RegExp(args.getConfig<ImageConfig>().imagePattern ?? DEFAULT_IMAGE_PATTERN);
+        if (args.type === HELM_RELEASE) {
+            for (const { where, image } of rcmChartImages(args.props)) {
+                if (image !== undefined && !acr.test(image)) {
+                    reportViolation(`Release '${args.name}': ${where} names '${image}', which does not match ${acr.source}; mirror the image into the registry and pin its digest (RuntimeImageMirror).`);
+                }
+            }
+            return;
+        }
         const spec = podSpecOf(args.type, args.props);
         if (!spec) return;
-        // The runtime installers' namespaces (the pack's one named exception) run upstream installer images, which
-        // must still be pinned by digest (TRUST-12, CD2-8); everywhere else images come from the stack's ACR.
-        const installer = DEFAULT_PRIVILEGED_NAMESPACES.includes(args.props?.metadata?.namespace);
-        const pattern = installer ? PINNED_BY_DIGEST : new RegExp(args.getConfig<ImageConfig>().imagePattern ?? DEFAULT_IMAGE_PATTERN);
+        // The containerd-2 shim installer's namespace (the pack's one named exception) runs an upstream image, which
+        // must still be pinned by digest (CD2-8); everywhere else, runtime-class-manager's namespace included, images
+        // come from the stack's ACR.
+        const upstreamAllowed = DIGEST_ONLY_NAMESPACES.includes(args.props?.metadata?.namespace);
+        const pattern = upstreamAllowed ? PINNED_BY_DIGEST : acr;
         for (const { where, container } of containersOf(spec)) {
             const image = container.image;
             if (image === undefined) continue; // not known yet: the digest comes from the push

@@ -31,6 +31,8 @@ describe("the appTeams config key", () => {
         [`${TEAM}=kube-public`, `namespace "kube-public" of ${TEAM} is reserved`],
         [`${TEAM}=kube-node-lease`, `namespace "kube-node-lease" of ${TEAM} is reserved`],
         [`${TEAM}=quotes,runtime-class-manager`, `entry "${TEAM}=quotes,runtime-class-manager": namespace "runtime-class-manager"`],
+        // Its repositories `spinkube/…` would include the runtime's mirrored images (runtimeImageMirror.ts).
+        [`${TEAM}=spinkube`, `namespace "spinkube" of ${TEAM} is reserved`],
         [`${TEAM}=a,a`, "lists a namespace twice"],
     ] as const) {
         it(`refuses ${JSON.stringify(entry)}: ${why}`, () => {
@@ -129,6 +131,32 @@ describe("AppTeamAccess", () => {
         assert.ok(!/StringStartsWithIgnoreCase 'quotes'\)/.test(team), "no bare prefix: 'quotes' would match quotes-staging's repositories");
         const other = writers.find((a) => a.principalId === OTHER)!.condition as string;
         assert.ok(!other.includes("quotes-staging"), "OTHER has no right on TEAM's other namespace's repositories");
+    });
+
+    it("grants each namespace's holders, as Entra groups, exactly the Gateway API rights an app stack needs there, in that namespace only (SUP-5, SUP-6)", () => {
+        const of = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
+        assert.deepEqual(of("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"), [], "nothing cluster-wide");
+        assert.deepEqual(of("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"), [], "nothing cluster-wide");
+        const roles = of("kubernetes:rbac.authorization.k8s.io/v1:Role");
+        assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ["quotes", "quotes-staging"]);
+        for (const role of roles) {
+            assert.deepEqual(role.rules, [
+                {
+                    apiGroups: ["gateway.networking.k8s.io"],
+                    // HTTPRoutes and the TLS ReferenceGrant live in the app's namespace; the Gateway does not (it is in <app>-gateway).
+                    resources: ["httproutes", "referencegrants"],
+                    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+                },
+            ]);
+        }
+        const bindings = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        const subjects = Object.fromEntries(bindings.map((b) => [b.metadata.namespace, b.subjects]));
+        const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });
+        assert.deepEqual(subjects, { quotes: [TEAM, OTHER].sort().map(group), "quotes-staging": [group(TEAM)] }, "OTHER holds quotes only");
+        for (const b of bindings) {
+            assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "aks-wasm-app-team-routes" }, "a Role of the same namespace, never a ClusterRole");
+            assert.equal(roles.find((r) => r.metadata.namespace === b.metadata.namespace)!.metadata.name, b.roleRef.name);
+        }
     });
 
     it("grants no legacy AcrPush (not honoured in ABAC mode, and registry-wide)", () => {

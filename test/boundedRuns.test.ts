@@ -41,11 +41,18 @@ describe("one pulumi up fits the deploy job's timeout", () => {
         });
     }
 
-    it("adds every bounded wait at its bound: admins' access, gateway, shim reinstall budget, rollout, the longer gate", () => {
+    it("adds every bounded wait at its bound: admins' access, gateway, runtime images' import, shim reinstall budget, rollout, the longer gate", () => {
         const c = config({ ingressMode: "gateway", wasmNodeCount: "3", wasmNodeCountMax: "10" });
         assert.deepEqual(
             runWaits(c).map((w) => w.what),
-            ["cluster admins' access (kubectl auth can-i)", "Gateway API enablement (az aks update)", "shim reinstall (run budget)", "Spin Deployment rollout", "scale measurement (beside the load test)"],
+            [
+                "cluster admins' access (kubectl auth can-i)",
+                "Gateway API enablement (az aks update)",
+                "runtime images' import (az acr import)",
+                "shim reinstall (run budget)",
+                "Spin Deployment rollout",
+                "scale measurement (beside the load test)",
+            ],
         );
         const reinstall = runWaits(c).find((w) => w.what.startsWith("shim"))!;
         assert.equal(reinstall.seconds, REINSTALL_TIMEOUT_SECONDS.budget + 10 * 3 * REINSTALL_TIMEOUT_SECONDS.request, "the budget plus the reads of every node");

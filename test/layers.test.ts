@@ -37,6 +37,7 @@ test("the layers are where docs/development.md (Layout) says", () => {
         "components/platform/containerRegistry.ts",
         "components/platform/gatewayApi.ts",
         "components/platform/platform.ts",
+        "components/platform/runtimeImageMirror.ts",
         "components/platform/shimInstaller.ts",
         "components/platform/spinKubeRuntime.ts",
         "components/platform/wasmNodePool.ts",

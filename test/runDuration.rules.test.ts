@@ -10,6 +10,7 @@ import { configDefaults, type StackConfig } from "../config";
 import { activeDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/loadTest";
 import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
 import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
+import { imageMirrorWorstCaseSeconds } from "../components/platform/runtimeImageMirror";
 import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
 import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../components/runDuration";
 
@@ -18,7 +19,7 @@ const wait = (c: StackConfig, key: string) => runWaits(c).filter((w) => w.key ==
 const LIMIT_SECONDS = (DEPLOY_JOB_TIMEOUT_MINUTES - RUN_MARGIN_MINUTES) * 60;
 
 describe("a run's bounded waits", () => {
-    it("waits for the shim installer DaemonSet on a containerd-2 pool, and for the reinstall budget on Ubuntu 22.04", () => {
+    it("waits for the shim installer DaemonSet on a containerd-2 pool, and for the image import and the reinstall budget on Ubuntu 22.04", () => {
         for (const wasmOsSku of ["Ubuntu", "AzureLinux"] as const) {
             const c = config({ wasmRuntime: "spinkube", wasmOsSku });
             assert.deepEqual(wait(c, "wasmOsSku").map((w) => w.seconds), [SHIM_INSTALLER_TIMEOUT_SECONDS], wasmOsSku);
@@ -27,7 +28,8 @@ describe("a run's bounded waits", () => {
         const legacy = config({ wasmRuntime: "spinkube", wasmOsSku: "Ubuntu2204", wasmNodeCount: 2, wasmNodeCountMax: 4 });
         // The release pass reads each node the pool can have (the larger of its count and maximum): 3 requests each.
         assert.deepEqual(wait(legacy, "wasmNodeCountMax").map((w) => w.seconds), [REINSTALL_TIMEOUT_SECONDS.budget + 4 * 3 * REINSTALL_TIMEOUT_SECONDS.request]);
-        assert.deepEqual(wait(legacy, "wasmOsSku"), []);
+        // runtime-class-manager's three images are imported into the registry first (runtimeImageMirror.ts).
+        assert.deepEqual(wait(legacy, "wasmOsSku").map((w) => w.seconds), [imageMirrorWorstCaseSeconds(3)]);
         const wasi = config({ wasmRuntime: "wasmwasi" });
         assert.deepEqual([...wait(wasi, "wasmOsSku"), ...wait(wasi, "wasmNodeCountMax")], [], "no shim to install");
     });

@@ -191,6 +191,29 @@ describe("the dev stack's scale measurement, offline", () => {
     });
 });
 
+describe("runtime-class-manager's images, mirrored into the registry and pinned by digest (issue 18 item 6)", () => {
+    const MIRROR = "aks-wasm:index:RuntimeImageMirror";
+    for (const stack of ["spinkube/gateway", "prod"]) {
+        it(`${stack}: the chart's values name all three images as <acr>/spinkube/<image>:v0.2.0@sha256:<digest>, from the mirror`, () => {
+            const r = rendered.get(stack)!;
+            const values = r.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!.inputs.values;
+            const refs = [values.image, values.rcm.shimDownloaderImage, values.rcm.nodeInstallerImage].map((i: { repository: string; tag: string }) => `${i.repository}:${i.tag}`);
+            const names = ["runtime-class-manager", "shim-downloader", "node-installer"];
+            refs.forEach((ref: string, i: number) => assert.match(ref, new RegExp(`^[a-z0-9]+\\.azurecr\\.io/spinkube/${names[i]}:v0\\.2\\.0@sha256:[0-9a-f]{64}$`)));
+            const acr = r.resources.find((x) => x.type === "azure-native:containerregistry:Registry")!.inputs.registryName;
+            for (const ref of refs) assert.ok(ref.startsWith(`${acr}.azurecr.io/`), `${ref} is in the stack's own registry ${acr}`);
+            const mirror = r.resources.filter((x) => x.type === "command:local:Command" && x.parent.includes(MIRROR));
+            assert.equal(mirror.length, 1);
+            for (const name of names) assert.match(mirror[0].inputs.create, new RegExp(`--source 'ghcr\\.io/spinframework/${name}:v0\\.2\\.0' --image 'spinkube/${name}:v0\\.2\\.0'`));
+        });
+    }
+    it("no mirror where runtime-class-manager does not run (WasmWasi, the containerd-2 installer)", () => {
+        for (const stack of ["wasmwasi/gateway", "containerd2"]) {
+            assert.ok(!rendered.get(stack)!.resources.some((x) => x.type === MIRROR), stack);
+        }
+    });
+});
+
 describe("the dev stack on a containerd-2 Wasm pool (wasmOsSku=AzureLinux, experimental), offline", () => {
     it("renders Kubernetes 1.37, an Azure Linux pool, the project's shim installer and no runtime-class-manager", () => {
         const r = rendered.get("containerd2")!;

@@ -88,6 +88,12 @@ describe("tool checksums kept in the repository (TRUST-12)", () => {
         const version = /KUBELOGIN_VERSION: (v[\d.]+)/.exec(readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8"))![1];
         assert.match(list, new RegExp(`^[0-9a-f]{64} kubelogin ${version.replace(/\./g, "\\.")} kubelogin-linux-amd64\\.zip$`, "m"));
     });
+    it("records Spin at the version the workflows install (strictly checked: no fall-back to the release's own file)", () => {
+        const list = readFileSync(join(ROOT, ".github", "scripts", "tool-checksums.txt"), "utf8");
+        const version = /SPIN_VERSION: (v[\d.]+)/.exec(readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8"))![1];
+        const v = version.replace(/\./g, "\\.");
+        assert.match(list, new RegExp(`^[0-9a-f]{64} spin ${v} spin-${v}-linux-amd64\\.tar\\.gz$`, "m"));
+    });
     it("refuses a download whose sha256 differs from the recorded one (a replaced release asset)", () => {
         const r = spawnSync("bash", [script, "kubelogin", "v0.2.19", "kubelogin-linux-amd64.zip"], { cwd: inDir("not the release", "kubelogin-linux-amd64.zip"), encoding: "utf8" });
         assert.equal(r.status, 1);
@@ -105,7 +111,7 @@ describe("tool checksums kept in the repository (TRUST-12)", () => {
     it("both installers call it after the release's own check", () => {
         for (const [file, call] of [
             ["install-kubelogin.sh", /verify-tool-checksum\.sh" kubelogin "\$KUBELOGIN_VERSION" kubelogin-linux-amd64\.zip$/m],
-            ["install-spin.sh", /verify-tool-checksum\.sh" spin "\$SPIN_VERSION" "\$asset" --allow-unrecorded$/m],
+            ["install-spin.sh", /verify-tool-checksum\.sh" spin "\$SPIN_VERSION" "\$asset"$/m],
         ] as const) {
             assert.match(readFileSync(join(ROOT, ".github", "scripts", file), "utf8"), call, file);
         }

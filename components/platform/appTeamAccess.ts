@@ -10,7 +10,11 @@
  * - "Azure Kubernetes Service RBAC Writer" scoped to `<cluster ID>/namespaces/<namespace>` for each of its
  *   namespaces, and nothing cluster-wide (K8SRBAC-1). Writer covers what `SpinApp` deploys in ingress mode
  *   (Deployments, Services, PDBs, NetworkPolicies, HPAs, Jobs, Ingresses, pod logs) but cannot create namespaces
- *   or roles (K8SRBAC-2), which is why the platform creates the namespaces here.
+ *   or roles (K8SRBAC-2), which is why the platform creates the namespaces here;
+ * - a Kubernetes Role and RoleBinding in each of its namespaces for the Gateway API objects an app stack's exposure
+ *   creates there in `gateway` mode (HTTPRoutes; with TLS, the ReferenceGrant that lets its Gateway read the
+ *   Secret): Writer's data actions name no `gateway.networking.k8s.io` resource, and Azure RBAC covers CRDs only
+ *   through custom roles (SUP-5). The binding's subject is the principal as an Entra group (SUP-6).
  *
  * Role assignment names are deterministic GUIDs of (scope, principal, role), so a re-run or another deploy
  * identity never duplicates or flips them.
@@ -48,6 +52,40 @@ export interface AppTeamAccessArgs {
 /** The scope of a namespace-scoped Azure RBAC for Kubernetes assignment. */
 export function namespaceScope(clusterId: string, namespace: string): string {
     return `${clusterId}/namespaces/${namespace}`;
+}
+
+/** The Gateway API's group: its objects are CRDs, in no AKS built-in role (SUP-5). */
+export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+/**
+ * What an app stack creates in its own namespace in `gateway` mode (components/app/appExposure.ts): HTTPRoutes (the
+ * app's, and the HTTPS redirect), and with TLS one ReferenceGrant letting the Gateway's namespace read the TLS
+ * Secret. The Gateway itself lives in `<app>-gateway`, not here.
+ */
+export const TEAM_GATEWAY_API_RESOURCES: readonly string[] = ["httproutes", "referencegrants"];
+/** The verbs Pulumi's Kubernetes provider uses to create, read back, watch, update and delete them. */
+export const TEAM_GATEWAY_API_VERBS: readonly string[] = ["get", "list", "watch", "create", "update", "patch", "delete"];
+/** Name of the Role and RoleBinding in each team namespace. */
+export const TEAM_ROUTES_ROLE = "aks-wasm-app-team-routes";
+
+/** The Role in a team namespace: exactly {@link TEAM_GATEWAY_API_VERBS} on {@link TEAM_GATEWAY_API_RESOURCES}. */
+export function teamRoutesRole(namespace: string) {
+    return {
+        metadata: { name: TEAM_ROUTES_ROLE, namespace, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } },
+        rules: [{ apiGroups: [GATEWAY_API_GROUP], resources: [...TEAM_GATEWAY_API_RESOURCES], verbs: [...TEAM_GATEWAY_API_VERBS] }],
+    };
+}
+
+/**
+ * Its binding in the same namespace, to the team principals that hold the namespace, each as an Entra group: AKS
+ * puts a caller's group object IDs in its Kubernetes groups (SUP-6). A user or service principal as `principalId`
+ * gets Writer but not these rights: put it in a group and list the group.
+ */
+export function teamRoutesRoleBinding(namespace: string, principalIds: readonly string[]) {
+    return {
+        metadata: { name: TEAM_ROUTES_ROLE, namespace, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: TEAM_ROUTES_ROLE },
+        subjects: [...principalIds].sort().map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name })),
+    };
 }
 
 /** The repositories a team owns in the registry: per namespace `<ns>`, `<ns>-container`, and the prefix `<ns>/`. */
@@ -102,6 +140,13 @@ export class AppTeamAccess extends pulumi.ComponentResource {
                 { metadata: { name: "default-deny-egress", namespace: namespaces[ns].metadata.name, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } }, spec: defaultDenyEgressSpec() },
                 { parent: this, provider: args.provider },
             );
+        }
+
+        for (const ns of Object.keys(namespaces)) {
+            const holders = args.teams.filter((t) => t.namespaces.includes(ns)).map((t) => t.principalId);
+            const child = { parent: this, provider: args.provider, dependsOn: [namespaces[ns]] };
+            const routes = new k8s.rbac.v1.Role(`${name}-${ns}-routes-role`, teamRoutesRole(ns), child);
+            new k8s.rbac.v1.RoleBinding(`${name}-${ns}-routes-binding`, teamRoutesRoleBinding(ns, holders), { ...child, dependsOn: [routes] });
         }
 
         for (const team of args.teams) {

@@ -19,7 +19,8 @@ import { ClusterGuardRails } from "./clusterGuardRails";
 import { ContainerRegistry } from "./containerRegistry";
 import { AppRoutingGatewayApi } from "./gatewayApi";
 import { ShimInstaller } from "./shimInstaller";
-import { SPIN_HANDLER, SPINKUBE_VERSIONS, SpinKubeRuntime } from "./spinKubeRuntime";
+import { RuntimeImageMirror } from "./runtimeImageMirror";
+import { RCM_IMAGES, SPIN_HANDLER, SPINKUBE_VERSIONS, SpinKubeRuntime } from "./spinKubeRuntime";
 import { WasmNodePool } from "./wasmNodePool";
 
 /** The platform's keys of the stack config; config/ documents and validates each. */
@@ -136,21 +137,6 @@ export class Platform extends pulumi.ComponentResource {
                   { parent: this },
               )
             : undefined;
-        this.runtime =
-            args.wasmRuntime === "spinkube"
-                ? new SpinKubeRuntime(
-                      "spinkube",
-                      {
-                          provider: cluster.provider,
-                          placement: this.pool.placement,
-                          installer: wasmOsProfile(args.wasmOsSku).installer,
-                          dependsOn: [this.pool],
-                          kubeconfig: cluster.kubeconfig,
-                      },
-                      child,
-                  )
-                : undefined;
-
         this.registry = new ContainerRegistry(
             "registry",
             {
@@ -166,6 +152,33 @@ export class Platform extends pulumi.ComponentResource {
             child,
         );
         this.registryTarget = { loginServer: this.registry.loginServer, name: this.registry.registryName, resourceId: this.registry.registryId };
+
+        // runtime-class-manager's images come from the registry, pinned by the digest stored at their first import
+        // (runtimeImageMirror.ts; issue 18 item 6). Only the RCM path runs them.
+        const installer = wasmOsProfile(args.wasmOsSku).installer;
+        const rcmImages =
+            args.wasmRuntime === "spinkube" && installer === "runtime-class-manager"
+                ? new RuntimeImageMirror(
+                      "runtime-images",
+                      { images: RCM_IMAGES, registryName: this.registry.registryName, loginServer: this.registry.loginServer, dependsOn: [this.registry.abacMode] },
+                      child,
+                  ).images
+                : undefined;
+        this.runtime =
+            args.wasmRuntime === "spinkube"
+                ? new SpinKubeRuntime(
+                      "spinkube",
+                      {
+                          provider: cluster.provider,
+                          placement: this.pool.placement,
+                          installer,
+                          images: rcmImages,
+                          dependsOn: [this.pool],
+                          kubeconfig: cluster.kubeconfig,
+                      },
+                      child,
+                  )
+                : undefined;
 
         this.gatewayApi =
             args.ingressMode === "gateway"

@@ -44,8 +44,9 @@ export const SPINKUBE_VERSIONS = {
  * The chart's three images (RCM v0.2.0 `deploy/helm/values.yaml`: `image`, `rcm.shimDownloaderImage`,
  * `rcm.nodeInstallerImage`; the templates write `<repository>:<tag>`), set explicitly instead of trusting the
  * packaged chart's values (platform-contracts TRUST-13). A `digest` makes the tag `<tag>@sha256:<digest>`, which
- * pins the image; none is recorded: no public source gives the digests of these v0.2.0 images, and none is invented.
- * To pin them, mirror the images into the registry (`az acr import`) and record the digests the import reports.
+ * pins the image (the templates then write `<repository>:<tag>@sha256:<digest>`, a valid reference: SUP-3). No public
+ * source gives the digests of these v0.2.0 images and none is invented: Platform mirrors them into the registry
+ * (runtimeImageMirror.ts) and passes the digests ACR stored at the first import.
  */
 export interface ChartImage {
     repository: string;
@@ -53,14 +54,21 @@ export interface ChartImage {
     /** `sha256:<64 hex>` of the image, when known. @default undefined (pinned by tag only) */
     digest?: string;
 }
-export const RCM_IMAGES: { manager: ChartImage; shimDownloader: ChartImage; nodeInstaller: ChartImage } = {
+/** The chart's three images. */
+export interface RcmImages {
+    manager: ChartImage;
+    shimDownloader: ChartImage;
+    nodeInstaller: ChartImage;
+}
+/** Upstream, by tag: what Platform's RuntimeImageMirror (runtimeImageMirror.ts) imports into the registry and pins by digest. */
+export const RCM_IMAGES: RcmImages = {
     manager: { repository: "ghcr.io/spinframework/runtime-class-manager", tag: "v0.2.0" },
     shimDownloader: { repository: "ghcr.io/spinframework/shim-downloader", tag: "v0.2.0" },
     nodeInstaller: { repository: "ghcr.io/spinframework/node-installer", tag: "v0.2.0" },
 };
 
 /** Chart values that name each image, by digest when one is given. */
-export function rcmImageValues(images: typeof RCM_IMAGES) {
+export function rcmImageValues(images: RcmImages) {
     const tag = (i: ChartImage) => {
         if (i.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(i.digest)) throw new Error(`${i.repository}: digest ${JSON.stringify(i.digest)} is not sha256:<64 hex>`);
         return i.digest ? `${i.tag}@${i.digest}` : i.tag;
@@ -104,6 +112,12 @@ export interface SpinKubeRuntimeArgs {
      * @default "runtime-class-manager"
      */
     installer?: ShimInstallerKind;
+    /**
+     * The chart's images. Platform passes the registry's mirrored copies, pinned by digest (RuntimeImageMirror);
+     * the policy pack refuses anything else in this namespace (images-from-acr-by-digest).
+     * @default RCM_IMAGES (upstream, by tag only)
+     */
+    images?: pulumi.Input<RcmImages>;
     /** Namespace for runtime-class-manager. @default "runtime-class-manager" */
     namespace?: string;
     /** Resources that must exist first (the node pool). @default [] */
@@ -181,12 +195,12 @@ export class SpinKubeRuntime extends pulumi.ComponentResource {
                 namespace: namespace.metadata.name,
                 atomic: true,
                 cleanupOnFail: true,
-                values: {
-                    ...rcmImageValues(RCM_IMAGES),
+                values: pulumi.output(args.images ?? RCM_IMAGES).apply((images) => ({
+                    ...rcmImageValues(images),
                     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
                     podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-                },
+                })),
             },
             o,
         );

@@ -34,6 +34,9 @@ export const RESERVED_NAMESPACES: readonly string[] = [
     "runtime-class-manager",
     // The containerd-2 shim installer's privileged namespace (components/platform/shimInstaller.ts).
     "aks-wasm-shim-installer",
+    // Not a namespace the platform runs, but a team namespace `<ns>` owns the registry repositories `<ns>/…`
+    // (AppTeamAccess): `spinkube/…` holds the runtime's mirrored images (components/platform/runtimeImageMirror.ts).
+    "spinkube",
 ];
 
 /** Kubernetes reserves the `kube-` prefix for its own namespaces. */

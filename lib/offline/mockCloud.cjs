@@ -134,6 +134,12 @@ function mockOutputs(args, preview = false) {
             if (preview) return {};
             const script = String(inputs.create || "");
             if (script.includes("spin-build-push")) return { stdout: `Pushed with digest sha256:${sha256(inputs.triggers)}\n`, stderr: "" };
+            // RuntimeImageMirror: one `<key> <repository>:<tag> <digest>` line per image, the digest a stand-in hashed from
+            // the reference (no registry here; the real one is what ACR stored at the first import).
+            if (script.includes("# rcm-image-mirror")) {
+                const lines = [...script.matchAll(/^out="\$\{out\}(\S+) (\S+) \$d/gm)].map(([, key, ref]) => `${key} ${ref} sha256:${sha256(`stand-in:${ref}`)}`);
+                return { stdout: `${lines.join("\n")}\n`, stderr: "" };
+            }
             if (script.includes("kubectl") && script.includes("--container 'measure'")) return { stdout: `${standInMeasurement(script)}\n`, stderr: "" };
             if (script.includes("kubectl")) return { stdout: `${standInSummary("http://stand-in/")}\n`, stderr: "" };
             return { stdout: "", stderr: "" };
