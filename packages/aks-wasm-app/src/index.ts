@@ -1,7 +1,7 @@
 /**
  * aks-wasm-app: the `SpinApp` component as a package, for app teams in their own repositories and languages.
  * Exports the component and nothing that starts a server: Pulumi's plugin runner finds the exported
- * ComponentResource classes and hosts them itself (platform-contracts PKG-5).
+ * ComponentResource classes and hosts them itself (platform-contracts PKG-4).
  */
 export { SpinApp, spinAppInputProblems, type SpinAppArgs } from "./spinApp";
 export type { SpinAppContainerBaseline, SpinAppLoadTest, SpinAppMeasure, SpinAppSettings } from "../../../components/app/spinApp";
