@@ -143,6 +143,26 @@ test("registers no platform resource: no Azure resource, no runtime, not even it
     assert.ok(types.has("aks-wasm:index:SpinApp"), "the platform program's SpinApp, inside it");
 });
 
+test("keeps the URNs an app stack had before the package: the app and the Kubernetes provider alias their old places", async () => {
+    referenced = { outputs: { ...platformOutputs() }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await deploy();
+    const inner = run.resources.find((r) => r.type === "aks-wasm:index:SpinApp" && r.name === "quotes");
+    assert.ok(inner, "the platform program's SpinApp");
+    assert.match(inner.parentUrn ?? "", /aks-wasm-app:index:SpinApp::quotes$/, "inside the package's component");
+    assert.ok(inner.aliases?.some((a) => a.spec?.noparent === true), "aliased to the stack's root, where it was");
+    // The provider: a changed URN would put every app resource under a "new" provider. (The StackReference is a
+    // read, which the mock records without its options; it keeps no state that a new URN would lose.)
+    const provider = run.resources.find((x) => x.type === "pulumi:providers:kubernetes");
+    assert.equal(provider?.name, "quotes-platform");
+    assert.match(provider?.parentUrn ?? "", /aks-wasm-app:index:SpinApp::quotes$/);
+    assert.ok(
+        provider?.aliases?.some((a) => a.spec?.noparent === true && (a.spec as { name?: string }).name === "platform"),
+        'the provider is aliased to "platform" at the stack\'s root',
+    );
+    assert.equal(run.resources.find((x) => x.type === "pulumi:pulumi:StackReference")?.name, "quotes-platform");
+});
+
 test("a newer minor of the same major is accepted", async () => {
     const [major] = OUTPUTS_CONTRACT_VERSION.split(".");
     referenced = { outputs: { ...platformOutputs({ contractVersion: `${major}.99` }) }, secretOutputNames: ["kubeconfig"] };
