@@ -13,11 +13,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
+import { ACR_TOKEN_HELPER } from "../components/app/containerImage";
+import { REGISTRY_MANIFEST_HELPER } from "../components/app/scaleMeasurement";
+import { SPIN_BUILD_PUSH_SCRIPT } from "../components/app/spinApplication";
 
 const exec = promisify(execFile);
 const root = path.resolve(__dirname, "..");
@@ -190,6 +193,16 @@ describe("the packed package", () => {
         }
         assert.deepEqual(files.filter((f) => f.startsWith("dist/components/platform/") || f === "dist/index.js" || f.startsWith("src/")), []);
         assert.deepEqual(files.filter((f) => f.startsWith("dist/test/") || f.startsWith("dist/scripts/") && !f.endsWith(".sh")), []);
+    });
+
+    test("ships every file the compiled modules run by path, where they look for it", () => {
+        // The paths the platform program's modules compute from their own folder; the package's dist/ mirrors the
+        // repository's layout, so each must exist at the same place under dist/ (build.cjs copies them).
+        const installedDist = path.join(project, "node_modules", "aks-wasm-app", "dist");
+        for (const file of [SPIN_BUILD_PUSH_SCRIPT, ACR_TOKEN_HELPER, REGISTRY_MANIFEST_HELPER]) {
+            const shipped = path.join(installedDist, path.relative(root, file));
+            assert.ok(existsSync(shipped), `${path.relative(root, file)} is shipped at ${path.relative(project, shipped)}`);
+        }
     });
 
     test("its version follows the outputs contract: same major and minor, and a CHANGELOG entry for it", () => {
