@@ -2,7 +2,9 @@
  * The outputs contract: what other stacks may read from an aks-wasm stack through a `StackReference`.
  *
  * Versioned: `contractVersion` changes major when a field is removed or changes meaning, minor when one is added.
- * Consumers check it before use: lib/contract/platformContract.ts (`platformFromStackReference`), used by examples/app-stack.
+ * Consumers check it before use: lib/contract/platformContract.ts (`platformFromStackReference`), used by the component
+ * package packages/aks-wasm-app (examples/app-stack). That package's version follows this one: a new major here is
+ * a new package major (test/componentPackage.test.ts checks MAJOR.MINOR; its CHANGELOG says what changed).
  *
  * 1.1 adds what an app stack needs to deploy onto the platform: `acrResourceId`, `ingressClassName`,
  * `gatewayClassName`, `loadTestImage` and `appTeams`.

@@ -25,21 +25,21 @@ import { SpinWorkload } from "./spinWorkload";
 
 /** The load-test gate's settings. */
 export interface SpinAppLoadTest {
-    /** Pass/fail limits. @default the stack config defaults (500 ms p99, 1% errors, 0 rps) */
+    /** Pass/fail limits; unset ones take the defaults (500 ms p99, 1% errors, 0 rps). @default the stack config defaults */
     thresholds?: Partial<LoadTestThresholds>;
-    /** Seconds of load per target. @default 30 */
+    /** Seconds of load per target; 30 when unset. @default 30 */
     durationSeconds?: number;
-    /** Concurrent connections. @default 10 */
+    /** Concurrent connections; 10 when unset. @default 10 */
     connections?: number;
 }
 
 /** The scale measurement's settings (components/app/scaleMeasurement.ts). */
 export interface SpinAppMeasure {
-    /** N: replicas each twin is scaled to from 0. @default 20 */
+    /** N: replicas each twin is scaled to from 0; 20 when unset. @default 20 */
     replicas?: number;
-    /** Rounds per target. @default 3 */
+    /** Rounds per target; 3 when unset. @default 3 */
     rounds?: number;
-    /** Limits; 0 checks nothing. @default none */
+    /** Limits; 0 or unset checks nothing. @default none */
     thresholds?: MeasurementThresholds;
 }
 
@@ -51,44 +51,52 @@ export interface SpinAppContainerBaseline {
     dockerfile: string;
 }
 
-export interface SpinAppArgs {
-    /** The platform to build for and deploy onto. */
-    platform: PlatformDescription;
+/**
+ * Everything about the app itself: where its source is, how it runs, is exposed and is gated. Every field is a
+ * plain value of a named type, so Pulumi's component analyzer can turn it into a schema (the component package,
+ * packages/aks-wasm-app; platform-contracts PKG-2).
+ */
+export interface SpinAppSettings {
     /** Absolute path of the app's folder (the one holding `spin.toml`). */
     appDir: string;
-    /** The app's name: repository, Deployment, Service and (by default) namespace. @default the folder's name */
+    /** The app's name: repository, Deployment, Service and (by default) namespace; the folder's name when unset. @default the folder's name */
     appName?: string;
-    /** Further files whose change rebuilds the app (e.g. a workspace root's package-lock.json). @default [] */
+    /** Further files whose change rebuilds the app (e.g. a workspace root's package-lock.json); none when unset. @default [] */
     extraSourceFiles?: string[];
-    /** Namespace of the app. @default appName */
+    /** Namespace of the app; `appName` when unset. @default appName */
     namespace?: string;
     /**
      * Create the namespace. An app team deploying with namespace-scoped rights sets `false` and uses a namespace
-     * the platform created for it (`appTeams`). @default true
+     * the platform created for it (`appTeams`). True when unset. @default true
      */
     createNamespace?: boolean;
-    /** Replicas (the HPA's minimum). @default 3 */
+    /** Replicas (the HPA's minimum); 3 when unset. @default 3 */
     replicas?: number;
-    /** HPA upper bound; 0 means no HPA. @default 0 */
+    /** HPA upper bound; 0 or unset means no HPA. @default 0 */
     maxReplicas?: number;
-    /** Container resources. @default 50m/500m CPU, 64Mi/128Mi memory */
+    /** Container resources; unset ones take 50m/500m CPU, 64Mi/128Mi memory (requests/limits). @default 50m/500m CPU, 64Mi/128Mi memory */
     resources?: WorkloadResources;
-    /** Host name to route; empty means any host. @default "" */
+    /** Host name to route; empty or unset means any host. @default "" */
     host?: string;
-    /** A `kubernetes.io/tls` Secret in the app's namespace; needs `host`. @default "" (HTTP only) */
+    /** A `kubernetes.io/tls` Secret in the app's namespace; needs `host`. Unset means HTTP only. @default "" (HTTP only) */
     tlsSecretName?: string;
     /**
-     * Run the load-test gate after each rollout, with the platform's load generator image.
+     * Run the load-test gate after each rollout, with the platform's load generator image. Unset means no load test.
      * @default undefined (no load test)
      */
     loadTest?: SpinAppLoadTest;
-    /** Also deploy this container image of the app and load-test both. @default undefined (none) */
+    /** Also deploy this container image of the app and load-test both. Unset means none. @default undefined (none) */
     containerBaseline?: SpinAppContainerBaseline;
     /**
      * Measure scale-out, startup and footprint on twins of the app (and of the baseline) beside the load test,
-     * with the platform's measurement image. Needs `loadTest`. @default undefined (no measurement)
+     * with the platform's measurement image. Needs `loadTest`. Unset means no measurement. @default undefined (no measurement)
      */
     measure?: SpinAppMeasure;
+}
+
+export interface SpinAppArgs extends SpinAppSettings {
+    /** The platform to build for and deploy onto. */
+    platform: PlatformDescription;
 }
 
 /** Problems that would only surface halfway through registering the app. */
@@ -100,15 +108,21 @@ export function appOutboundPorts(appDir: string): { ports: OutboundPorts; proble
     return { ports, problems: problems.map((p) => `${manifest}: ${p}`) };
 }
 
-export function spinAppProblems(args: SpinAppArgs): string[] {
+/** Problems in the app's own settings, found without the platform (the component package checks them first). */
+export function spinAppSettingsProblems(args: SpinAppSettings): string[] {
     const problems: string[] = [...appOutboundPorts(args.appDir).problems];
+    if (args.measure && !args.loadTest) {
+        problems.push("measure is set without loadTest: the footprint under load is sampled while the load test runs; set loadTest too, or leave measure unset");
+    }
+    return problems;
+}
+
+export function spinAppProblems(args: SpinAppArgs): string[] {
+    const problems: string[] = spinAppSettingsProblems(args);
     if (args.loadTest && args.platform.loadTestImage === undefined) {
         problems.push(
             "loadTest is set, but the platform publishes no loadTestImage: turn aks-wasm:loadTest on in the platform stack, or leave loadTest unset",
         );
-    }
-    if (args.measure && !args.loadTest) {
-        problems.push("measure is set without loadTest: the footprint under load is sampled while the load test runs; set loadTest too, or leave measure unset");
     }
     if (args.measure && args.platform.measureImage === undefined) {
         problems.push(

@@ -6,7 +6,7 @@
  *   pulumi config set platformStack organization/aks-wasm/dev
  *   pulumi up
  *
- * Pulumi runs an exported async function and turns the object it resolves to into the stack outputs.
+ * Pulumi runs an exported function and turns the object it returns into the stack outputs.
  */
 import { deployAppStack } from "./appStack";
 

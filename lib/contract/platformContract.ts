@@ -165,11 +165,12 @@ async function readOutput(ref: pulumi.StackReference, key: string): Promise<{ fo
  *
  * @param stackName the platform stack's name, as the error messages should say it.
  * @param providerName name of the Kubernetes provider resource. @default "platform"
+ * @param aliases the provider's earlier identities (a caller that moved it under a component keeps its URN).
  */
 export async function platformFromStackReference(
     ref: pulumi.StackReference,
     stackName: string,
-    opts: { providerName?: string; parent?: pulumi.Resource } = {},
+    opts: { providerName?: string; parent?: pulumi.Resource; aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[] } = {},
 ): Promise<PlatformDescription> {
     const version = await readOutput(ref, "contractVersion");
     checkContractVersion(stackName, version.value);
@@ -192,7 +193,7 @@ export async function platformFromStackReference(
     const provider = new k8s.Provider(
         opts.providerName ?? "platform",
         { kubeconfig: secretKubeconfig, enableServerSideApply: true },
-        opts.parent ? { parent: opts.parent } : {},
+        { ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.aliases ? { aliases: opts.aliases } : {}) },
     );
     return {
         contractVersion: String(version.value),

@@ -129,13 +129,13 @@ export const SYSTEM_POOL_SELECTOR: Readonly<Record<string, string>> = { "kuberne
 
 /** CPU and memory of the app container. Requests drive scheduling and the HPA's utilisation; limits cap a pod. */
 export interface WorkloadResources {
-    /** @default "50m" */
+    /** CPU request of the app's container, a Kubernetes quantity; "50m" when unset. @default "50m" */
     cpuRequest?: string;
-    /** @default "500m" */
+    /** CPU limit, a Kubernetes quantity; "500m" when unset. @default "500m" */
     cpuLimit?: string;
-    /** @default "64Mi" */
+    /** Memory request, a Kubernetes quantity; "64Mi" when unset. @default "64Mi" */
     memoryRequest?: string;
-    /** @default "128Mi" */
+    /** Memory limit, a Kubernetes quantity; "128Mi" when unset. @default "128Mi" */
     memoryLimit?: string;
 }
 
