@@ -59,6 +59,7 @@ for a in "$@"; do case "$prev" in --image) img="$a";; --source) src="$a";; esac;
 f="$S/tag-$(printf '%s' "$img" | tr '/:' '__')"
 case "$1 $2" in
 "acr repository")
+  if [ -f "$S/read-fails" ]; then echo "ERROR: stand-in: (Forbidden) the token lacks repositories/metadata/read" >&2; exit 1; fi
   if [ -f "$f" ]; then cat "$f"; else echo "ERROR: stand-in: manifest tagged by \${img#*:} is not found" >&2; exit 1; fi;;
 "acr import")
   if [ -f "$S/import-fails" ] && grep -qxF "$src" "$S/import-fails"; then echo "ERROR: stand-in: (Unauthorized) the source registry refused" >&2; exit 1; fi
@@ -139,7 +140,7 @@ describe("the mirror script, against a stand-in az", () => {
         writeFileSync(join(t.state, "import-fails"), "ghcr.io/spinframework/node-installer:v0.2.0\n");
         const failed = await run(t);
         assert.equal(failed.code, 1);
-        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 300s; run pulumi up again/);
+        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 300s \(reading spinkube\/node-installer:v0\.2\.0 before it: ERROR: stand-in: manifest tagged by v0\.2\.0 is not found\); run pulumi up again/);
         assert.equal(failed.stdout, "");
         unlinkSync(join(t.state, "import-fails"));
         const next = await run(t);
@@ -147,6 +148,26 @@ describe("the mirror script, against a stand-in az", () => {
         assert.equal(next.stdout.split("\n").filter(Boolean).length, 3);
         assert.equal(imports(t).filter((c) => c.includes("--image spinkube/runtime-class-manager:")).length, 1, "not imported again");
         assert.equal(imports(t).filter((c) => c.includes("--image spinkube/node-installer:")).length, 2, "the failed one, retried");
+    });
+
+    it("says why a read of a tag failed: a refused read after the import, or before an import that the existing tag refuses", async () => {
+        const t = standIns({ az: AZ });
+        // Mirrored once; later every read is refused (a token without metadata read, or a role not yet effective).
+        const first = await run(t);
+        assert.equal(first.code, 0, first.stderr);
+        writeFileSync(join(t.state, "read-fails"), "");
+        const refused = await run(t, first.stdout);
+        assert.equal(refused.code, 1);
+        assert.equal(refused.stdout, "");
+        // Before anything is imported: the read's own cause, repeated where the import's failure is reported.
+        assert.match(refused.stderr, /az acr import of ghcr\.io\/spinframework\/runtime-class-manager:v0\.2\.0 failed .*\(reading spinkube\/runtime-class-manager:v0\.2\.0 before it: ERROR: stand-in: \(Forbidden\) the token lacks repositories\/metadata\/read/);
+        assert.match(refused.stderr, /run pulumi up again once the cause is fixed/);
+        // Only the read fails: a missing tag is imported, and the read after the import names its cause.
+        const u = standIns({ az: AZ });
+        writeFileSync(join(u.state, "read-fails"), "");
+        const after = await run(u);
+        assert.equal(after.code, 1);
+        assert.match(after.stderr, /acrx reports digest '' for spinkube\/runtime-class-manager:v0\.2\.0, not sha256:<64 hex> \(az: ERROR: stand-in: \(Forbidden\) the token lacks repositories\/metadata\/read/);
     });
 
     it("bounds each import: one that hangs is stopped after the timeout, and the run fails naming the wait", async () => {
