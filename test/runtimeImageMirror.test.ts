@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { imageMirrorScript, imageMirrorWorstCaseSeconds, MIRROR_PREFIX, MIRROR_TIMEOUT_SECONDS, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
@@ -185,8 +187,28 @@ describe("the mirror script, against a stand-in az", () => {
         const script = imageMirrorScript(targets);
         const calls = script.split("\n").filter((l) => /\baz acr /.test(l) && !/\becho\b/.test(l));
         assert.equal(calls.length, 1 + targets.length, "one read helper and one import per image");
-        for (const line of calls) assert.match(line, /timeout \d+ az acr /, line);
+        for (const line of calls) assert.match(line, /"\$bound" \d+ az acr /, line);
         assert.equal(imageMirrorWorstCaseSeconds(3), 3 * (MIRROR_TIMEOUT_SECONDS.import + 2 * MIRROR_TIMEOUT_SECONDS.read));
+    });
+
+    it("needs coreutils' timeout to bound its calls: says so before any az call without it, and takes macOS's gtimeout", async () => {
+        // A PATH holding only what the script and the stand-in az use, with no `timeout` (as on macOS).
+        const tools = ["sh", "awk", "tr", "cat", "grep", "cut", "sha256sum", "sleep"];
+        const which = (tool: string) => execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
+        const bare = (extra: Record<string, string>) => {
+            const dir = mkdtempSync(join(tmpdir(), "aks-wasm-bare-path-"));
+            for (const tool of tools) symlinkSync(which(tool), join(dir, tool));
+            for (const [name, target] of Object.entries(extra)) symlinkSync(which(target), join(dir, name));
+            return dir;
+        };
+        const t = standIns({ az: AZ });
+        const without = await runScript(t, imageMirrorScript(targets), { env: { ACR_NAME: "acrx", PATH: `${t.bin}:${bare({})}` } });
+        assert.equal(without.code, 1);
+        assert.match(without.stderr, /^RuntimeImageMirror needs timeout \(GNU coreutils\) to bound each az call; on macOS: brew install coreutils \(gtimeout\)$/m);
+        assert.deepEqual(t.calls(), [], "no az call");
+        const withG = await runScript(t, imageMirrorScript(targets), { env: { ACR_NAME: "acrx", PATH: `${t.bin}:${bare({ gtimeout: "timeout" })}` } });
+        assert.equal(withG.code, 0, withG.stderr);
+        assert.equal(withG.stdout.split("\n").filter(Boolean).length, 3);
     });
 
     it("puts no credential on a command line and writes no file", async () => {
