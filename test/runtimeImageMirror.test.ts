@@ -198,7 +198,8 @@ describe("the mirror script, against a stand-in az", () => {
         const bare = (extra: Record<string, string>) => {
             const dir = mkdtempSync(join(tmpdir(), "aks-wasm-bare-path-"));
             for (const tool of tools) symlinkSync(which(tool), join(dir, tool));
-            for (const [name, target] of Object.entries(extra)) symlinkSync(which(target), join(dir, name));
+            // A wrapper, not a symlink: a multi-call binary (busybox) reads its applet from the name it is called by.
+            for (const [name, target] of Object.entries(extra)) writeFileSync(join(dir, name), `#!/bin/sh\nexec '${which(target)}' "$@"\n`, { mode: 0o755 });
             return dir;
         };
         const t = standIns({ az: AZ });
