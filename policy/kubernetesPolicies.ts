@@ -25,6 +25,8 @@ export const DIGEST_ONLY_NAMESPACES = ["aks-wasm-shim-installer"];
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 /** The chart values that name runtime-class-manager's images (RCM v0.2.0 `deploy/helm/values.yaml`; SUP-3). */
 const RCM_CHART_IMAGE_VALUES = ["image", "rcm.shimDownloaderImage", "rcm.nodeInstallerImage"] as const;
+/** The chart, named by its OCI or repository URL, by name with `repositoryOpts`, or as a packaged `.tgz`. */
+const RCM_CHART = /(^|\/)runtime-class-manager(-[0-9][^/]*\.tgz)?$/;
 
 /**
  * The images a runtime-class-manager Release names through its values, as the chart's templates write them
@@ -32,11 +34,15 @@ const RCM_CHART_IMAGE_VALUES = ["image", "rcm.shimDownloaderImage", "rcm.nodeIns
  * (Helm renders them in the cluster), so its values are what the pack can check.
  */
 export function rcmChartImages(props: any): { where: string; image: string | undefined }[] {
-    if (typeof props?.chart !== "string" || !props.chart.endsWith("/runtime-class-manager")) return [];
+    if (typeof props?.chart !== "string" || !RCM_CHART.test(props.chart)) return [];
     return RCM_CHART_IMAGE_VALUES.map((path) => {
         const value = path.split(".").reduce((v: any, k) => v?.[k], props.values);
-        const known = typeof value?.repository === "string" && typeof value?.tag === "string";
-        return { where: `values.${path}`, image: known ? `${value.repository}:${value.tag}` : value === undefined && props.values !== undefined ? "<unset: the chart default, latest>" : undefined };
+        const where = `values.${path}`;
+        if (value === undefined) return { where, image: props.values !== undefined ? "<unset: the chart default, latest>" : undefined };
+        // A value given in part is known: the chart fills what is missing from its own defaults (SUP-3), by tag.
+        const repository = typeof value?.repository === "string" ? value.repository : "<unset: the chart default repository>";
+        const tag = typeof value?.tag === "string" ? value.tag : "<unset: the chart default tag>";
+        return { where, image: `${repository}:${tag}` };
     });
 }
 

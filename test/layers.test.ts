@@ -246,3 +246,9 @@ test("config/ keeps config.ts's public surface: the same names from ./config, no
     const { evaluationMode } = await import("../lib/offline/evaluationMode.js");
     assert.equal(config.evaluationMode, evaluationMode);
 });
+
+test("no merge leftovers among the source files (*.orig, *.rej, *.BACKUP.*, *.LOCAL.*, *.REMOTE.*, *.BASE.*)", () => {
+    // A merge tool's copies beside a source file are never compiled (their names do not end in .ts), so nothing else fails.
+    const leftovers = globSync(["**/*.orig", "**/*.rej", "**/*.{BACKUP,LOCAL,REMOTE,BASE}.*"], { cwd: root, ignore: ["**/node_modules/**", ".git/**", ".ci/**"] });
+    assert.deepEqual(leftovers, []);
+});

@@ -160,6 +160,23 @@ describe("images-from-acr-by-digest in the runtime installers' namespaces (issue
                 ["rcm.nodeInstallerImage", "<unset: the chart default, latest>"],
             ],
         );
+        // An image value given only in part is not "unknown": the chart fills the rest from its own defaults (the
+        // controller's tag from the chart's appVersion, the installers' from values.yaml's `latest`; SUP-3), so it
+        // is checked as rendered. The same chart named without its repository path (repositoryOpts) is still it.
+        const partial = await violations(imagesFromAcrByDigest, "kubernetes:helm.sh/v3:Release", {
+            chart: "runtime-class-manager",
+            repositoryOpts: { repo: "oci://ghcr.io/spinframework/charts" },
+            values: { image: { repository: "ghcr.io/attacker/rcm" }, rcm: { shimDownloaderImage: { tag: `v0.2.0@${digest}` }, nodeInstallerImage: pinned("node-installer") } },
+        });
+        assert.deepEqual(
+            partial.map((m) => /values\.(\S+) names '([^']+)'/.exec(m)!.slice(1)),
+            [
+                ["image", "ghcr.io/attacker/rcm:<unset: the chart default tag>"],
+                ["rcm.shimDownloaderImage", `<unset: the chart default repository>:v0.2.0@${digest}`],
+            ],
+        );
+        const packaged = { ...release({ repository: "ghcr.io/spinframework/runtime-class-manager", tag: "v0.2.0" }, pinned("shim-downloader"), pinned("node-installer")), chart: "./charts/runtime-class-manager-0.2.0.tgz" };
+        assert.equal((await violations(imagesFromAcrByDigest, "kubernetes:helm.sh/v3:Release", packaged)).length, 1, "a packaged chart is the same chart");
         // Values not known yet (a preview before the first import) are skipped, never reported; other charts are not this rule's.
         assert.deepEqual(await violations(imagesFromAcrByDigest, "kubernetes:helm.sh/v3:Release", { chart: ok.chart }), []);
         assert.deepEqual(await violations(imagesFromAcrByDigest, "kubernetes:helm.sh/v3:Release", { chart: "oci://x/other", values: {} }), []);

@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { imageMirrorScript, imageMirrorWorstCaseSeconds, MIRROR_PREFIX, MIRROR_TIMEOUT_SECONDS, mirroredImages, mirrorTargets, parseMirrorOutput } from "../components/platform/runtimeImageMirror";
@@ -59,6 +61,7 @@ for a in "$@"; do case "$prev" in --image) img="$a";; --source) src="$a";; esac;
 f="$S/tag-$(printf '%s' "$img" | tr '/:' '__')"
 case "$1 $2" in
 "acr repository")
+  if [ -f "$S/read-fails" ]; then echo "ERROR: stand-in: (Forbidden) the token lacks repositories/metadata/read" >&2; exit 1; fi
   if [ -f "$f" ]; then cat "$f"; else echo "ERROR: stand-in: manifest tagged by \${img#*:} is not found" >&2; exit 1; fi;;
 "acr import")
   if [ -f "$S/import-fails" ] && grep -qxF "$src" "$S/import-fails"; then echo "ERROR: stand-in: (Unauthorized) the source registry refused" >&2; exit 1; fi
@@ -139,7 +142,7 @@ describe("the mirror script, against a stand-in az", () => {
         writeFileSync(join(t.state, "import-fails"), "ghcr.io/spinframework/node-installer:v0.2.0\n");
         const failed = await run(t);
         assert.equal(failed.code, 1);
-        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 300s; run pulumi up again/);
+        assert.match(failed.stderr, /az acr import of ghcr\.io\/spinframework\/node-installer:v0\.2\.0 failed or took longer than 300s \(reading spinkube\/node-installer:v0\.2\.0 before it: ERROR: stand-in: manifest tagged by v0\.2\.0 is not found\); run pulumi up again/);
         assert.equal(failed.stdout, "");
         unlinkSync(join(t.state, "import-fails"));
         const next = await run(t);
@@ -147,6 +150,26 @@ describe("the mirror script, against a stand-in az", () => {
         assert.equal(next.stdout.split("\n").filter(Boolean).length, 3);
         assert.equal(imports(t).filter((c) => c.includes("--image spinkube/runtime-class-manager:")).length, 1, "not imported again");
         assert.equal(imports(t).filter((c) => c.includes("--image spinkube/node-installer:")).length, 2, "the failed one, retried");
+    });
+
+    it("says why a read of a tag failed: a refused read after the import, or before an import that the existing tag refuses", async () => {
+        const t = standIns({ az: AZ });
+        // Mirrored once; later every read is refused (a token without metadata read, or a role not yet effective).
+        const first = await run(t);
+        assert.equal(first.code, 0, first.stderr);
+        writeFileSync(join(t.state, "read-fails"), "");
+        const refused = await run(t, first.stdout);
+        assert.equal(refused.code, 1);
+        assert.equal(refused.stdout, "");
+        // Before anything is imported: the read's own cause, repeated where the import's failure is reported.
+        assert.match(refused.stderr, /az acr import of ghcr\.io\/spinframework\/runtime-class-manager:v0\.2\.0 failed .*\(reading spinkube\/runtime-class-manager:v0\.2\.0 before it: ERROR: stand-in: \(Forbidden\) the token lacks repositories\/metadata\/read/);
+        assert.match(refused.stderr, /run pulumi up again once the cause is fixed/);
+        // Only the read fails: a missing tag is imported, and the read after the import names its cause.
+        const u = standIns({ az: AZ });
+        writeFileSync(join(u.state, "read-fails"), "");
+        const after = await run(u);
+        assert.equal(after.code, 1);
+        assert.match(after.stderr, /acrx reports digest '' for spinkube\/runtime-class-manager:v0\.2\.0, not sha256:<64 hex> \(az: ERROR: stand-in: \(Forbidden\) the token lacks repositories\/metadata\/read/);
     });
 
     it("bounds each import: one that hangs is stopped after the timeout, and the run fails naming the wait", async () => {
@@ -164,8 +187,29 @@ describe("the mirror script, against a stand-in az", () => {
         const script = imageMirrorScript(targets);
         const calls = script.split("\n").filter((l) => /\baz acr /.test(l) && !/\becho\b/.test(l));
         assert.equal(calls.length, 1 + targets.length, "one read helper and one import per image");
-        for (const line of calls) assert.match(line, /timeout \d+ az acr /, line);
+        for (const line of calls) assert.match(line, /"\$bound" \d+ az acr /, line);
         assert.equal(imageMirrorWorstCaseSeconds(3), 3 * (MIRROR_TIMEOUT_SECONDS.import + 2 * MIRROR_TIMEOUT_SECONDS.read));
+    });
+
+    it("needs coreutils' timeout to bound its calls: says so before any az call without it, and takes macOS's gtimeout", async () => {
+        // A PATH holding only what the script and the stand-in az use, with no `timeout` (as on macOS).
+        const tools = ["sh", "awk", "tr", "cat", "grep", "cut", "sha256sum", "sleep"];
+        const which = (tool: string) => execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
+        const bare = (extra: Record<string, string>) => {
+            const dir = mkdtempSync(join(tmpdir(), "aks-wasm-bare-path-"));
+            for (const tool of tools) symlinkSync(which(tool), join(dir, tool));
+            // A wrapper, not a symlink: a multi-call binary (busybox) reads its applet from the name it is called by.
+            for (const [name, target] of Object.entries(extra)) writeFileSync(join(dir, name), `#!/bin/sh\nexec '${which(target)}' "$@"\n`, { mode: 0o755 });
+            return dir;
+        };
+        const t = standIns({ az: AZ });
+        const without = await runScript(t, imageMirrorScript(targets), { env: { ACR_NAME: "acrx", PATH: `${t.bin}:${bare({})}` } });
+        assert.equal(without.code, 1);
+        assert.match(without.stderr, /^RuntimeImageMirror needs timeout \(GNU coreutils\) to bound each az call; on macOS: brew install coreutils \(gtimeout\)$/m);
+        assert.deepEqual(t.calls(), [], "no az call");
+        const withG = await runScript(t, imageMirrorScript(targets), { env: { ACR_NAME: "acrx", PATH: `${t.bin}:${bare({ gtimeout: "timeout" })}` } });
+        assert.equal(withG.code, 0, withG.stderr);
+        assert.equal(withG.stdout.split("\n").filter(Boolean).length, 3);
     });
 
     it("puts no credential on a command line and writes no file", async () => {

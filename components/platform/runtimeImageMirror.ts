@@ -14,7 +14,7 @@
  * Crash-safe and idempotent: per image, the script reads the tag's digest first and imports only a tag that is
  * missing (no `--force`: ACR's `NoForce` mode never overwrites a tag, SUP-1). Killed at any step, the next run finds
  * the tags already imported and only reads their digests; it writes no file and holds no credential (az uses its
- * own session; the source images are public). Every az call is bounded by `timeout` ({@link MIRROR_TIMEOUT_SECONDS}).
+ * own session; the source images are public). Every az call is bounded by `timeout` (Homebrew's `gtimeout` on macOS; {@link MIRROR_TIMEOUT_SECONDS}).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -83,25 +83,36 @@ export function imageMirrorScript(targets: readonly MirrorTarget[], timeouts: { 
     const lines = [
         "set -eu",
         'command -v az >/dev/null 2>&1 || { echo "RuntimeImageMirror needs the Azure CLI (az) to import the runtime images into the registry" >&2; exit 1; }',
+        // Every az call is bounded by coreutils' timeout; macOS has none by default, and Homebrew's coreutils names it
+        // gtimeout. Without either, say so before any call, rather than failing each call as "took longer".
+        'if command -v timeout >/dev/null 2>&1; then bound=timeout; elif command -v gtimeout >/dev/null 2>&1; then bound=gtimeout; else echo "RuntimeImageMirror needs timeout (GNU coreutils) to bound each az call; on macOS: brew install coreutils (gtimeout)" >&2; exit 1; fi',
         'P="${PULUMI_COMMAND_STDOUT:-}"',
         'out=""',
-        // An error (a missing tag included) or a read that outlasts its bound prints nothing: the import that follows
-        // reports the real cause, and refuses to overwrite a tag that does exist (SUP-1).
-        `stored() { timeout ${timeouts.read} az acr repository show --name "$ACR_NAME" --image "$1" --query digest --output tsv --only-show-errors 2>/dev/null || true; }`,
+        // `stored <ref>` sets d to the tag's digest, or leaves it empty and keeps in `why` what az said (a missing tag,
+        // but also a refused token or an unreachable registry) or that the read outlasted its bound. An empty d leads
+        // to an import, which refuses to overwrite a tag that does exist (SUP-1); either way a failure message repeats
+        // `why`, so the on-call engineer sees the read's own cause, not only the import's.
+        "stored() {",
+        '  d=""; why=""',
+        `  if r="$("$bound" ${timeouts.read} az acr repository show --name "$ACR_NAME" --image "$1" --query digest --output tsv --only-show-errors 2>&1)"; then d="$r"`,
+        `  elif [ "$?" -eq 124 ]; then why="no answer within ${timeouts.read}s"`,
+        `  else why="$(printf '%s' "$r" | tr '\n' ' ')"`,
+        "  fi",
+        "}",
     ];
     for (const t of targets) {
         const ref = `${t.repository}:${t.tag}`;
         lines.push(
-            `d="$(stored '${ref}')"`,
+            `stored '${ref}'`,
             'if [ -z "$d" ]; then',
             `  echo "mirror: importing ${t.source} into $ACR_NAME as ${ref} (waiting at most ${timeoutSeconds}s)" >&2`,
-            `  if ! timeout ${timeoutSeconds} az acr import --name "$ACR_NAME" --source '${t.source}' --image '${ref}' --only-show-errors --output none; then`,
-            `    echo "mirror: az acr import of ${t.source} failed or took longer than ${timeoutSeconds}s; run pulumi up again (images already imported are kept)" >&2`,
+            `  if ! "$bound" ${timeoutSeconds} az acr import --name "$ACR_NAME" --source '${t.source}' --image '${ref}' --only-show-errors --output none; then`,
+            `    echo "mirror: az acr import of ${t.source} failed or took longer than ${timeoutSeconds}s (reading ${ref} before it: $why); run pulumi up again once the cause is fixed (images already imported are kept)" >&2`,
             "    exit 1",
             "  fi",
-            `  d="$(stored '${ref}')"`,
+            `  stored '${ref}'`,
             "fi",
-            `case "$d" in sha256:????????????????????????????????????????????????????????????????) ;; *) echo "mirror: $ACR_NAME reports digest '$d' for ${ref}, not sha256:<64 hex>" >&2; exit 1;; esac`,
+            `case "$d" in sha256:????????????????????????????????????????????????????????????????) ;; *) echo "mirror: $ACR_NAME reports digest '$d' for ${ref}, not sha256:<64 hex> (az: \${why:-no error}); run pulumi up again once the cause is fixed" >&2; exit 1;; esac`,
             `was="$(printf '%s\\n' "$P" | awk '$2 == "${ref}" { print $3 }')"`,
             'if [ -n "$was" ] && [ "$was" != "$d" ]; then',
             `  echo "mirror: ${ref} in $ACR_NAME now holds $d, but this stack pinned $was at its first import; someone re-tagged it. Compare both with upstream (docs/security.md, 'Runtime images'); to accept the new digest, pulumi up --replace this command" >&2`,

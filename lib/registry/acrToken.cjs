@@ -1,6 +1,6 @@
 // A fresh Azure Container Registry token for the identity running `pulumi up`, printed to stdout (and nothing
 // else), for `spin registry login --password-stdin` (scripts/acr-login.sh) and for the docker-build Image's
-// registry password (components/containerImage.ts, through the command provider's `local.run`).
+// registry password (components/app/containerImage.ts, through the command provider's `local.run`).
 //
 // Plain CommonJS with no dependencies, so that a shell script can run it with `node` before any TypeScript
 // loader exists, and the program can import it (types in acrToken.d.cts).
