@@ -196,7 +196,13 @@ export class Platform extends pulumi.ComponentResource {
                   )
                 : undefined;
 
-        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider }, { parent: this });
+        // App teams' Gateways (gateway mode) get their own admission policy (GWNS-2); none without teams.
+        const teamGateways = args.ingressMode === "gateway" && args.appTeams.length > 0;
+        this.guardRails = new ClusterGuardRails(
+            "guard-rails",
+            { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider, teamGatewayClassName: teamGateways ? args.gatewayClassName : undefined },
+            { parent: this },
+        );
 
         this.appTeams = new AppTeamAccess(
             "app-teams",
@@ -207,6 +213,9 @@ export class Platform extends pulumi.ComponentResource {
                 registryId: this.registry.registryId,
                 registryReady: [this.registry.abacMode],
                 subscriptionId: client.subscriptionId,
+                gatewayNamespaces: args.ingressMode === "gateway",
+                // A team may create Gateways only once their admission policy holds (GWNS-2).
+                gatewayRightsAfter: [this.guardRails],
             },
             { parent: this },
         );

@@ -21,7 +21,11 @@ import { METADATA_SERVICE_CIDR } from "./egressPolicy";
 /** Namespaces the admission policies bind to. */
 export const GUARDED_NAMESPACE_LABELS: Record<string, string> = { "aks-wasm/guard-rails": "enforced" };
 
+/** App teams' Gateway namespaces `<ns>-gateway` (AppTeamAccess): the team Gateway policy binds to them. */
+export const TEAM_GATEWAY_NAMESPACE_LABELS: Record<string, string> = { "aks-wasm/team-gateways": "restricted" };
+
 export const ROOT_ONLY_ON_SPIN_POLICY = "aks-wasm-root-only-on-spin";
+export const TEAM_GATEWAY_POLICY = "aks-wasm-team-gateway";
 export const NO_METADATA_EGRESS_POLICY = "aks-wasm-no-metadata-egress";
 
 const METADATA_IP = METADATA_SERVICE_CIDR.split("/")[0];
@@ -132,4 +136,55 @@ export function guardedBinding(policy: AdmissionPolicy, labels: Record<string, s
         metadata: { name: policy.metadata.name, labels },
         spec: { policyName: policy.metadata.name, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { ...GUARDED_NAMESPACE_LABELS } } } },
     };
+}
+
+/**
+ * Policy 3, for the app teams' Gateway namespaces: a team may create Gateways there (AppTeamAccess), but istiod builds
+ * each Gateway's proxy Deployment and LoadBalancer Service from the Gateway itself (GWNS-2): the annotation
+ * `sidecar.istio.io/proxyImage` picks the proxy's image, other `*.istio.io` annotations its service type, account and
+ * name, `spec.infrastructure` labels and annotations land on the pods and the Service (Azure load balancer
+ * annotations included) and `parametersRef` overlays the generated objects, and `spec.addresses[0]` becomes the
+ * Service's `loadBalancerIP`. A team's Gateway may use none of these, and only the platform's GatewayClass.
+ */
+export function teamGatewayPolicy(gatewayClassName: string, labels: Record<string, string> = {}): AdmissionPolicy {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(gatewayClassName)) throw new Error(`gatewayClassName ${JSON.stringify(gatewayClassName)} is not a DNS subdomain name`);
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: TEAM_GATEWAY_POLICY, labels },
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [{ apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] }],
+            },
+            validations: [
+                {
+                    expression: `object.spec.gatewayClassName == '${gatewayClassName}'`,
+                    message: `a team Gateway uses the platform's GatewayClass ${gatewayClassName}`,
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.contains('istio.io'))",
+                    message: "a team Gateway carries no Istio annotation (they choose the proxy's image, service type and account)",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.spec.infrastructure)",
+                    message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef are copied onto the proxy's pods and load balancer)",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.spec.addresses) || size(object.spec.addresses) == 0",
+                    message: "a team Gateway requests no spec.addresses (the first becomes its load balancer's IP)",
+                    reason: "Forbidden",
+                },
+            ],
+        },
+    };
+}
+
+/** The binding of the team Gateway policy to the app teams' Gateway namespaces, denying what it refuses. */
+export function teamGatewayBinding(policy: AdmissionPolicy, labels: Record<string, string> = {}): AdmissionPolicyBinding {
+    const binding = guardedBinding(policy, labels);
+    return { ...binding, spec: { ...binding.spec, matchResources: { namespaceSelector: { matchLabels: { ...TEAM_GATEWAY_NAMESPACE_LABELS } } } } };
 }
