@@ -128,6 +128,55 @@ test("registers no platform resource: no Azure resource, no runtime, not even it
     assert.ok(types.has("aks-wasm:index:SpinApp"));
 });
 
+test("on a default (gateway) platform: no Namespace, its Gateway in the <ns>-gateway the platform made, every object within the team's rights", async () => {
+    referenced = { outputs: { ...platformOutputs({ ingressMode: "gateway" }) }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await deploy();
+    assert.deepEqual(byType(run.resources, "kubernetes:core/v1:Namespace"), [], "namespace-scoped rights cannot create one");
+
+    const gateways = byType(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    assert.equal(gateways.length, 1);
+    assert.equal(gateways[0].inputs.metadata.namespace, "quotes-gateway", "the platform's Gateway namespace for team namespace quotes (AppTeamAccess)");
+    assert.equal(gateways[0].inputs.spec.gatewayClassName, "approuting-istio");
+    // Nothing the team Gateway admission policy refuses (GWNS-2): no infrastructure, addresses or Istio annotations.
+    assert.equal(gateways[0].inputs.spec.infrastructure, undefined);
+    assert.equal(gateways[0].inputs.spec.addresses, undefined);
+    assert.ok(Object.keys(gateways[0].inputs.metadata.annotations ?? {}).every((k) => !k.includes("istio.io")));
+    assert.deepEqual(gateways[0].inputs.spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels, { "kubernetes.io/metadata.name": "quotes" }, "routes from its own namespace only");
+
+    const route = byType(run.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.name === "quotes-route");
+    assert.ok(route);
+    assert.equal(route.inputs.metadata.namespace, "quotes");
+    assert.deepEqual(route.inputs.spec.parentRefs, [{ name: "quotes", namespace: "quotes-gateway", sectionName: "http" }]);
+
+    // The app admits traffic from that Gateway's proxies only (istiod labels them with the Gateway's name).
+    const netpol = byType(run.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === "quotes-netpol");
+    assert.ok(netpol, "the app's ingress policy");
+    assert.deepEqual(
+        netpol.inputs.spec.ingress[0].from.filter((peer: { namespaceSelector?: unknown }) => peer.namespaceSelector !== undefined),
+        [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "quotes-gateway" } },
+                podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "quotes" } },
+            },
+        ],
+        "from other namespaces, only that Gateway's proxies (the rest are the load test's pods in quotes)",
+    );
+
+    // The team's rights (docs/app-teams.md): Writer's kinds and the routes Role in quotes, the gateways Role in
+    // quotes-gateway. An object outside them would fail at `pulumi up` with 403.
+    const writer = /^kubernetes:(apps\/v1:Deployment|core\/v1:(Service|ServiceAccount|ConfigMap|Secret)|policy\/v1:PodDisruptionBudget|networking\.k8s\.io\/v1:(NetworkPolicy|Ingress)|autoscaling\/v2:HorizontalPodAutoscaler|batch\/v1:Job)$/;
+    const objects = run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.custom);
+    assert.ok(objects.length >= 8, `the app's objects are checked (${objects.map((o) => o.type).join(", ")})`);
+    for (const r of objects) {
+        const ns = r.inputs.metadata?.namespace;
+        const kind = r.type.split(":")[2];
+        const allowed =
+            (ns === "quotes" && (writer.test(r.type) || ["HTTPRoute", "ReferenceGrant"].includes(kind))) || (ns === "quotes-gateway" && kind === "Gateway");
+        assert.ok(allowed, `${r.type} ${r.name} in ${ns} is outside the team's rights`);
+    }
+});
+
 test("a newer minor of the same major is accepted", async () => {
     const [major] = OUTPUTS_CONTRACT_VERSION.split(".");
     referenced = { outputs: { ...platformOutputs({ contractVersion: `${major}.99` }) }, secretOutputNames: ["kubeconfig"] };
