@@ -10,7 +10,17 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { appEgressSpecs } from "../components/app/appEgress";
 import { appOutboundPorts } from "../components/app/spinApp";
-import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy, GUARDED_NAMESPACE_LABELS } from "../lib/kubernetes/admissionPolicy";
+import {
+    guardedBinding,
+    noMetadataEgressPolicy,
+    rootOnlyOnSpinPolicy,
+    teamGatewayBinding,
+    teamGatewayPolicy,
+    GUARDED_NAMESPACE_LABELS,
+    TEAM_GATEWAY_NAMESPACE_LABELS,
+} from "../lib/kubernetes/admissionPolicy";
+import { gatewaySpec } from "../components/app/appExposure";
+import { teamGatewayNamespaceLabels } from "../components/platform/appTeamAccess";
 import {
     cidrContains,
     defaultDenyEgressSpec,
@@ -141,5 +151,50 @@ describe("ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)", () => 
 
     it("admits every NetworkPolicy the stack itself writes", () => {
         for (const [name, spec] of Object.entries(STACK_SPECS)) assert.deepEqual(refusals(egress, netpol(spec)), [], name);
+    });
+});
+
+describe("the team Gateway policy (app teams' <ns>-gateway namespaces; GWNS-2)", () => {
+    const policy = teamGatewayPolicy("approuting-istio");
+    const gateway = (spec: object, annotations?: Record<string, string>) => ({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "quotes", namespace: "quotes-gateway", ...(annotations ? { annotations } : {}) },
+        spec,
+    });
+    const plain = gatewaySpec({ gatewayClassName: "approuting-istio", host: "quotes.example.com", tlsSecretName: "quotes-tls" }, "quotes");
+
+    it("validates against the Kubernetes OpenAPI schema, bound (Deny) to exactly the namespaces AppTeamAccess labels as team Gateway namespaces", () => {
+        assert.deepEqual(validateKubernetesObject(policy), []);
+        const binding = teamGatewayBinding(policy);
+        assert.deepEqual(validateKubernetesObject(binding), []);
+        assert.deepEqual(binding.spec.validationActions, ["Deny"]);
+        assert.deepEqual(binding.spec.matchResources.namespaceSelector.matchLabels, TEAM_GATEWAY_NAMESPACE_LABELS);
+        const labels = teamGatewayNamespaceLabels();
+        assert.ok(Object.entries(TEAM_GATEWAY_NAMESPACE_LABELS).every(([k, v]) => labels[k] === v), "the namespaces carry the selector's labels");
+        assert.deepEqual(policy.spec.matchConstraints.resourceRules, [
+            { apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] },
+        ]);
+        assert.equal(policy.spec.failurePolicy, "Fail");
+    });
+
+    for (const [what, object, refused] of [
+        ["the Gateway SpinApp writes (HTTP and HTTPS listeners)", gateway(plain), 0],
+        ["another GatewayClass", gateway({ ...plain, gatewayClassName: "some-other-class" }), 1],
+        ["a proxy image of its choosing", gateway(plain, { "sidecar.istio.io/proxyImage": "evil.example.com/proxy:1" }), 1],
+        ["another Istio annotation (service type)", gateway(plain, { "networking.istio.io/service-type": "NodePort" }), 1],
+        ["an annotation of its own", gateway(plain, { "example.com/owner": "quotes" }), 0],
+        ["infrastructure annotations for the load balancer", gateway({ ...plain, infrastructure: { annotations: { "service.beta.kubernetes.io/azure-pip-name": "platform-ip" } } }), 1],
+        ["an infrastructure parametersRef", gateway({ ...plain, infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name: "overlay" } } }), 1],
+        ["a requested address", gateway({ ...plain, addresses: [{ type: "IPAddress", value: "20.1.2.3" }] }), 1],
+        ["an empty address list", gateway({ ...plain, addresses: [] }), 0],
+    ] as const) {
+        it(`${what} is ${refused ? "refused" : "admitted"}`, () => {
+            assert.equal(refusals(policy, object).length, refused, JSON.stringify(refusals(policy, object)));
+        });
+    }
+
+    it("refuses a GatewayClass name that is not a DNS subdomain (it is written into the CEL)", () => {
+        assert.throws(() => teamGatewayPolicy("x' || true || '"), /is not a DNS subdomain name/);
     });
 });
