@@ -10,6 +10,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline/offline";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
+import { teamGatewayPolicy } from "../lib/kubernetes/admissionPolicy";
+import { refusals } from "./helpers/admissionCel";
+
+const TEAM = "11111111-2222-3333-4444-555555555555";
 
 /** The platform stack's state: outputs, and which of them it marked secret. */
 let referenced: { outputs: Record<string, unknown>; secretOutputNames: string[] };
@@ -138,10 +142,10 @@ test("on a default (gateway) platform: no Namespace, its Gateway in the <ns>-gat
     assert.equal(gateways.length, 1);
     assert.equal(gateways[0].inputs.metadata.namespace, "quotes-gateway", "the platform's Gateway namespace for team namespace quotes (AppTeamAccess)");
     assert.equal(gateways[0].inputs.spec.gatewayClassName, "approuting-istio");
-    // Nothing the team Gateway admission policy refuses (GWNS-2): no infrastructure, addresses or Istio annotations.
-    assert.equal(gateways[0].inputs.spec.infrastructure, undefined);
-    assert.equal(gateways[0].inputs.spec.addresses, undefined);
-    assert.ok(Object.keys(gateways[0].inputs.metadata.annotations ?? {}).every((k) => !k.includes("istio.io")));
+    // The platform's team Gateway admission policy (GWNS-2) admits it, from the team's group.
+    const policy = teamGatewayPolicy("approuting-istio", [TEAM]);
+    const request = { userInfo: { username: "quotes-ci", groups: [TEAM] } };
+    assert.deepEqual(refusals(policy, { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", ...gateways[0].inputs }, request), []);
     assert.deepEqual(gateways[0].inputs.spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels, { "kubernetes.io/metadata.name": "quotes" }, "routes from its own namespace only");
 
     const route = byType(run.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.name === "quotes-route");

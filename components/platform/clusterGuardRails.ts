@@ -4,7 +4,7 @@
  * `aks-wasm/guard-rails: enforced`: the app namespaces and the app teams' namespaces):
  * - uid 0 and a writable root filesystem only for pods on the Spin runtime class;
  * - no NetworkPolicy that reaches the metadata service;
- * - when `teamGatewayClassName` is given, in the app teams' Gateway namespaces (`<ns>-gateway`, labelled
+ * - when `teamGateways` is given, for the teams' requests in their Gateway namespaces (`<ns>-gateway`, labelled
  *   `aks-wasm/team-gateways`), Gateways of that class only, with nothing that tells istiod how to build their proxy
  *   (GWNS-2).
  * The runtime installer's namespace is not bound: RCM's installer Jobs run privileged, as root, with the node's `/`
@@ -20,8 +20,11 @@ export interface ClusterGuardRailsArgs {
     runtimeClassName: string;
     /** Provider of the cluster. */
     provider: k8s.Provider;
-    /** The GatewayClass app teams' Gateways must use; unset = no team Gateway policy (no `gateway` mode). @default undefined */
-    teamGatewayClassName?: string;
+    /**
+     * App teams' Gateways (`gateway` mode with `appTeams`): the GatewayClass they must use and the teams' Entra groups
+     * (the subjects of their Gateway Role). Unset = no team Gateway policy. @default undefined
+     */
+    teamGateways?: { gatewayClassName: string; groups: string[] };
 }
 
 export class ClusterGuardRails extends pulumi.ComponentResource {
@@ -38,8 +41,8 @@ export class ClusterGuardRails extends pulumi.ComponentResource {
             const binding = guardedBinding(policy, labels);
             new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-${policy.metadata.name}-binding`, binding, { ...o, dependsOn: [created] });
         }
-        if (args.teamGatewayClassName !== undefined) {
-            const policy = teamGatewayPolicy(args.teamGatewayClassName, labels);
+        if (args.teamGateways !== undefined) {
+            const policy = teamGatewayPolicy(args.teamGateways.gatewayClassName, args.teamGateways.groups, labels);
             const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${policy.metadata.name}`, policy, o);
             new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-${policy.metadata.name}-binding`, teamGatewayBinding(policy, labels), { ...o, dependsOn: [created] });
             policies.push(policy);

@@ -197,12 +197,9 @@ export class Platform extends pulumi.ComponentResource {
                 : undefined;
 
         // App teams' Gateways (gateway mode) get their own admission policy (GWNS-2); none without teams.
-        const teamGateways = args.ingressMode === "gateway" && args.appTeams.length > 0;
-        this.guardRails = new ClusterGuardRails(
-            "guard-rails",
-            { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider, teamGatewayClassName: teamGateways ? args.gatewayClassName : undefined },
-            { parent: this },
-        );
+        const teamGateways =
+            args.ingressMode === "gateway" && args.appTeams.length > 0 ? { gatewayClassName: args.gatewayClassName, groups: args.appTeams.map((t) => t.principalId) } : undefined;
+        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider, teamGateways }, { parent: this });
 
         this.appTeams = new AppTeamAccess(
             "app-teams",

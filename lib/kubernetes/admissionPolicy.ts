@@ -42,6 +42,7 @@ export interface AdmissionPolicy {
     spec: {
         failurePolicy: "Fail";
         matchConstraints: { resourceRules: { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] };
+        matchConditions?: { name: string; expression: string }[];
         variables?: { name: string; expression: string }[];
         validations: Validation[];
     };
@@ -138,16 +139,24 @@ export function guardedBinding(policy: AdmissionPolicy, labels: Record<string, s
     };
 }
 
+/** Annotations a team's Gateway may carry: istiod's own version stamp, and kubectl's client-side apply record. */
+export const TEAM_GATEWAY_ANNOTATIONS: readonly string[] = ["gateway.istio.io/controller-version", "kubectl.kubernetes.io/last-applied-configuration"];
+
 /**
  * Policy 3, for the app teams' Gateway namespaces: a team may create Gateways there (AppTeamAccess), but istiod builds
- * each Gateway's proxy Deployment and LoadBalancer Service from the Gateway itself (GWNS-2): the annotation
- * `sidecar.istio.io/proxyImage` picks the proxy's image, other `*.istio.io` annotations its service type, account and
- * name, `spec.infrastructure` labels and annotations land on the pods and the Service (Azure load balancer
- * annotations included) and `parametersRef` overlays the generated objects, and `spec.addresses[0]` becomes the
- * Service's `loadBalancerIP`. A team's Gateway may use none of these, and only the platform's GatewayClass.
+ * each Gateway's proxy ServiceAccount, Deployment and LoadBalancer Service from the Gateway itself (GWNS-2): it copies
+ * the Gateway's labels and annotations (or `spec.infrastructure`'s) onto them (Azure load balancer annotations,
+ * workload identity and Istio labels included), reads the proxy's image, service type, account and name from
+ * annotations, overlays a `parametersRef` ConfigMap, and sets `loadBalancerIP` from `spec.addresses[0]`. A team's
+ * Gateway may use none of these, and only the platform's GatewayClass. It applies to requests of the teams' Entra
+ * groups only (the subjects of their Role there), so istiod's own updates of the Gateway (it stamps its version
+ * annotation) and the platform's admins are never refused.
  */
-export function teamGatewayPolicy(gatewayClassName: string, labels: Record<string, string> = {}): AdmissionPolicy {
+export function teamGatewayPolicy(gatewayClassName: string, teamGroups: readonly string[], labels: Record<string, string> = {}): AdmissionPolicy {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(gatewayClassName)) throw new Error(`gatewayClassName ${JSON.stringify(gatewayClassName)} is not a DNS subdomain name`);
+    const bad = teamGroups.filter((g) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g));
+    if (teamGroups.length === 0 || bad.length > 0) throw new Error(`teamGroups ${JSON.stringify(teamGroups)}: one or more lower-case object IDs (GUIDs)`);
+    const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(", ")}]`;
     return {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicy",
@@ -157,6 +166,9 @@ export function teamGatewayPolicy(gatewayClassName: string, labels: Record<strin
             matchConstraints: {
                 resourceRules: [{ apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] }],
             },
+            matchConditions: [
+                { name: "from-an-app-team", expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${list([...teamGroups].sort())})` },
+            ],
             validations: [
                 {
                     expression: `object.spec.gatewayClassName == '${gatewayClassName}'`,
@@ -164,13 +176,19 @@ export function teamGatewayPolicy(gatewayClassName: string, labels: Record<strin
                     reason: "Forbidden",
                 },
                 {
-                    expression: "!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.contains('istio.io'))",
-                    message: "a team Gateway carries no Istio annotation (they choose the proxy's image, service type and account)",
+                    expression: `!has(object.metadata.annotations) || object.metadata.annotations.all(k, k in ${list(TEAM_GATEWAY_ANNOTATIONS)})`,
+                    message:
+                        "a team Gateway carries no annotations: istiod copies them onto its proxy's pods, account and load balancer Service, and reads the proxy's image and service type from them",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.metadata.labels) || object.metadata.labels.all(k, !k.contains('/') || k.startsWith('app.kubernetes.io/'))",
+                    message: "a team Gateway's labels are unprefixed or app.kubernetes.io/*: istiod copies them onto its proxy's pods (Istio and workload identity labels included)",
                     reason: "Forbidden",
                 },
                 {
                     expression: "!has(object.spec.infrastructure)",
-                    message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef are copied onto the proxy's pods and load balancer)",
+                    message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef shape the proxy's pods and load balancer)",
                     reason: "Forbidden",
                 },
                 {
