@@ -12,6 +12,9 @@
  *    everything), and every ipBlock that contains 169.254.169.254 lists it in `except`. NetworkPolicies only add
  *    up, so a team's own policy could otherwise undo the stack's default-deny for IMDS (TRUST-8). Uses Kubernetes'
  *    CEL CIDR library (`cidr()`, `ip()`; kubernetes/apiserver pkg/cel/library, from 1.30; TRUST-10).
+ * 3. In the app teams' Gateway namespaces (labelled {@link TEAM_GATEWAY_NAMESPACE_LABELS}), for the teams' own
+ *    requests: a Gateway carries nothing istiod would turn into its proxy's image, labels, annotations or address
+ *    (GWNS-2), and uses the platform's GatewayClass ({@link teamGatewayPolicy}).
  *
  * Pure: the manifests are validated against the OpenAPI schemas and their CEL is evaluated by a CEL engine in the
  * tests (test/clusterGuardRails.test.ts).
