@@ -82,7 +82,7 @@ export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 /**
  * What an app stack creates in its own namespace in `gateway` mode (components/app/appExposure.ts): HTTPRoutes (the
  * app's, and the HTTPS redirect), and with TLS one ReferenceGrant letting the Gateway's namespace read the TLS
- * Secret. The Gateway itself lives in `<app>-gateway`, not here.
+ * Secret. The Gateway itself lives in the team's Gateway namespace `<ns>-gateway`, not here (see {@link teamGatewaysRole}).
  */
 export const TEAM_GATEWAY_API_RESOURCES: readonly string[] = ["httproutes", "referencegrants"];
 /** The verbs Pulumi's Kubernetes provider uses to create, read back, watch, update and delete them. */
