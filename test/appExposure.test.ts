@@ -41,6 +41,7 @@ before(async () => {
     const anyHost = new mod.AppExposure("anyhost", { ...common, mode: "ingress", appName: "hello" });
     const gate = new mod.AppExposure("gate", { ...common, mode: "gateway", appName: "hello" });
     new mod.AppExposure("gatetls", { ...common, mode: "gateway", appName: "hello", gatewayName: "edge", host: "hello.example.com", tlsSecretName: "hello-tls" });
+    const team = new mod.AppExposure("team", { ...common, namespace: "quotes", mode: "gateway", appName: "quotes", host: "q.example.com", tlsSecretName: "q-tls", gatewayNamespace: "quotes-gateway", createGatewayNamespace: false });
     const none = new mod.AppExposure("none", { ...common, mode: "none", appName: "hello" });
     new gw.AppRoutingGatewayApi("gwapi", { resourceGroupName: "rg-aks", clusterName: "aks-dev" });
     await settle();
@@ -50,6 +51,7 @@ before(async () => {
     out.gateNamespaces = await valueOf(gate.controllerNamespaces);
     out.gateSources = gate.ingressSources;
     out.noneNamespaces = await valueOf(none.controllerNamespaces);
+    out.teamNamespaces = await valueOf(team.controllerNamespaces);
 });
 
 describe("AppExposure ingress mode", () => {
@@ -148,6 +150,27 @@ describe("AppExposure gateway mode", () => {
     });
 });
 
+describe("AppExposure gateway mode in a Gateway namespace the platform made (an app team's)", () => {
+    it("creates no namespace and no policy there, only the Gateway, with the routes and the TLS grant beside the app", () => {
+        assert.deepEqual(childrenOf("aks-wasm:index:AppExposure", "team"), [
+            "kubernetes:gateway.networking.k8s.io/v1:Gateway team-gateway",
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute team-redirect",
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute team-route",
+            "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant team-tls-grant",
+        ]);
+        assert.equal(find("kubernetes:gateway.networking.k8s.io/v1:Gateway", "team-gateway").inputs.metadata.namespace, "quotes-gateway");
+        for (const name of ["team-route", "team-redirect"]) {
+            const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", name).inputs;
+            assert.equal(route.metadata.namespace, "quotes");
+            assert.equal(route.spec.parentRefs[0].namespace, "quotes-gateway");
+        }
+        const grant = find("kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant", "team-tls-grant").inputs;
+        assert.equal(grant.metadata.namespace, "quotes");
+        assert.deepEqual(grant.spec.from, [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "quotes-gateway" }]);
+        assert.deepEqual(out.teamNamespaces, ["quotes-gateway"]);
+    });
+});
+
 describe("AppExposure none mode and sources", () => {
     it("creates nothing", () => {
         assert.deepEqual(childrenOf("aks-wasm:index:AppExposure", "none"), []);
@@ -178,7 +201,7 @@ describe("AppExposure none mode and sources", () => {
 describe("exposure objects against the schemas", () => {
     it("every Ingress, Namespace, Gateway, HTTPRoute and ReferenceGrant validates", () => {
         const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-        assert.equal(objects.length, 14);
+        assert.equal(objects.length, 18);
         for (const r of objects) assert.deepEqual(schema.validateKubernetesObject(schema.toManifest(r.type, r.inputs)), [], `${r.type} ${r.name}`);
     });
 });

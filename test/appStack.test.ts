@@ -13,6 +13,10 @@ import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { installOfflineMocks, isSecretInput, settle, valueOf, type RecordedResource } from "../lib/offline/offline";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../outputs";
+import { teamGatewayPolicy } from "../lib/kubernetes/admissionPolicy";
+import { refusals } from "./helpers/admissionCel";
+
+const TEAM = "11111111-2222-3333-4444-555555555555";
 
 /** The platform stack's state: outputs, and which of them it marked secret. */
 let referenced: { outputs: Record<string, unknown>; secretOutputNames: string[] };
@@ -161,6 +165,55 @@ test("keeps the URNs an app stack had before the package: the app and the Kubern
         'the provider is aliased to "platform" at the stack\'s root',
     );
     assert.equal(run.resources.find((x) => x.type === "pulumi:pulumi:StackReference")?.name, "quotes-platform");
+});
+
+test("on a default (gateway) platform: no Namespace, its Gateway in the <ns>-gateway the platform made, every object within the team's rights", async () => {
+    referenced = { outputs: { ...platformOutputs({ ingressMode: "gateway" }) }, secretOutputNames: ["kubeconfig"] };
+    const run = await freshRecord();
+    await deploy();
+    assert.deepEqual(byType(run.resources, "kubernetes:core/v1:Namespace"), [], "namespace-scoped rights cannot create one");
+
+    const gateways = byType(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    assert.equal(gateways.length, 1);
+    assert.equal(gateways[0].inputs.metadata.namespace, "quotes-gateway", "the platform's Gateway namespace for team namespace quotes (AppTeamAccess)");
+    assert.equal(gateways[0].inputs.spec.gatewayClassName, "approuting-istio");
+    // The platform's team Gateway admission policy (GWNS-2) admits it, from the team's group.
+    const policy = teamGatewayPolicy("approuting-istio", [TEAM]);
+    const request = { userInfo: { username: "quotes-ci", groups: [TEAM] } };
+    assert.deepEqual(refusals(policy, { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", ...gateways[0].inputs }, request), []);
+    assert.deepEqual(gateways[0].inputs.spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels, { "kubernetes.io/metadata.name": "quotes" }, "routes from its own namespace only");
+
+    const route = byType(run.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.name === "quotes-route");
+    assert.ok(route);
+    assert.equal(route.inputs.metadata.namespace, "quotes");
+    assert.deepEqual(route.inputs.spec.parentRefs, [{ name: "quotes", namespace: "quotes-gateway", sectionName: "http" }]);
+
+    // The app admits traffic from that Gateway's proxies only (istiod labels them with the Gateway's name).
+    const netpol = byType(run.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === "quotes-netpol");
+    assert.ok(netpol, "the app's ingress policy");
+    assert.deepEqual(
+        netpol.inputs.spec.ingress[0].from.filter((peer: { namespaceSelector?: unknown }) => peer.namespaceSelector !== undefined),
+        [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "quotes-gateway" } },
+                podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "quotes" } },
+            },
+        ],
+        "from other namespaces, only that Gateway's proxies (the rest are the load test's pods in quotes)",
+    );
+
+    // The team's rights (docs/app-teams.md): Writer's kinds and the routes Role in quotes, the gateways Role in
+    // quotes-gateway. An object outside them would fail at `pulumi up` with 403.
+    const writer = /^kubernetes:(apps\/v1:Deployment|core\/v1:(Service|ServiceAccount|ConfigMap|Secret)|policy\/v1:PodDisruptionBudget|networking\.k8s\.io\/v1:(NetworkPolicy|Ingress)|autoscaling\/v2:HorizontalPodAutoscaler|batch\/v1:Job)$/;
+    const objects = run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.custom);
+    assert.ok(objects.length >= 8, `the app's objects are checked (${objects.map((o) => o.type).join(", ")})`);
+    for (const r of objects) {
+        const ns = r.inputs.metadata?.namespace;
+        const kind = r.type.split(":")[2];
+        const allowed =
+            (ns === "quotes" && (writer.test(r.type) || ["HTTPRoute", "ReferenceGrant"].includes(kind))) || (ns === "quotes-gateway" && kind === "Gateway");
+        assert.ok(allowed, `${r.type} ${r.name} in ${ns} is outside the team's rights`);
+    }
 });
 
 test("a newer minor of the same major is accepted", async () => {

@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline/offline";
 import { parseStackConfig } from "../config";
 import { roleAssignmentName } from "../lib/azure/azureNames";
+import { defaultDenyEgressSpec, egressReaches, inClusterEgressSpec } from "../lib/kubernetes/egressPolicy";
 
 const TEAM = "1111aaaa-2222-3333-4444-555555555555";
 const OTHER = "66666666-7777-8888-9999-000000000000";
@@ -60,6 +61,31 @@ describe("the appTeams config key", () => {
         }
         assert.doesNotThrow(() => parseStackConfig({ apps: '["hello-wasm"]', appTeams: JSON.stringify([`${TEAM}=quotes-gateway`]) }), "another app's name is free");
     });
+
+    it("refuses a team namespace that is the <ns>-gateway the platform creates for another entry's namespace, naming both entries", () => {
+        // The team holding it would get Writer where the other team's gateway proxy runs.
+        assert.throws(
+            () => parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=quotes`, `${OTHER}=quotes-gateway`]) }),
+            (e: Error) =>
+                e.message.includes("aks-wasm:appTeams = ") &&
+                e.message.includes(`entry "${OTHER}=quotes-gateway": namespace "quotes-gateway" is the Gateway namespace the platform creates for namespace "quotes" of entry "${TEAM}=quotes"`),
+        );
+        assert.throws(() => parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=quotes,quotes-gateway`]) }), /namespace "quotes-gateway" is the Gateway namespace the platform creates for namespace "quotes"/, "within one entry too");
+        assert.doesNotThrow(() => parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=quotes`, `${OTHER}=gateway-quotes,quotes-gw`]) }), "only the exact <ns>-gateway is taken");
+    });
+
+    it("refuses a team namespace whose <ns>-gateway would be reserved, too long, or a stack app's namespace", () => {
+        const refused = (entries: string[], apps: string[], why: string) =>
+            assert.throws(
+                () => parseStackConfig({ apps: JSON.stringify(apps), appTeams: JSON.stringify(entries) }),
+                (e: Error) => e.message.includes("aks-wasm:appTeams = ") && e.message.includes(why),
+                why,
+            );
+        refused([`${TEAM}=kube`], ["hello-wasm"], `would get the Gateway namespace "kube-gateway", which is reserved`);
+        refused([`${TEAM}=${"a".repeat(56)}`], ["hello-wasm"], `is longer than 55 characters (its Gateway namespace "${"a".repeat(56)}-gateway" must be at most 63)`);
+        refused([`${TEAM}=shop`], ["shop-gateway"], `entry "${TEAM}=shop": the Gateway namespace "shop-gateway" of its namespace "shop" is the namespace of the stack's own app "shop-gateway"`);
+        assert.doesNotThrow(() => parseStackConfig({ appTeams: JSON.stringify([`${TEAM}=${"a".repeat(55)}`]) }), "55 characters fit");
+    });
 });
 
 describe("AppTeamAccess", () => {
@@ -90,7 +116,7 @@ describe("AppTeamAccess", () => {
     it("creates each namespace once, with the app namespaces' Pod Security (baseline enforced, restricted audited)", () => {
         // Teams deploy Spin apps there, which run as uid 0 with a writable root (SHIM-1..5): restricted would refuse them.
         const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
-        assert.deepEqual(namespaces.map((n) => n.inputs.metadata.name), ["quotes", "quotes-staging"]);
+        assert.deepEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), ["quotes", "quotes-gateway", "quotes-staging", "quotes-staging-gateway"]);
         for (const ns of namespaces) {
             assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
             assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/audit"], "restricted");
@@ -137,7 +163,7 @@ describe("AppTeamAccess", () => {
         const of = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
         assert.deepEqual(of("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"), [], "nothing cluster-wide");
         assert.deepEqual(of("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"), [], "nothing cluster-wide");
-        const roles = of("kubernetes:rbac.authorization.k8s.io/v1:Role");
+        const roles = of("kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.metadata.name === "aks-wasm-app-team-routes");
         assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ["quotes", "quotes-staging"]);
         for (const role of roles) {
             assert.deepEqual(role.rules, [
@@ -149,7 +175,7 @@ describe("AppTeamAccess", () => {
                 },
             ]);
         }
-        const bindings = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        const bindings = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").filter((b) => b.metadata.name === "aks-wasm-app-team-routes");
         const subjects = Object.fromEntries(bindings.map((b) => [b.metadata.namespace, b.subjects]));
         const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });
         assert.deepEqual(subjects, { quotes: [TEAM, OTHER].sort().map(group), "quotes-staging": [group(TEAM)] }, "OTHER holds quotes only");
@@ -157,6 +183,70 @@ describe("AppTeamAccess", () => {
             assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "aks-wasm-app-team-routes" }, "a Role of the same namespace, never a ClusterRole");
             assert.equal(roles.find((r) => r.metadata.namespace === b.metadata.namespace)!.metadata.name, b.roleRef.name);
         }
+    });
+
+    describe("each team namespace's Gateway namespace <ns>-gateway", () => {
+        const of = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
+        const GATEWAY_NAMESPACES = ["quotes-gateway", "quotes-staging-gateway"];
+
+        it("is created by the platform with the stack's gateway-namespace Pod Security and the team Gateway policy's label", () => {
+            for (const name of GATEWAY_NAMESPACES) {
+                const ns = of("kubernetes:core/v1:Namespace").find((n) => n.metadata.name === name);
+                assert.ok(ns, name);
+                // Istio's gateway pods set no seccompProfile (components/app/appExposure.ts): baseline, restricted audited.
+                assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
+                assert.equal(ns.metadata.labels["pod-security.kubernetes.io/audit"], "restricted");
+                assert.equal(ns.metadata.labels["aks-wasm/team-gateways"], "restricted", "the team Gateway admission policy binds here");
+                assert.equal(ns.metadata.labels["aks-wasm/guard-rails"], undefined, "as the stack's own gateway namespaces: only istiod's proxies run here");
+            }
+            const teamNs = of("kubernetes:core/v1:Namespace").find((n) => n.metadata.name === "quotes")!;
+            assert.equal(teamNs.metadata.labels["aks-wasm/team-gateways"], undefined, "the Gateway policy is not bound in the team namespace itself");
+        });
+
+        it("denies the proxies' egress but DNS and pods in the cluster: never the internet or the metadata service", () => {
+            for (const name of GATEWAY_NAMESPACES) {
+                const policies = of("kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => p.metadata.namespace === name);
+                assert.deepEqual(Object.fromEntries(policies.map((p) => [p.metadata.name, p.spec])), {
+                    "default-deny-egress": defaultDenyEgressSpec(),
+                    "in-cluster-egress": inClusterEgressSpec(),
+                });
+                for (const p of policies) for (const ip of ["169.254.169.254", "20.1.2.3"]) assert.ok(!egressReaches(p.spec, ip), `${p.metadata.name} reaches ${ip}`);
+            }
+        });
+
+        it("lets the team's groups manage exactly gateways there, and nothing else anywhere else (no Azure role there)", () => {
+            // Every namespaced right the platform grants a team, as namespace → rules: the whole set, so a Role that
+            // reached another namespace or another resource fails here.
+            const rights = (subject: string) =>
+                of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+                    .filter((b) => b.subjects.some((s: { name: string }) => s.name === subject))
+                    .map((b) => {
+                        const role = of("kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.metadata.namespace === b.metadata.namespace && r.metadata.name === b.roleRef.name);
+                        return [b.metadata.namespace, role?.rules.flatMap((r: { resources: string[] }) => r.resources).join(",")];
+                    })
+                    .sort();
+            assert.deepEqual(rights(TEAM), [
+                ["quotes", "httproutes,referencegrants"],
+                ["quotes-gateway", "gateways"],
+                ["quotes-staging", "httproutes,referencegrants"],
+                ["quotes-staging-gateway", "gateways"],
+            ]);
+            assert.deepEqual(rights(OTHER), [
+                ["quotes", "httproutes,referencegrants"],
+                ["quotes-gateway", "gateways"],
+            ], "OTHER holds quotes only, so only its Gateway namespace");
+            for (const ns of GATEWAY_NAMESPACES) {
+                const role = of("kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.metadata.namespace === ns)!;
+                assert.equal(role.metadata.name, "aks-wasm-app-team-gateways");
+                assert.deepEqual(role.rules, [
+                    { apiGroups: ["gateway.networking.k8s.io"], resources: ["gateways"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+                ]);
+                const binding = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").find((b) => b.metadata.namespace === ns)!;
+                assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "aks-wasm-app-team-gateways" });
+                assert.ok(binding.subjects.every((s: { kind: string }) => s.kind === "Group"));
+            }
+            assert.ok(assignments().every((a) => !String(a.scope).endsWith("-gateway")), "no Azure role (Writer) in a Gateway namespace: no pods, Secrets or policies of the team there");
+        });
     });
 
     it("grants no legacy AcrPush (not honoured in ABAC mode, and registry-wide)", () => {

@@ -10,7 +10,18 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { appEgressSpecs } from "../components/app/appEgress";
 import { appOutboundPorts } from "../components/app/spinApp";
-import { guardedBinding, noMetadataEgressPolicy, rootOnlyOnSpinPolicy, GUARDED_NAMESPACE_LABELS } from "../lib/kubernetes/admissionPolicy";
+import {
+    guardedBinding,
+    noMetadataEgressPolicy,
+    rootOnlyOnSpinPolicy,
+    teamGatewayBinding,
+    teamGatewayPolicy,
+    GUARDED_NAMESPACE_LABELS,
+    TEAM_GATEWAY_NAMESPACE_LABELS,
+} from "../lib/kubernetes/admissionPolicy";
+import { gatewaySpec } from "../components/app/appExposure";
+import { teamGatewayNamespaceLabels } from "../components/platform/appTeamAccess";
+import { recommendedLabels } from "../lib/kubernetes/workloadDefaults";
 import {
     cidrContains,
     defaultDenyEgressSpec,
@@ -141,5 +152,67 @@ describe("ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)", () => 
 
     it("admits every NetworkPolicy the stack itself writes", () => {
         for (const [name, spec] of Object.entries(STACK_SPECS)) assert.deepEqual(refusals(egress, netpol(spec)), [], name);
+    });
+});
+
+describe("the team Gateway policy (app teams' <ns>-gateway namespaces; GWNS-2)", () => {
+    const TEAM_GROUP = "1111aaaa-2222-3333-4444-555555555555";
+    const OTHER_GROUP = "66666666-7777-8888-9999-000000000000";
+    const policy = teamGatewayPolicy("approuting-istio", [TEAM_GROUP, OTHER_GROUP]);
+    const asTeam = { userInfo: { username: "someone@example.com", groups: ["system:authenticated", TEAM_GROUP] } };
+    const gateway = (spec: object, metadata: object = {}) => ({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "quotes", namespace: "quotes-gateway", labels: recommendedLabels({ name: "quotes", instance: "quotes", component: "exposure" }), ...metadata },
+        spec,
+    });
+    const plain = gatewaySpec({ gatewayClassName: "approuting-istio", host: "quotes.example.com", tlsSecretName: "quotes-tls" }, "quotes");
+
+    it("validates against the Kubernetes OpenAPI schema, bound (Deny) to exactly the namespaces AppTeamAccess labels as team Gateway namespaces", () => {
+        assert.deepEqual(validateKubernetesObject(policy), []);
+        const binding = teamGatewayBinding(policy);
+        assert.deepEqual(validateKubernetesObject(binding), []);
+        assert.deepEqual(binding.spec.validationActions, ["Deny"]);
+        assert.deepEqual(binding.spec.matchResources.namespaceSelector.matchLabels, TEAM_GATEWAY_NAMESPACE_LABELS);
+        const labels = teamGatewayNamespaceLabels();
+        assert.ok(Object.entries(TEAM_GATEWAY_NAMESPACE_LABELS).every(([k, v]) => labels[k] === v), "the namespaces carry the selector's labels");
+        assert.deepEqual(policy.spec.matchConstraints.resourceRules, [
+            { apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] },
+        ]);
+        assert.equal(policy.spec.failurePolicy, "Fail");
+    });
+
+    for (const [what, object, refused] of [
+        ["the Gateway SpinApp writes (HTTP and HTTPS listeners, recommended labels)", gateway(plain), 0],
+        ["the same after istiod stamped its version on it (a team's later update carries it)", gateway(plain, { annotations: { "gateway.istio.io/controller-version": "5" } }), 0],
+        ["another GatewayClass", gateway({ ...plain, gatewayClassName: "some-other-class" }), 1],
+        ["a proxy image of its choosing", gateway(plain, { annotations: { "sidecar.istio.io/proxyImage": "evil.example.com/proxy:1" } }), 1],
+        ["an Istio service type", gateway(plain, { annotations: { "networking.istio.io/service-type": "NodePort" } }), 1],
+        ["an Azure load balancer annotation (copied onto the Service)", gateway(plain, { annotations: { "service.beta.kubernetes.io/azure-pip-name": "platform-ip" } }), 1],
+        ["a workload identity label (copied onto the proxy pods)", gateway(plain, { labels: { "azure.workload.identity/use": "true" } }), 1],
+        ["an Istio revision label", gateway(plain, { labels: { "istio.io/rev": "canary" } }), 1],
+        ["an unprefixed label of its own", gateway(plain, { labels: { team: "quotes" } }), 0],
+        ["infrastructure annotations for the load balancer", gateway({ ...plain, infrastructure: { annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } } }), 1],
+        ["an infrastructure parametersRef", gateway({ ...plain, infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name: "overlay" } } }), 1],
+        ["a requested address", gateway({ ...plain, addresses: [{ type: "IPAddress", value: "20.1.2.3" }] }), 1],
+        ["an empty address list", gateway({ ...plain, addresses: [] }), 0],
+    ] as const) {
+        it(`from a team: ${what} is ${refused ? "refused" : "admitted"}`, () => {
+            assert.equal(refusals(policy, object, asTeam).length, refused, JSON.stringify(refusals(policy, object, asTeam)));
+        });
+    }
+
+    it("applies to the teams' groups only: istiod's own update and an admin's are not refused", () => {
+        const stamped = gateway({ ...plain, gatewayClassName: "other" }, { annotations: { "sidecar.istio.io/proxyImage": "x/y" } });
+        assert.equal(refusals(policy, stamped, asTeam).length, 2, "the case is refused for a team");
+        assert.deepEqual(refusals(policy, stamped, { userInfo: { username: "system:serviceaccount:aks-istio-system:istiod", groups: ["system:serviceaccounts"] } }), []);
+        assert.deepEqual(refusals(policy, stamped, { userInfo: { username: "admin@example.com" } }), [], "a request without groups");
+        assert.equal(refusals(policy, stamped, { userInfo: { username: "x", groups: [OTHER_GROUP] } }).length, 2, "every team's group");
+    });
+
+    it("refuses a GatewayClass or group that is not what it claims (both are written into the CEL)", () => {
+        assert.throws(() => teamGatewayPolicy("x' || true || '", [TEAM_GROUP]), /is not a DNS subdomain name/);
+        assert.throws(() => teamGatewayPolicy("approuting-istio", ["x'] || true || ['"]), /lower-case object IDs/);
+        assert.throws(() => teamGatewayPolicy("approuting-istio", []), /lower-case object IDs/);
     });
 });

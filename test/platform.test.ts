@@ -8,6 +8,8 @@ import { before, describe, it } from "node:test";
 import { installOfflineMocks, settle, valueOf, type OfflineRun } from "../lib/offline/offline";
 import { recordRegistrationOptions, type RegistrationOptions } from "./helpers/registrations";
 
+const TEAM_GROUP = "1111aaaa-2222-3333-4444-555555555555";
+
 describe("Platform and SpinApp", () => {
     let run: OfflineRun;
     let described: import("../lib/contract/platformContract").PlatformDescription;
@@ -19,7 +21,8 @@ describe("Platform and SpinApp", () => {
         const { configDefaults, PROJECT } = await import("../config/index.js");
         const { Platform } = await import("../components/platform/platform.js");
         const { SpinApp } = await import("../components/app/spinApp.js");
-        const config = { ...configDefaults(), ingressMode: "gateway" as const };
+        // hello-team's namespace is an app team's (appTeams), so the platform also makes its Gateway namespace.
+        const config = { ...configDefaults(), ingressMode: "gateway" as const, appTeams: [{ principalId: TEAM_GROUP, namespaces: ["hello-team"] }] };
         const platform = new Platform("platform", { ...config, project: PROJECT, stack: "dev" });
         described = platform.describe({ loadTestImage: `mockacr.azurecr.io/loadtest@sha256:${"ab".repeat(32)}` });
         const app = new SpinApp("hello-wasm", {
@@ -101,5 +104,20 @@ describe("Platform and SpinApp", () => {
         assert.ok(jobs.some((k) => k.includes("loadtest")) && jobs.some((k) => k.includes("measure")), jobs.join(", "));
         const deployments = ["hello-wasm-deployment", "hello-wasm-measure-wasm-twin", "hello-wasm-container-deployment", "hello-wasm-measure-container-twin", "hello-team-deployment", "hello-team-container-deployment"];
         for (const key of [...deployments.map((d) => `kubernetes:apps/v1:Deployment::${d}`), ...jobs]) assert.ok(dependsOn(key, reinstall), `${key} waits for the reinstall`);
+    });
+
+    it("a team's app puts its Gateway into the Gateway namespace the platform made for the team, whose rights wait for the team Gateway policy", () => {
+        const gateway = find("kubernetes:gateway.networking.k8s.io/v1:Gateway", "hello-team-gateway").inputs;
+        const made = find("kubernetes:core/v1:Namespace", "app-teams-hello-team-gateway").inputs;
+        assert.equal(gateway.metadata.namespace, made.metadata.name);
+        assert.equal(made.metadata.name, "hello-team-gateway");
+        assert.equal(run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "hello-team-gateway").length, 1, "the app does not create it too");
+        // The stack's own app keeps its own gateway namespace, created by SpinApp as before.
+        assert.equal(find("kubernetes:core/v1:Namespace", "hello-wasm-gateway-ns").inputs.metadata.name, "hello-wasm-gateway");
+
+        const policyBinding = options.get("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding::guard-rails-aks-wasm-team-gateway-binding");
+        assert.ok(policyBinding, "the team Gateway policy is bound in gateway mode with app teams");
+        const rights = options.get("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::app-teams-hello-team-gateway-gateways-binding")!;
+        assert.ok(rights.dependencies.includes(policyBinding.urn), "no team may create a Gateway before the policy holds");
     });
 });

@@ -57,8 +57,14 @@ export interface AppExposureArgs {
     tlsSecretName?: string;
     /** Name of the Gateway (mode `gateway`); at most 46 characters, as Istio appends "-approuting-istio". @default appName */
     gatewayName?: string;
-    /** Namespace created for the Gateway and its proxy pods (mode `gateway`). @default "<gatewayName>-gateway" */
+    /** Namespace of the Gateway and its proxy pods (mode `gateway`). @default "<gatewayName>-gateway" */
     gatewayNamespace?: string;
+    /**
+     * Create `gatewayNamespace` with its Pod Security labels and egress policies. `false` when the platform made it
+     * (an app team's `<ns>-gateway`, components/platform/appTeamAccess.ts): then only the Gateway goes there.
+     * @default true
+     */
+    createGatewayNamespace?: boolean;
 }
 
 /**
@@ -248,19 +254,23 @@ export class AppExposure extends pulumi.ComponentResource {
         } else if (args.mode === "gateway") {
             this.gatewayName = r.gatewayName;
             this.gatewayNamespace = r.gatewayNamespace;
-            const gatewayNs = new k8s.core.v1.Namespace(
-                `${name}-gateway-ns`,
-                { metadata: { name: r.gatewayNamespace, labels: { ...labels, ...GATEWAY_POD_SECURITY_LABELS } } },
-                child,
-            );
-            // Egress of the gateway's proxy pods (TRUST-8): DNS, and pods in the cluster (the app's pods, istiod);
-            // nothing outside it, never the metadata service.
-            for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "in-cluster-egress": inClusterEgressSpec() })) {
-                new k8s.networking.v1.NetworkPolicy(
-                    `${name}-gateway-${suffix}`,
-                    { metadata: { name: suffix, namespace: gatewayNs.metadata.name, labels }, spec },
+            let gatewayNamespace: pulumi.Output<string> = pulumi.output(r.gatewayNamespace);
+            if (args.createGatewayNamespace ?? true) {
+                const gatewayNs = new k8s.core.v1.Namespace(
+                    `${name}-gateway-ns`,
+                    { metadata: { name: r.gatewayNamespace, labels: { ...labels, ...GATEWAY_POD_SECURITY_LABELS } } },
                     child,
                 );
+                gatewayNamespace = gatewayNs.metadata.name;
+                // Egress of the gateway's proxy pods (TRUST-8): DNS, and pods in the cluster (the app's pods, istiod);
+                // nothing outside it, never the metadata service.
+                for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "in-cluster-egress": inClusterEgressSpec() })) {
+                    new k8s.networking.v1.NetworkPolicy(
+                        `${name}-gateway-${suffix}`,
+                        { metadata: { name: suffix, namespace: gatewayNamespace, labels }, spec },
+                        child,
+                    );
+                }
             }
             const gatewayV1 = "gateway.networking.k8s.io/v1";
             new k8s.apiextensions.CustomResource(
@@ -268,7 +278,7 @@ export class AppExposure extends pulumi.ComponentResource {
                 {
                     apiVersion: gatewayV1,
                     kind: "Gateway",
-                    metadata: { ...metadata, name: r.gatewayName, namespace: gatewayNs.metadata.name },
+                    metadata: { ...metadata, name: r.gatewayName, namespace: gatewayNamespace },
                     spec: pulumi.output(args.namespace).apply((ns) => gatewaySpec(r, ns)),
                 },
                 child,
@@ -293,7 +303,7 @@ export class AppExposure extends pulumi.ComponentResource {
                     child,
                 );
             }
-            this.controllerNamespaces = gatewayNs.metadata.name.apply((ns) => [ns]);
+            this.controllerNamespaces = gatewayNamespace.apply((ns) => [ns]);
         } else {
             this.controllerNamespaces = pulumi.output([]);
         }

@@ -14,7 +14,8 @@ import type { PlatformDescription } from "../../lib/contract/platformContract";
 import type { WorkloadResources } from "../../lib/kubernetes/workloadDefaults";
 import { manifestOutboundHosts, outboundPorts, type OutboundPorts } from "../../lib/kubernetes/egressPolicy";
 import { AppEgress } from "./appEgress";
-import { AppExposure, exposureIngressSources } from "./appExposure";
+import { AppExposure, defaultGatewayNamespace, exposureIngressSources } from "./appExposure";
+import { teamGatewayNamespace } from "../../lib/kubernetes/appTeams";
 import { baselinePlacement, ContainerBaseline } from "./containerBaseline";
 import { ContainerImage } from "./containerImage";
 import { LOADTEST_COMPONENT, LoadTest, type LoadTestTarget, type LoadTestThresholds } from "./loadTest";
@@ -153,6 +154,10 @@ export class SpinApp extends pulumi.ComponentResource {
         // These components were children of the stack before SpinApp existed; the alias keeps their URNs
         // (platform-contracts PUL-4).
         const child = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+        // Without the right to create namespaces (an app team), the Gateway goes to the `<ns>-gateway` the platform
+        // made for the team's namespace (AppTeamAccess); else SpinApp creates `<app>-gateway` as before.
+        const createNamespace = args.createNamespace ?? true;
+        const gatewayNamespace = createNamespace ? defaultGatewayNamespace(appName) : teamGatewayNamespace(args.namespace ?? appName);
 
         this.build = new SpinApplication(
             appName,
@@ -167,7 +172,7 @@ export class SpinApp extends pulumi.ComponentResource {
                 image: this.build.imageRef,
                 placement: p.wasmPlacement,
                 provider: p.provider,
-                allowedIngressFrom: exposureIngressSources(p.exposure.mode, appName),
+                allowedIngressFrom: exposureIngressSources(p.exposure.mode, appName, gatewayNamespace),
                 namespace: args.namespace,
                 createNamespace: args.createNamespace,
                 replicas: args.replicas,
@@ -208,6 +213,8 @@ export class SpinApp extends pulumi.ComponentResource {
                 ingressClassName: p.exposure.ingressClassName,
                 gatewayClassName: p.exposure.gatewayClassName,
                 tlsSecretName: args.tlsSecretName ?? "",
+                gatewayNamespace,
+                createGatewayNamespace: createNamespace,
             },
             { ...child, dependsOn: p.exposureDependsOn },
         );

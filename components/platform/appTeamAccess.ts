@@ -16,6 +16,14 @@
  *   Secret): Writer's data actions name no `gateway.networking.k8s.io` resource, and Azure RBAC covers CRDs only
  *   through custom roles (SUP-5). The binding's subject is the principal as an Entra group (SUP-6).
  *
+ * In `gateway` mode, also per team namespace `<ns>` the Gateway namespace `<ns>-gateway` (lib/kubernetes/appTeams.ts
+ * `teamGatewayNamespace`), where the team's Gateways go and istiod runs their proxies (GWNS-1). The team can create
+ * neither a namespace nor a Gateway with Writer, so the platform makes it, with the guard rails the stack's own
+ * gateway namespaces get (components/app/appExposure.ts): Pod Security `baseline` enforced and `restricted` audited,
+ * default-deny egress opened for the proxies to reach pods in the cluster (their backends, istiod) and nothing
+ * outside it. The team gets no Azure role there, only a Role for exactly `gateways` (nothing it could run a pod,
+ * read a Secret or open egress with), and ClusterGuardRails restricts what its Gateways may ask istiod for (GWNS-2).
+ *
  * Role assignment names are deterministic GUIDs of (scope, principal, role), so a re-run or another deploy
  * identity never duplicates or flips them.
  */
@@ -23,11 +31,11 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
-import { appTeamNamespaces, type AppTeam } from "../../lib/kubernetes/appTeams";
+import { appTeamNamespaces, teamGatewayNamespace, type AppTeam } from "../../lib/kubernetes/appTeams";
 import { roleAssignmentName } from "../../lib/azure/azureNames";
-import { defaultDenyEgressSpec } from "../../lib/kubernetes/egressPolicy";
+import { defaultDenyEgressSpec, inClusterEgressSpec } from "../../lib/kubernetes/egressPolicy";
 import { POD_SECURITY_LABELS } from "../../lib/kubernetes/workloadDefaults";
-import { GUARDED_NAMESPACE_LABELS } from "../../lib/kubernetes/admissionPolicy";
+import { GUARDED_NAMESPACE_LABELS, TEAM_GATEWAY_NAMESPACE_LABELS } from "../../lib/kubernetes/admissionPolicy";
 
 /** Built-in role "Container Registry Repository Writer" (MicrosoftDocs azure-docs built-in-roles.md; TRUST-4). */
 export const REPOSITORY_WRITER_ROLE = "2a1e307c-b015-4ebd-883e-5b7698a07328";
@@ -47,7 +55,22 @@ export interface AppTeamAccessArgs {
     registryReady?: pulumi.Input<pulumi.Resource>[];
     /** Subscription the built-in role definitions are addressed through. */
     subscriptionId: pulumi.Input<string>;
+    /**
+     * Create each team namespace's Gateway namespace `<ns>-gateway` with its Role for `gateways`: the platform's
+     * `ingressMode` is `gateway`. @default true
+     */
+    gatewayNamespaces?: boolean;
+    /** What the team's Role for `gateways` waits for: the team Gateway admission policy (ClusterGuardRails). @default [] */
+    gatewayRightsAfter?: pulumi.Input<pulumi.Resource>[];
 }
+
+/** Name of the Role and RoleBinding in each team Gateway namespace. */
+export const TEAM_GATEWAYS_ROLE = "aks-wasm-app-team-gateways";
+/**
+ * What an app stack creates in its Gateway namespace `<ns>-gateway`: its Gateways, nothing else (the platform made
+ * the namespace and its policies; istiod, not the team, creates the proxy's Deployment, Service, HPA and PDB).
+ */
+export const TEAM_GATEWAY_NAMESPACE_RESOURCES: readonly string[] = ["gateways"];
 
 /** The scope of a namespace-scoped Azure RBAC for Kubernetes assignment. */
 export function namespaceScope(clusterId: string, namespace: string): string {
@@ -59,7 +82,7 @@ export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 /**
  * What an app stack creates in its own namespace in `gateway` mode (components/app/appExposure.ts): HTTPRoutes (the
  * app's, and the HTTPS redirect), and with TLS one ReferenceGrant letting the Gateway's namespace read the TLS
- * Secret. The Gateway itself lives in `<app>-gateway`, not here.
+ * Secret. The Gateway itself lives in the team's Gateway namespace `<ns>-gateway`, not here (see {@link teamGatewaysRole}).
  */
 export const TEAM_GATEWAY_API_RESOURCES: readonly string[] = ["httproutes", "referencegrants"];
 /** The verbs Pulumi's Kubernetes provider uses to create, read back, watch, update and delete them. */
@@ -86,6 +109,25 @@ export function teamRoutesRoleBinding(namespace: string, principalIds: readonly 
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: TEAM_ROUTES_ROLE },
         subjects: [...principalIds].sort().map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name })),
     };
+}
+
+/** The Role in a team Gateway namespace: exactly {@link TEAM_GATEWAY_API_VERBS} on {@link TEAM_GATEWAY_NAMESPACE_RESOURCES}. */
+export function teamGatewaysRole(gatewayNamespace: string) {
+    return {
+        metadata: { name: TEAM_GATEWAYS_ROLE, namespace: gatewayNamespace, labels: { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" } },
+        rules: [{ apiGroups: [GATEWAY_API_GROUP], resources: [...TEAM_GATEWAY_NAMESPACE_RESOURCES], verbs: [...TEAM_GATEWAY_API_VERBS] }],
+    };
+}
+
+/** Its binding, to the holders of the team namespace as Entra groups (SUP-6), as {@link teamRoutesRoleBinding}. */
+export function teamGatewaysRoleBinding(gatewayNamespace: string, principalIds: readonly string[]) {
+    const binding = teamRoutesRoleBinding(gatewayNamespace, principalIds);
+    return { ...binding, metadata: { ...binding.metadata, name: TEAM_GATEWAYS_ROLE }, roleRef: { ...binding.roleRef, name: TEAM_GATEWAYS_ROLE } };
+}
+
+/** Labels of a team Gateway namespace: Pod Security as the stack's own gateway namespaces, and the Gateway rules' selector. */
+export function teamGatewayNamespaceLabels(): Record<string, string> {
+    return { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi", ...POD_SECURITY_LABELS, ...TEAM_GATEWAY_NAMESPACE_LABELS };
 }
 
 /** The repositories a team owns in the registry: per namespace `<ns>`, `<ns>-container`, and the prefix `<ns>/`. */
@@ -147,6 +189,7 @@ export class AppTeamAccess extends pulumi.ComponentResource {
             const child = { parent: this, provider: args.provider, dependsOn: [namespaces[ns]] };
             const routes = new k8s.rbac.v1.Role(`${name}-${ns}-routes-role`, teamRoutesRole(ns), child);
             new k8s.rbac.v1.RoleBinding(`${name}-${ns}-routes-binding`, teamRoutesRoleBinding(ns, holders), { ...child, dependsOn: [routes] });
+            if (args.gatewayNamespaces ?? true) this.gatewayNamespace(name, ns, holders, args.provider, args.gatewayRightsAfter ?? []);
         }
 
         for (const team of args.teams) {
@@ -181,5 +224,21 @@ export class AppTeamAccess extends pulumi.ComponentResource {
 
         this.namespacesByPrincipal = Object.fromEntries(args.teams.map((t) => [t.principalId, t.namespaces]));
         this.registerOutputs({ namespacesByPrincipal: this.namespacesByPrincipal });
+    }
+
+    /** `<ns>-gateway`: the namespace, its egress fence and the holders' Role for `gateways` there. */
+    private gatewayNamespace(name: string, ns: string, holders: string[], provider: k8s.Provider, rightsAfter: pulumi.Input<pulumi.Resource>[]): void {
+        const gatewayNs = teamGatewayNamespace(ns);
+        const o = { parent: this, provider };
+        const namespace = new k8s.core.v1.Namespace(`${name}-${gatewayNs}`, { metadata: { name: gatewayNs, labels: teamGatewayNamespaceLabels() } }, o);
+        const labels = { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" };
+        // The proxies' egress as in the stack's own gateway namespaces (TRUST-8): DNS and pods in the cluster (the
+        // team's pods, istiod); nothing outside it, never the metadata service.
+        for (const [suffix, spec] of Object.entries({ "default-deny-egress": defaultDenyEgressSpec(), "in-cluster-egress": inClusterEgressSpec() })) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${gatewayNs}-${suffix}`, { metadata: { name: suffix, namespace: namespace.metadata.name, labels }, spec }, o);
+        }
+        const child = { ...o, dependsOn: [namespace] };
+        const role = new k8s.rbac.v1.Role(`${name}-${gatewayNs}-gateways-role`, teamGatewaysRole(gatewayNs), child);
+        new k8s.rbac.v1.RoleBinding(`${name}-${gatewayNs}-gateways-binding`, teamGatewaysRoleBinding(gatewayNs, holders), { ...child, dependsOn: [role, ...rightsAfter] });
     }
 }

@@ -196,7 +196,10 @@ export class Platform extends pulumi.ComponentResource {
                   )
                 : undefined;
 
-        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider }, { parent: this });
+        // App teams' Gateways (gateway mode) get their own admission policy (GWNS-2); none without teams.
+        const teamGateways =
+            args.ingressMode === "gateway" && args.appTeams.length > 0 ? { gatewayClassName: args.gatewayClassName, groups: args.appTeams.map((t) => t.principalId) } : undefined;
+        this.guardRails = new ClusterGuardRails("guard-rails", { runtimeClassName: this.pool.runtimeClassName, provider: cluster.provider, teamGateways }, { parent: this });
 
         this.appTeams = new AppTeamAccess(
             "app-teams",
@@ -207,6 +210,9 @@ export class Platform extends pulumi.ComponentResource {
                 registryId: this.registry.registryId,
                 registryReady: [this.registry.abacMode],
                 subscriptionId: client.subscriptionId,
+                gatewayNamespaces: args.ingressMode === "gateway",
+                // A team may create Gateways only once their admission policy holds (GWNS-2).
+                gatewayRightsAfter: [this.guardRails],
             },
             { parent: this },
         );

@@ -12,6 +12,9 @@
  *    everything), and every ipBlock that contains 169.254.169.254 lists it in `except`. NetworkPolicies only add
  *    up, so a team's own policy could otherwise undo the stack's default-deny for IMDS (TRUST-8). Uses Kubernetes'
  *    CEL CIDR library (`cidr()`, `ip()`; kubernetes/apiserver pkg/cel/library, from 1.30; TRUST-10).
+ * 3. In the app teams' Gateway namespaces (labelled {@link TEAM_GATEWAY_NAMESPACE_LABELS}), for the teams' own
+ *    requests: a Gateway carries nothing istiod would turn into its proxy's image, labels, annotations or address
+ *    (GWNS-2), and uses the platform's GatewayClass ({@link teamGatewayPolicy}).
  *
  * Pure: the manifests are validated against the OpenAPI schemas and their CEL is evaluated by a CEL engine in the
  * tests (test/clusterGuardRails.test.ts).
@@ -21,7 +24,11 @@ import { METADATA_SERVICE_CIDR } from "./egressPolicy";
 /** Namespaces the admission policies bind to. */
 export const GUARDED_NAMESPACE_LABELS: Record<string, string> = { "aks-wasm/guard-rails": "enforced" };
 
+/** App teams' Gateway namespaces `<ns>-gateway` (AppTeamAccess): the team Gateway policy binds to them. */
+export const TEAM_GATEWAY_NAMESPACE_LABELS: Record<string, string> = { "aks-wasm/team-gateways": "restricted" };
+
 export const ROOT_ONLY_ON_SPIN_POLICY = "aks-wasm-root-only-on-spin";
+export const TEAM_GATEWAY_POLICY = "aks-wasm-team-gateway";
 export const NO_METADATA_EGRESS_POLICY = "aks-wasm-no-metadata-egress";
 
 const METADATA_IP = METADATA_SERVICE_CIDR.split("/")[0];
@@ -38,6 +45,7 @@ export interface AdmissionPolicy {
     spec: {
         failurePolicy: "Fail";
         matchConstraints: { resourceRules: { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] };
+        matchConditions?: { name: string; expression: string }[];
         variables?: { name: string; expression: string }[];
         validations: Validation[];
     };
@@ -132,4 +140,72 @@ export function guardedBinding(policy: AdmissionPolicy, labels: Record<string, s
         metadata: { name: policy.metadata.name, labels },
         spec: { policyName: policy.metadata.name, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { ...GUARDED_NAMESPACE_LABELS } } } },
     };
+}
+
+/** Annotations a team's Gateway may carry: istiod's own version stamp, and kubectl's client-side apply record. */
+export const TEAM_GATEWAY_ANNOTATIONS: readonly string[] = ["gateway.istio.io/controller-version", "kubectl.kubernetes.io/last-applied-configuration"];
+
+/**
+ * Policy 3, for the app teams' Gateway namespaces: a team may create Gateways there (AppTeamAccess), but istiod builds
+ * each Gateway's proxy ServiceAccount, Deployment and LoadBalancer Service from the Gateway itself (GWNS-2): it copies
+ * the Gateway's labels and annotations (or `spec.infrastructure`'s) onto them (Azure load balancer annotations,
+ * workload identity and Istio labels included), reads the proxy's image, service type, account and name from
+ * annotations, overlays a `parametersRef` ConfigMap, and sets `loadBalancerIP` from `spec.addresses[0]`. A team's
+ * Gateway may use none of these, and only the platform's GatewayClass. It applies to requests of the teams' Entra
+ * groups only (the subjects of their Role there), so istiod's own updates of the Gateway (it stamps its version
+ * annotation) and the platform's admins are never refused.
+ */
+export function teamGatewayPolicy(gatewayClassName: string, teamGroups: readonly string[], labels: Record<string, string> = {}): AdmissionPolicy {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(gatewayClassName)) throw new Error(`gatewayClassName ${JSON.stringify(gatewayClassName)} is not a DNS subdomain name`);
+    const bad = teamGroups.filter((g) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g));
+    if (teamGroups.length === 0 || bad.length > 0) throw new Error(`teamGroups ${JSON.stringify(teamGroups)}: one or more lower-case object IDs (GUIDs)`);
+    const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(", ")}]`;
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: TEAM_GATEWAY_POLICY, labels },
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [{ apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] }],
+            },
+            matchConditions: [
+                { name: "from-an-app-team", expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${list([...teamGroups].sort())})` },
+            ],
+            validations: [
+                {
+                    expression: `object.spec.gatewayClassName == '${gatewayClassName}'`,
+                    message: `a team Gateway uses the platform's GatewayClass ${gatewayClassName}`,
+                    reason: "Forbidden",
+                },
+                {
+                    expression: `!has(object.metadata.annotations) || object.metadata.annotations.all(k, k in ${list(TEAM_GATEWAY_ANNOTATIONS)})`,
+                    message:
+                        "a team Gateway carries no annotations: istiod copies them onto its proxy's pods, account and load balancer Service, and reads the proxy's image and service type from them",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.metadata.labels) || object.metadata.labels.all(k, !k.contains('/') || k.startsWith('app.kubernetes.io/'))",
+                    message: "a team Gateway's labels are unprefixed or app.kubernetes.io/*: istiod copies them onto its proxy's pods (Istio and workload identity labels included)",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.spec.infrastructure)",
+                    message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef shape the proxy's pods and load balancer)",
+                    reason: "Forbidden",
+                },
+                {
+                    expression: "!has(object.spec.addresses) || size(object.spec.addresses) == 0",
+                    message: "a team Gateway requests no spec.addresses (the first becomes its load balancer's IP)",
+                    reason: "Forbidden",
+                },
+            ],
+        },
+    };
+}
+
+/** The binding of the team Gateway policy to the app teams' Gateway namespaces, denying what it refuses. */
+export function teamGatewayBinding(policy: AdmissionPolicy, labels: Record<string, string> = {}): AdmissionPolicyBinding {
+    const binding = guardedBinding(policy, labels);
+    return { ...binding, spec: { ...binding.spec, matchResources: { namespaceSelector: { matchLabels: { ...TEAM_GATEWAY_NAMESPACE_LABELS } } } } };
 }

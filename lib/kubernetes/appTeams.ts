@@ -39,6 +39,22 @@ export const RESERVED_NAMESPACES: readonly string[] = [
     "spinkube",
 ];
 
+/** Suffix of the namespace the platform creates beside each team namespace for the team's Gateways. */
+export const TEAM_GATEWAY_SUFFIX = "-gateway";
+
+/**
+ * The namespace where an app team's Gateways (and the gateway proxies istiod deploys for them: GWNS-1) live, beside
+ * the team namespace `namespace`: `<namespace>-gateway`. The platform creates it (AppTeamAccess) with its guard rails
+ * and a Role for `gateways`; an app stack that does not create namespaces (`SpinApp` `createNamespace: false`) puts
+ * its Gateway there. The same shape as the stack's own apps' `<app>-gateway`, so one name can never serve both.
+ */
+export function teamGatewayNamespace(namespace: string): string {
+    return `${namespace}${TEAM_GATEWAY_SUFFIX}`;
+}
+
+/** Longest team namespace whose `<ns>-gateway` is still a DNS-1123 label (63 characters). */
+export const MAX_TEAM_NAMESPACE_LENGTH = 63 - TEAM_GATEWAY_SUFFIX.length;
+
 /** Kubernetes reserves the `kube-` prefix for its own namespaces. */
 const RESERVED_PREFIX = "kube-";
 
@@ -69,6 +85,35 @@ export function reservedNamespaceProblems(teams: readonly AppTeam[], apps: reado
         for (const ns of team.namespaces) {
             const owner = reserved.get(ns);
             if (owner) problems.push(`entry "${team.principalId}=${team.namespaces.join(",")}": namespace "${ns}" is ${owner}`);
+            // The platform creates `<ns>-gateway` for the team (AppTeamAccess): it must not be an app's namespace or its gateway's.
+            const gatewayOwner = reserved.get(teamGatewayNamespace(ns));
+            if (gatewayOwner) {
+                problems.push(
+                    `entry "${team.principalId}=${team.namespaces.join(",")}": the Gateway namespace "${teamGatewayNamespace(ns)}" of its namespace "${ns}" is ${gatewayOwner}`,
+                );
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * One message per team namespace that is another entry's (or the same entry's) `<ns>-gateway`: the team holding it
+ * would run its pods, with Writer, in the namespace where the other team's gateway proxy runs, and both would be
+ * created twice. Names both entries.
+ */
+export function teamGatewayCollisionProblems(teams: readonly AppTeam[]): string[] {
+    const entry = (t: AppTeam) => `"${t.principalId}=${t.namespaces.join(",")}"`;
+    const gatewayOf = new Map<string, AppTeam>();
+    for (const team of teams) for (const ns of team.namespaces) if (!gatewayOf.has(teamGatewayNamespace(ns))) gatewayOf.set(teamGatewayNamespace(ns), team);
+    const problems: string[] = [];
+    for (const team of teams) {
+        for (const ns of team.namespaces) {
+            const owner = gatewayOf.get(ns);
+            if (owner) {
+                const base = ns.slice(0, -TEAM_GATEWAY_SUFFIX.length);
+                problems.push(`entry ${entry(team)}: namespace "${ns}" is the Gateway namespace the platform creates for namespace "${base}" of entry ${entry(owner)}`);
+            }
         }
     }
     return problems;
@@ -79,7 +124,8 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const APP_TEAMS_ACCEPTED =
     'a list of "<Entra object ID>=<namespace>[,<namespace>...]" strings, one per principal (lower-case GUID; ' +
-    `namespaces are DNS-1123 labels, not ${RESERVED_NAMESPACES.join(", ")}, not kube-*, and not an app's own or <app>-gateway namespace)`;
+    `namespaces are DNS-1123 labels of at most ${MAX_TEAM_NAMESPACE_LENGTH} characters, not ${RESERVED_NAMESPACES.join(", ")}, not kube-*, ` +
+    "not an app's own or <app>-gateway namespace, and not the <namespace>-gateway the platform creates for another team namespace)";
 
 /** Parses one entry; returns the team, or what is wrong with it. */
 export function parseAppTeam(entry: unknown): AppTeam | string {
@@ -92,6 +138,12 @@ export function parseAppTeam(entry: unknown): AppTeam | string {
     for (const ns of namespaces) {
         if (!DNS_1123_LABEL.test(ns)) return `namespace ${JSON.stringify(ns)} of ${principalId} is not a DNS-1123 label`;
         if (isReservedNamespace(ns)) return `entry ${JSON.stringify(entry)}: namespace ${JSON.stringify(ns)} of ${principalId} is reserved for the platform or Kubernetes`;
+        if (ns.length > MAX_TEAM_NAMESPACE_LENGTH) {
+            return `entry ${JSON.stringify(entry)}: namespace ${JSON.stringify(ns)} of ${principalId} is longer than ${MAX_TEAM_NAMESPACE_LENGTH} characters (its Gateway namespace "${teamGatewayNamespace(ns)}" must be at most 63)`;
+        }
+        if (isReservedNamespace(teamGatewayNamespace(ns))) {
+            return `entry ${JSON.stringify(entry)}: namespace ${JSON.stringify(ns)} of ${principalId} would get the Gateway namespace "${teamGatewayNamespace(ns)}", which is reserved for the platform or Kubernetes`;
+        }
     }
     if (new Set(namespaces).size !== namespaces.length) return `${principalId} lists a namespace twice`;
     return { principalId, namespaces };
@@ -114,6 +166,7 @@ export function parseAppTeams(raw: string): { value: AppTeam[] } | { accepted: s
         else if (teams.some((t) => t.principalId === team.principalId)) problems.push(`${team.principalId} is listed twice`);
         else teams.push(team);
     }
+    problems.push(...teamGatewayCollisionProblems(teams));
     return problems.length === 0 ? { value: teams } : { accepted: `${APP_TEAMS_ACCEPTED}; ${problems.join("; ")}` };
 }
 

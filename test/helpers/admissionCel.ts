@@ -32,10 +32,16 @@ function evaluate(expression: string, bindings: Record<string, unknown>): unknow
     return result;
 }
 
-/** The messages of `policy`'s validations that `object` fails ([] = admitted). */
-export function refusals(policy: AdmissionPolicy, object: unknown): string[] {
+/**
+ * The messages of `policy`'s validations that `object` fails ([] = admitted). `request` (the admission request, e.g.
+ * `{ userInfo: { username, groups } }`) is what the policy's `matchConditions` read: when one of them is false the
+ * policy does not apply and nothing is refused, as in the API server.
+ */
+export function refusals(policy: AdmissionPolicy, object: unknown, request: object = { userInfo: { username: "someone" } }): string[] {
     const variables = new Map<string, unknown>();
     const object_ = toCel(object);
+    const request_ = toCel(request);
+    for (const c of policy.spec.matchConditions ?? []) if (evaluate(c.expression, { object: object_, request: request_ }) !== true) return [];
     for (const v of policy.spec.variables ?? []) variables.set(v.name, evaluate(v.expression, { object: object_, variables }));
     return policy.spec.validations.filter((v) => evaluate(v.expression, { object: object_, variables }) !== true).map((v) => v.message);
 }
