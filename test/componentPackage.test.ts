@@ -50,7 +50,7 @@ function platformOutputs(overrides: Partial<StackOutputs> = {}): Partial<StackOu
         acrName: "acrplatform",
         acrResourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrplatform",
         wasmPlacement: PLACEMENT as StackOutputs["wasmPlacement"],
-        ingressMode: "ingress",
+        ingressMode: "gateway",
         ingressClassName: "internal.example.com",
         gatewayClassName: "approuting-istio",
         loadTestImage: LOADTEST_IMAGE,
@@ -318,7 +318,13 @@ describe("a TypeScript project outside the repository, with the package installe
         assert.deepEqual(pod.nodeSelector, PLACEMENT.nodeSelector, "the platform's placement");
         assert.match(pod.containers[0].image, /^acrplatform\.azurecr\.io\/quotes@sha256:[0-9a-f]{64}$/);
         assert.equal(deployment.inputs.spec.replicas, 2);
-        assert.equal(byType("kubernetes:networking.k8s.io/v1:Ingress")[0]?.inputs.spec.ingressClassName, "internal.example.com");
+        // The default (gateway) platform: the Gateway goes into the <namespace>-gateway the platform made for the
+        // team, and the team's stack creates no namespace (docs/app-teams.md).
+        assert.deepEqual(byType("kubernetes:networking.k8s.io/v1:Ingress"), []);
+        const gateways = byType("kubernetes:gateway.networking.k8s.io/v1:Gateway");
+        assert.deepEqual(gateways.map((g) => [g.inputs.metadata.namespace, g.inputs.spec.gatewayClassName]), [["quotes-gateway", "approuting-istio"]]);
+        const routes = byType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+        assert.ok(routes.length > 0 && routes.every((r) => r.inputs.spec.parentRefs.every((p: any) => p.namespace === "quotes-gateway")), "routes attach to that Gateway");
         assert.equal(byType("kubernetes:batch/v1:Job")[0]?.inputs.spec.template.spec.containers[0].image, LOADTEST_IMAGE);
         assert.deepEqual(byType("kubernetes:core/v1:Namespace"), [], "the platform's namespace is used, not created");
 
