@@ -70,7 +70,7 @@ describe("config: each key's own rule", () => {
     });
 
     it("reads decimal keys in decimal notation only, refusing 0x10 under the key with what it accepts", () => {
-        for (const [raw, value] of [["0.05", 0.05], ["1", 1], ["1.", 1], [".5", 0.5], ["5e-3", 0.005], ["1E-2", 0.01], ["0.5e+0", 0.5], [" 0.25 ", 0.25], ["0", 0]] as const) {
+        for (const [raw, value] of [["0.05", 0.05], ["1", 1], ["1.", 1], [".5", 0.5], ["5e-3", 0.005], ["1E-2", 0.01], ["0.5e+0", 0.5], [".25", 0.25], ["1e-10", 1e-10], [" 0.25 ", 0.25], ["0", 0]] as const) {
             assert.equal(parses({ loadTestMaxErrorRate: raw }).loadTestMaxErrorRate, value, JSON.stringify(raw));
         }
         assert.equal(parses({ measureMaxScaleOutSeconds: "1.5e2" }).measureMaxScaleOutSeconds, 150);
