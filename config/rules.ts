@@ -45,14 +45,22 @@ function integer(min: number, max: number, fallback: number): Rule<number> {
     };
 }
 
+/**
+ * A decimal number as a person writes one in a stack file or `pulumi config set`: digits with an optional point and
+ * an optional exponent ("0.05", "1", ".5", "5e-3"), an optional minus, spaces around. JavaScript's Number() also
+ * reads hexadecimal, binary and octal ("0x10" is 16) and "Infinity": none of those is a rate or a number of seconds
+ * anyone means, so they are refused rather than read.
+ */
+const DECIMAL_NOTATION = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
 function decimal(min: number, max: number, fallback: number): Rule<number> {
     return {
         default: fallback,
         parse: (raw) => {
             const n = Number(raw);
-            return raw.trim() !== "" && Number.isFinite(n) && n >= min && n <= max
+            return DECIMAL_NOTATION.test(raw.trim()) && n >= min && n <= max
                 ? { value: n }
-                : { accepted: `a number from ${min} to ${max}` };
+                : { accepted: `a number from ${min} to ${max}, in decimal notation ("0.05", "1" or "5e-3"; not hexadecimal, binary or octal)` };
         },
     };
 }

@@ -46,6 +46,8 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
     "test/cluster.test.ts": UNDER_MOCKS,
     "test/policyStackDev.test.ts": "evaluates the policy pack against the whole dev stack under mocks",
     "test/policyStackProd.test.ts": "evaluates the policy pack against the whole prod stack under mocks",
+    "test/placement.test.ts": "renders the whole dev stack in a child process (~9 s)",
+    "test/componentPackage.test.ts": "packs the component package and installs it in a temporary project (~30 s)",
 };
 
 export const MUTATION_MODULES: readonly MutationModule[] = [
@@ -53,7 +55,10 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
         name: "config",
         mutate: ["config/*.ts"],
         importedAs: /^\.\.\/config(\/[a-zA-Z]+)?$/,
-        leaveOut: { "test/boundedRuns.test.ts": BOUNDED_RUNS_CHILD },
+        leaveOut: {
+            "test/boundedRuns.test.ts": BOUNDED_RUNS_CHILD,
+            "test/layers.test.ts": "reads config/'s exports and the import graph, not a rule's verdict (~6 s a run)",
+        },
     },
     {
         name: "kubernetesVersions",

@@ -219,6 +219,29 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
     });
 });
 
+describe("capacity plan: an add-on pod larger than a node, refused under the pool's VM size key", () => {
+    // The user sizes neither istiod (2 × 500m / 2Gi, gatewayPods) nor any other add-on: when one pod of it is larger
+    // than a node's room after the agents, no node count helps, only a larger systemVmSize. config.ts refuses system
+    // sizes under 4 GiB (VM-3), where istiod still fits (2502Mi free); the plan is checked here with a 1-vCPU, 2 GiB
+    // size (F-series: 2 GiB per vCPU) that AKS would refuse, the one way to make an add-on outgrow a node today.
+    const system = (systemVmSize: string, nodes: number, ingressMode: CapacityInput["ingressMode"]) =>
+        capacityPlan(input({ systemVmSize, systemNodeCount: nodes, systemNodeCountMax: nodes, ingressMode })).problems;
+
+    it("refuses systemVmSize, whatever the node count, when one istiod pod (2048Mi) exceeds a node's 966Mi free", () => {
+        // Standard_F1s_v2: 2048 − 512 − 100 = 1436Mi allocatable, less the agents' 470Mi.
+        for (const nodes of [1, 10]) {
+            const problems = system("Standard_F1s_v2", nodes, "gateway");
+            assert.deepEqual(problems.map((p) => [p.key, p.value]), [["systemVmSize", "Standard_F1s_v2"]], `${nodes} node(s): the size, not the count`);
+            assert.match(problems[0].accepted, /istiod.*2048Mi.*966Mi/, "the pod and the room, in MiB");
+        }
+    });
+
+    it("does not refuse the same size without the Gateway's istiod, nor a size with room for it", () => {
+        assert.deepEqual(system("Standard_F1s_v2", 10, "none"), [], "the largest other add-on (256Mi) fits 966Mi");
+        assert.deepEqual(system("Standard_F2s_v2", 10, "gateway"), [], "4 GiB: 2502Mi free ≥ 2048Mi");
+    });
+});
+
 describe("capacity plan: warnings", () => {
     it("warns when memory, not CPU, leaves less than 15 % headroom", () => {
         // 470 + 5 × 1000Mi = 5470Mi of 6044Mi: 9 % free; CPU 310m of 1900m.

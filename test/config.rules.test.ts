@@ -43,7 +43,7 @@ function ranges(): { key: string; whole: boolean; min: number; max: number; acce
     const out = [];
     for (const key of CONFIG_KEYS) {
         const p = problems({ [key]: "x" }).find((q) => q.key === key);
-        const m = p && /^a (whole )?number from (-?[0-9.]+) to (-?[0-9.]+)$/.exec(p.accepted);
+        const m = p && /^a (whole )?number from (-?[0-9.]+) to (-?[0-9.]+)(?:, in decimal notation .*)?$/.exec(p.accepted);
         if (m) out.push({ key, whole: m[1] !== undefined, min: Number(m[2]), max: Number(m[3]), accepted: p.accepted });
     }
     return out;
@@ -64,7 +64,22 @@ describe("config: each key's own rule", () => {
             assert.ok(refused(String(max + step)), `${key} = ${max + step}`);
             for (const bad of ["", " ", "x", "Infinity", "NaN"]) assert.ok(refused(bad), `${key} = ${JSON.stringify(bad)}`);
             if (whole) for (const bad of [`${min}.5`, "1e1", "+1", "0x10"]) assert.ok(refused(bad), `${key} = ${bad}`);
+            // Each of these is 1 to Number(), inside every decimal key's range: only the notation is refused.
+            if (!whole) for (const bad of ["0x1", "0b1", "0o1", "+1", "1_0", "1e", "1,0", "- 1"]) assert.ok(refused(bad), `${key} = ${bad}`);
         }
+    });
+
+    it("reads decimal keys in decimal notation only, refusing 0x10 under the key with what it accepts", () => {
+        for (const [raw, value] of [["0.05", 0.05], ["1", 1], ["1.", 1], [".5", 0.5], ["5e-3", 0.005], ["1E-2", 0.01], ["0.5e+0", 0.5], [".25", 0.25], ["1e-10", 1e-10], [" 0.25 ", 0.25], ["0", 0]] as const) {
+            assert.equal(parses({ loadTestMaxErrorRate: raw }).loadTestMaxErrorRate, value, JSON.stringify(raw));
+        }
+        assert.equal(parses({ measureMaxScaleOutSeconds: "1.5e2" }).measureMaxScaleOutSeconds, 150);
+        // Number("0x10") is 16, within measureMaxFirstResponseSeconds' 0 to 3600: refused for its notation, not its size.
+        const [p, ...rest] = problems({ measureMaxFirstResponseSeconds: "0x10", loadTestMaxErrorRate: "0x0" });
+        assert.equal(rest.length, 1, "both keys, at once");
+        assert.deepEqual([p.key, p.value], ["loadTestMaxErrorRate", "0x0"]);
+        assert.deepEqual([rest[0].key, rest[0].value], ["measureMaxFirstResponseSeconds", "0x10"]);
+        for (const q of [p, rest[0]]) assert.match(q.accepted, /decimal notation/);
     });
 
     it("reads whole numbers with surrounding spaces and a sign, decimals with a point", () => {

@@ -62,6 +62,16 @@ describe("AKS support by date", () => {
         assert.deepEqual([KUBERNETES_MINORS.min, KUBERNETES_MINORS.max], [Math.min(...all), Math.max(...all)]);
         assert.ok(COMMUNITY_MINORS.length > 0);
     });
+
+    it("holds the calendar in order: each newer minor's community and LTS support end later than the one before", () => {
+        // creationKubernetesVersion's preference for a minor that lasts beyond 30 days is marked equivalent for
+        // mutation testing on this order (a newer minor never ends first); a calendar that breaks it fails here.
+        for (let i = 1; i < AKS_MINORS.length; i++) {
+            const [older, newer] = [AKS_MINORS[i - 1], AKS_MINORS[i]];
+            assert.equal(newer.minor, older.minor + 1);
+            assert.ok(newer.communityEnd > older.communityEnd && newer.ltsEnd > older.ltsEnd, `1.${newer.minor} after 1.${older.minor}`);
+        }
+    });
 });
 
 /** A fixed day of the run, so the dated rules do not move with the clock. */

@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { configDefaults, type StackConfig } from "../config";
+import { configDefaults, parseStackConfig, StackConfigError, type StackConfig } from "../config";
 import { activeDeadlineSeconds, AWAIT_MARGIN_SECONDS } from "../components/app/loadTest";
 import { measurementBudgetForConfig } from "../components/app/scaleMeasurement";
 import { SHIM_INSTALLER_TIMEOUT_SECONDS } from "../components/platform/shimInstaller";
 import { imageMirrorWorstCaseSeconds } from "../components/platform/runtimeImageMirror";
 import { REINSTALL_TIMEOUT_SECONDS } from "../components/platform/spinKubeRuntime";
-import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds } from "../components/runDuration";
+import { DEPLOY_JOB_TIMEOUT_MINUTES, RUN_MARGIN_MINUTES, runDurationProblems, runWaits, runWorstCaseSeconds, WHOLE_CONFIG_CHECKS } from "../components/runDuration";
 
 const config = (over: Partial<StackConfig> = {}): StackConfig => ({ ...configDefaults(), ...over });
 const wait = (c: StackConfig, key: string) => runWaits(c).filter((w) => w.key === key);
@@ -89,5 +89,41 @@ describe("the run-duration refusal", () => {
 
     it("accepts the stack's defaults", () => {
         assert.deepEqual(runDurationProblems(config()), []);
+    });
+
+    it("names the first of two equally long largest waits (the shim reinstall before the load test)", () => {
+        // Both past config's ranges, for the rule alone: a reinstall budget and a load test of the same length, together
+        // past the limit. The refusal names one key, the earlier wait's, whichever way the config lists them.
+        const reinstall = REINSTALL_TIMEOUT_SECONDS.budget + 120 * 3 * REINSTALL_TIMEOUT_SECONDS.request;
+        const d = reinstall - activeDeadlineSeconds(0) - AWAIT_MARGIN_SECONDS;
+        const c = config({ wasmRuntime: "spinkube", wasmOsSku: "Ubuntu2204", wasmNodeCount: 1, wasmNodeCountMax: 120, loadTest: true, measure: false, containerBaseline: false, loadTestDurationSeconds: d });
+        assert.deepEqual([wait(c, "wasmNodeCountMax")[0].seconds, wait(c, "loadTestDurationSeconds")[0].seconds], [reinstall, reinstall], "a tie");
+        assert.ok(runWorstCaseSeconds(c) > LIMIT_SECONDS);
+        const [p, ...rest] = runDurationProblems(c);
+        assert.deepEqual(rest, []);
+        assert.deepEqual([p.key, p.value], ["wasmNodeCountMax", "120"]);
+    });
+});
+
+describe("the program's whole-config checks (index.ts and npm run render pass WHOLE_CONFIG_CHECKS)", () => {
+    // The config rules cannot import components/runDuration.ts (an import circle): the refusal reaches `pulumi up` only
+    // through this list, so an empty or shortened list would let a run GitHub kills through.
+    const parse = (raw: Record<string, string>) =>
+        parseStackConfig(raw, { wholeConfigChecks: WHOLE_CONFIG_CHECKS, today: "2026-12-03", appManifestExists: () => true, appManifestProblems: () => [] });
+
+    it("refuses, before any resource, a config within every key's range whose run does not fit the deploy job", () => {
+        // Ubuntu 22.04: the shim reinstall's release pass reads up to wasmNodeCountMax nodes, 1500 + 100 × 30 s with
+        // the rest past the 155 minutes; without the checks the same values parse.
+        const raw = { wasmOsSku: "Ubuntu2204", wasmNodeCountMax: "100" };
+        assert.equal(parseStackConfig(raw, { today: "2026-12-03", appManifestExists: () => true, appManifestProblems: () => [] }).wasmNodeCountMax, 100);
+        assert.throws(
+            () => parse(raw),
+            (e: unknown) => e instanceof StackConfigError && e.problems.length === 1 && e.problems[0].key === "wasmNodeCountMax" && e.problems[0].value === "100",
+        );
+    });
+
+    it("accepts the defaults, and the same pool on containerd 2 (no reinstall pass)", () => {
+        assert.equal(parse({}).wasmOsSku, configDefaults().wasmOsSku);
+        assert.equal(parse({ wasmOsSku: "Ubuntu", wasmNodeCountMax: "100" }).wasmNodeCountMax, 100);
     });
 });

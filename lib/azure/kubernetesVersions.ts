@@ -100,6 +100,7 @@ export function kubernetesVersionAccepted(today: string): string {
 /** The single-key check of `kubernetesVersion`: the syntax, and a minor in AKS's calendar (dates are cross-key). */
 export function parseKubernetesVersion(raw: string): { value: string } | { accepted: string } {
     const minor = minorOf(raw);
+    // Stryker disable next-line ConditionalExpression: equivalent: no row of AKS_MINORS has an undefined minor, so some() is false for it either way.
     return minor !== undefined && AKS_MINORS.some((m) => m.minor === minor)
         ? { value: raw }
         : {
@@ -135,6 +136,7 @@ export function kubernetesVersionProblems(
     c: { kubernetesVersion?: string; clusterTier: string },
     today: string,
 ): { key: string; value: string; accepted: string }[] {
+    // Stryker disable next-line ConditionalExpression: equivalent: minorOf(undefined) is undefined too (the pattern does not match "undefined"); the guard is for the type checker.
     const minor = c.kubernetesVersion === undefined ? undefined : minorOf(c.kubernetesVersion);
     if (minor === undefined) return [];
     const plan = supportOn(minor, today);
@@ -166,6 +168,7 @@ export function kubernetesVersionWarnings(
     today: string,
 ): string[] {
     const version = c.kubernetesVersion ?? (c.wasmRuntime ? creationKubernetesVersion({ ...c, wasmRuntime: c.wasmRuntime }, today) : undefined);
+    // Stryker disable next-line ConditionalExpression: equivalent: minorOf(undefined) is undefined too (the pattern does not match "undefined"); the guard is for the type checker.
     const minor = version === undefined ? undefined : minorOf(version);
     const support = minor === undefined ? undefined : minorSupport(minor, c.clusterTier);
     const verdict = support && judgeSupport(support, today);
@@ -274,6 +277,7 @@ export const UBUNTU_2204_MAX_LTS_MINOR = UBUNTU_2204_CONTAINERD_17.ltsMaxMinor;
  * containerd line, offered by AKS with its OS, and supported by AKS on the day (LTS ones only on Premium).
  */
 export function wasmPoolMinors(tier: string, today: string, constraint: NodeRuntimeConstraint = UBUNTU_2204_CONTAINERD_17): number[] {
+    // Stryker disable next-line ArrayDeclaration: equivalent: for a containerd line the table lacks, a list holding a string includes no minor (a number), just as the empty list.
     const containerd = CONTAINERD_KUBERNETES[constraint.containerd] ?? [];
     const plan: SupportPlan = tier === "Premium" ? "lts" : "community";
     const max = tier === "Premium" ? Math.min(constraint.ltsMaxMinor, constraint.aksMaxMinor) : constraint.aksMaxMinor;
@@ -295,6 +299,7 @@ export function spinKubeVersionProblems(
     if (os.refuse) {
         return [{ key: "wasmRuntime", value: c.wasmRuntime, accepted: `a runtime whose Wasm pool AKS still supports: ${constraint.why}, and ${os.message}` }];
     }
+    // Stryker disable next-line ConditionalExpression: equivalent: minorOf(undefined) is undefined too (the pattern does not match "undefined"); the guard is for the type checker.
     const minor = c.kubernetesVersion === undefined ? undefined : minorOf(c.kubernetesVersion);
     if (minor === undefined) {
         if (wasmPoolMinors(c.clusterTier, today, constraint).length > 0) return [];
@@ -308,6 +313,7 @@ export function spinKubeVersionProblems(
             },
         ];
     }
+    // Stryker disable next-line ArrayDeclaration: equivalent: for a containerd line the table lacks, a list holding a string includes no minor (a number), just as the empty list.
     const containerd = CONTAINERD_KUBERNETES[constraint.containerd] ?? [];
     if (minor > constraint.aksMaxMinor || !containerd.includes(minor)) {
         return [
@@ -353,7 +359,12 @@ export function creationKubernetesVersion(
 ): string | undefined {
     if (c.kubernetesVersion !== undefined || c.wasmRuntime !== "spinkube") return c.kubernetesVersion;
     const minors = wasmPoolMinors(c.clusterTier, today, constraint);
+    // In AKS_MINORS a newer minor never ends before an older one (under either plan), so whenever a minor lasts the
+    // newest one does, and the newest lasting minor is the newest minor: the preference cannot change the choice with
+    // this calendar (it is there for a calendar that breaks the order). Hence the equivalent mutants below.
+    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: equivalent with AKS's calendar as read (see above); the killed `<` and `<=` are covered by this comment too.
     const lasting = minors.filter((m) => minorSupport(m, c.clusterTier)!.lastDay > addDays(today, WARN_DAYS_BEFORE_END));
+    // Stryker disable next-line ConditionalExpression: equivalent when forced false (the newest of `minors` is the newest lasting one, see above); forced true it is killed (none lasting gives no version).
     const chosen = Math.max(...(lasting.length ? lasting : minors));
     return Number.isFinite(chosen) ? `1.${chosen}` : undefined;
 }
@@ -369,6 +380,7 @@ export function kubectlVersion(c: { kubernetesVersion?: string; clusterTier: str
 
 /** The kubectl release for a cluster created on `created` (undefined: AKS's default, the newest community minor). */
 export function kubectlVersionFor(created: string | undefined, today: string = todayUtc()): string {
+    // Stryker disable next-line ConditionalExpression: equivalent: minorOf(undefined) is undefined too (the pattern does not match "undefined"); the guard is for the type checker.
     const minor = (created === undefined ? undefined : minorOf(created)) ?? Math.max(...communityMinors(today));
     return `v1.${minor}.0`;
 }
