@@ -258,7 +258,10 @@ describe("the Gateway API enablement and its delete (stand-in az playing AKS)", 
         return t;
     }
     const cluster = (t: StandIns) => JSON.parse(readFileSync(join(t.state, "azure.json"), "utf8")).cluster as Cluster;
-    const scripts = gatewayApiCommands({ timeoutSeconds: 4, pollSeconds: 1 });
+    // A generous bound where a run is meant to finish (each stand-in az call starts a node process, seconds apart on
+    // a loaded machine), and a short one only where the bound itself is under test.
+    const scripts = gatewayApiCommands({ timeoutSeconds: 120, pollSeconds: 1 });
+    const shortScripts = gatewayApiCommands({ timeoutSeconds: 4, pollSeconds: 1 });
     const env = { RESOURCE_GROUP: "rg", CLUSTER: "aks" };
     const off = () => ({ installation: "", istio: "", provisioningState: "Succeeded" });
     const updates = (t: StandIns) => t.calls().filter((c) => c.startsWith("az aks update"));
@@ -287,7 +290,7 @@ describe("the Gateway API enablement and its delete (stand-in az playing AKS)", 
 
     it("gives up at its bound saying what it waited for; an update AKS fails is reported as such", async () => {
         const slow = azure(off(), { updatePolls: 1000 });
-        const r = await runScript(slow, scripts.create, { env });
+        const r = await runScript(slow, shortScripts.create, { env });
         assert.equal(r.code, 1);
         assert.match(r.stderr, /waited 4s for az aks update --enable-gateway-api --enable-app-routing-istio on aks \(provisioningState Updating\)/);
         const failed = azure(off(), { failUpdateWith: "Failed" });
