@@ -170,7 +170,8 @@ function isStringMap(v: unknown): v is Record<string, string> {
  * its Gateway on this platform, or an empty list. Only a `gateway` platform matters: there the app's Gateway goes to
  * the `<ns>-gateway` the platform created for the team namespace (AppTeamAccess), which a platform deployed before
  * contract 1.4 does not create (and does not list), and no platform creates for a namespace outside `appTeams`.
- * Without this check `pulumi up` fails late, at the Gateway, with `namespaces "<ns>-gateway" not found`.
+ * Without this check `pulumi up` fails late, at the Gateway, with `namespaces "<ns>-gateway" not found`
+ * (NamespaceLifecycle: platform-contracts TGN-1).
  *
  * @param stackName the platform stack's name, as the messages should say it.
  * @param platform what the platform publishes: its contract version, exposure mode and `teamGatewayNamespaces`.
@@ -255,7 +256,7 @@ export async function platformFromStackReference(
         );
     }
     const o = outputs as Pick<StackOutputs, (typeof keys)[number]>;
-    // A 1.3 platform has no teamGatewayNamespaces: undefined, not {} (which would say "no team namespaces").
+    // A 1.3 platform has no teamGatewayNamespaces: undefined, not {} (which would say "no team namespaces"; TGN-2).
     const teamGateways = outputs.teamGatewayNamespaces === undefined ? undefined : o.teamGatewayNamespaces;
     if (opts.appNamespace !== undefined) {
         const refused = teamGatewayProblems(stackName, { contractVersion: String(version.value), exposure: { mode: o.ingressMode }, teamGatewayNamespaces: teamGateways }, opts.appNamespace);
