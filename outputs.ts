@@ -17,12 +17,17 @@
  * `noSampleReason`, and to `measurementComparison` the list `incomplete`; a time median now counts every round (a
  * timed-out round as longer than any measured one), and a time ratio is null unless both sides have every round.
  * Nothing is removed: a 1.2 reader still finds every field it read.
+ *
+ * 1.4 (issue 18) adds `teamGatewayNamespaces`: per team namespace of `appTeams`, the Gateway namespace the platform
+ * created for it (`<ns>-gateway`), empty unless `ingressMode` is `gateway`. An app stack that does not create its
+ * namespace checks its namespace there before it registers anything (lib/contract/platformContract.ts
+ * `teamGatewayProblem`); a gateway platform older than 1.4 publishes no such map and is refused by such an app stack.
  */
 import type { LoadTestComparison, LoadTestSummary } from "./lib/results/loadTestResult";
 import type { MeasurementComparison, MeasurementSummary } from "./lib/results/measurementResult";
 import type { WasmPlacement } from "./lib/kubernetes/workloadDefaults";
 
-export const OUTPUTS_CONTRACT_VERSION = "1.3";
+export const OUTPUTS_CONTRACT_VERSION = "1.4";
 
 /** One deployed Spin app. */
 export interface AppOutput {
@@ -75,6 +80,11 @@ export interface StackOutputs {
     measureImage?: string;
     /** Per app-team principal (`appTeams`), the namespaces it may deploy into. Since 1.1. */
     appTeams: Record<string, string[]>;
+    /**
+     * Per team namespace (`appTeams`), the Gateway namespace the platform created for the team's Gateways
+     * (`<ns>-gateway`); empty unless `ingressMode` is `gateway`. Since 1.4.
+     */
+    teamGatewayNamespaces: Record<string, string>;
     apps: Record<string, AppOutput>;
     /** Per app, when `loadTest` is on: the summary of each target (`wasm`, `container`) and their comparison. */
     loadTest?: Record<string, AppLoadTestOutput>;

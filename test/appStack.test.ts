@@ -48,6 +48,7 @@ function platformOutputs(overrides: Partial<StackOutputs> = {}): StackOutputs {
         gatewayClassName: "approuting-istio",
         loadTestImage: LOADTEST_IMAGE,
         appTeams: { "11111111-2222-3333-4444-555555555555": ["quotes"] },
+        teamGatewayNamespaces: {},
         apps: {},
         ...overrides,
     };
@@ -168,7 +169,7 @@ test("keeps the URNs an app stack had before the package: the app and the Kubern
 });
 
 test("on a default (gateway) platform: no Namespace, its Gateway in the <ns>-gateway the platform made, every object within the team's rights", async () => {
-    referenced = { outputs: { ...platformOutputs({ ingressMode: "gateway" }) }, secretOutputNames: ["kubeconfig"] };
+    referenced = { outputs: { ...platformOutputs({ ingressMode: "gateway", teamGatewayNamespaces: { quotes: "quotes-gateway" } }) }, secretOutputNames: ["kubeconfig"] };
     const run = await freshRecord();
     await deploy();
     assert.deepEqual(byType(run.resources, "kubernetes:core/v1:Namespace"), [], "namespace-scoped rights cannot create one");

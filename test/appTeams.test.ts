@@ -8,6 +8,7 @@ import { installOfflineMocks, settle, type OfflineRun } from "../lib/offline/off
 import { parseStackConfig } from "../config";
 import { roleAssignmentName } from "../lib/azure/azureNames";
 import { defaultDenyEgressSpec, egressReaches, inClusterEgressSpec } from "../lib/kubernetes/egressPolicy";
+import { teamGatewayNamespaces } from "../lib/kubernetes/appTeams";
 
 const TEAM = "1111aaaa-2222-3333-4444-555555555555";
 const OTHER = "66666666-7777-8888-9999-000000000000";
@@ -88,8 +89,23 @@ describe("the appTeams config key", () => {
     });
 });
 
+describe("teamGatewayNamespaces (the outputs contract's map, since 1.4)", () => {
+    const teams = [
+        { principalId: TEAM, namespaces: ["quotes", "quotes-staging"] },
+        { principalId: OTHER, namespaces: ["quotes", "shop"] },
+    ];
+    it("maps each team namespace once to its <ns>-gateway in gateway mode", () => {
+        assert.deepEqual(teamGatewayNamespaces(teams, true), { quotes: "quotes-gateway", "quotes-staging": "quotes-staging-gateway", shop: "shop-gateway" });
+        assert.deepEqual(teamGatewayNamespaces([], true), {});
+    });
+    it("is empty when the platform makes no Gateway namespaces (ingressMode ingress or none)", () => {
+        assert.deepEqual(teamGatewayNamespaces(teams, false), {});
+    });
+});
+
 describe("AppTeamAccess", () => {
     let run: OfflineRun;
+    let access: import("../components/platform/appTeamAccess").AppTeamAccess;
     const CLUSTER = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
     const REGISTRY = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr";
 
@@ -98,7 +114,7 @@ describe("AppTeamAccess", () => {
         const k8s = await import("@pulumi/kubernetes");
         const { AppTeamAccess } = await import("../components/platform/appTeamAccess.js");
         const provider = new k8s.Provider("cluster", { kubeconfig: "stand-in kubeconfig (mocks)" });
-        new AppTeamAccess("app-teams", {
+        access = new AppTeamAccess("app-teams", {
             teams: [
                 { principalId: TEAM, namespaces: ["quotes", "quotes-staging"] },
                 { principalId: OTHER, namespaces: ["quotes"] },
@@ -188,6 +204,12 @@ describe("AppTeamAccess", () => {
     describe("each team namespace's Gateway namespace <ns>-gateway", () => {
         const of = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
         const GATEWAY_NAMESPACES = ["quotes-gateway", "quotes-staging-gateway"];
+
+        it("is what the platform publishes as teamGatewayNamespaces (contract 1.4): each team namespace once, to exactly the namespace it creates", () => {
+            assert.deepEqual(access.gatewayNamespaceByNamespace, { quotes: "quotes-gateway", "quotes-staging": "quotes-staging-gateway" });
+            const created = of("kubernetes:core/v1:Namespace").map((n) => n.metadata.name).filter((n: string) => n.endsWith("-gateway"));
+            assert.deepEqual(created.sort(), Object.values(access.gatewayNamespaceByNamespace).sort());
+        });
 
         it("is created by the platform with the stack's gateway-namespace Pod Security and the team Gateway policy's label", () => {
             for (const name of GATEWAY_NAMESPACES) {

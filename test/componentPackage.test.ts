@@ -5,7 +5,7 @@
  *     .NET, Java and YAML): the schema's inputs, types, descriptions and outputs;
  *   - run the way `pulumi up` runs it (Pulumi's Node.js entry point, ts-node, the project's tsconfig) under the
  *     SDK's mocks, against a stand-in for the platform stack's outputs: it deploys the quotes app, and refuses a
- *     platform of another contract major.
+ *     platform of another contract major, and a gateway platform without the quotes team's Gateway namespace.
  * Installing offline: the package's own dependencies come from npm's cache (`npm ci` of this repository fills it
  * with every tarball the lockfile names), and its peer dependencies, the Pulumi SDKs, are links into this
  * repository's node_modules, as an app team's project would already have them (platform-contracts PKG-6).
@@ -54,6 +54,7 @@ function platformOutputs(overrides: Partial<StackOutputs> = {}): Partial<StackOu
         ingressClassName: "internal.example.com",
         gatewayClassName: "approuting-istio",
         loadTestImage: LOADTEST_IMAGE,
+        teamGatewayNamespaces: { quotes: "quotes-gateway" },
         ...overrides,
     };
 }
@@ -342,6 +343,23 @@ describe("a TypeScript project outside the repository, with the package installe
         assert.equal(failure?.name, "PlatformContractError");
         assert.match(failure.message, /^error serializing property "outputs": Stack 'organization\/aks-wasm\/dev' publishes outputs contract 2\.0, but this program reads contract 1\.x/);
         assert.deepEqual(result.resources.map((r) => r.type).sort(), ["aks-wasm-app:index:SpinApp", "pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"]);
+    });
+
+    test("refuses a gateway platform before contract 1.4, or one without its namespace, before any Kubernetes resource", async () => {
+        // A gateway platform deployed before 1.4 made no quotes-gateway: refused, with the platform stack, its
+        // contract and the fix, instead of failing at the Gateway with `namespaces "quotes-gateway" not found`.
+        const { teamGatewayNamespaces: _t, ...before14 } = platformOutputs({ contractVersion: "1.3" });
+        const old = await runOutside(before14);
+        assert.equal(failureOf(old)?.name, "PlatformContractError");
+        assert.match(
+            failureOf(old)?.message ?? "",
+            /^error serializing property "outputs": Stack 'organization\/aks-wasm\/dev' publishes outputs contract 1\.3 with ingressMode "gateway", but no teamGatewayNamespaces .*Update the platform stack 'organization\/aks-wasm\/dev' \(pulumi up with this release\)/s,
+        );
+        assert.deepEqual(old.resources.map((r) => r.type).sort(), ["aks-wasm-app:index:SpinApp", "pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"], "not even the Kubernetes provider");
+
+        const elsewhere = await runOutside(platformOutputs({ teamGatewayNamespaces: { shop: "shop-gateway" } }));
+        assert.match(failureOf(elsewhere)?.message ?? "", /namespace "quotes" is not a team namespace of stack 'organization\/aks-wasm\/dev' .*its team namespaces: "shop"\. Add "quotes" to the platform's appTeams/s);
+        assert.ok(!elsewhere.resources.some((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers:") || r.type.startsWith("command:")));
     });
 
     test("refuses a platform that lacks outputs, listing every one", async () => {

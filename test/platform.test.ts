@@ -56,6 +56,7 @@ describe("Platform and SpinApp", () => {
         assert.deepEqual(described.exposure, { mode: "gateway", ingressClassName: "webapprouting.kubernetes.azure.com", gatewayClassName: "approuting-istio" });
         assert.equal(described.workloadDependsOn.length, 2, "the SpinKube shim on every node (the reinstall command) and the admission guard rails");
         assert.equal(described.exposureDependsOn.length, 1, "the Gateway API enablement");
+        assert.deepEqual(described.teamGatewayNamespaces, { "hello-team": "hello-team-gateway" }, "the team namespace's Gateway namespace (contract 1.4)");
     });
 
     it("keeps the URNs the components had as children of the stack", () => {

@@ -10,7 +10,7 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput } from "../lib/offline/offline";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
-import { checkContractVersion, contractMajor, PlatformContractError, platformFromStackReference, platformOutputProblems } from "../lib/contract/platformContract";
+import { checkContractVersion, contractMajor, PlatformContractError, platformFromStackReference, platformOutputProblems, teamGatewayProblems } from "../lib/contract/platformContract";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const PLACEMENT = { runtimeClassName: "wasmtime-spin-v2", nodeSelector: { pool: "wasm" }, tolerations: [] };
@@ -103,6 +103,57 @@ describe("platform outputs", () => {
     });
 });
 
+describe("team Gateway namespaces (contract 1.4)", () => {
+    const STACK = "org/aks-wasm/dev";
+    const platform = (contractVersion: string, mode: "ingress" | "gateway" | "none", teamGatewayNamespaces?: Record<string, string>) => ({ contractVersion, exposure: { mode }, teamGatewayNamespaces });
+
+    it("takes the map as an object of names, or no output (a platform before 1.4)", () => {
+        for (const ok of [undefined, {}, { quotes: "quotes-gateway", shop: "shop-gateway" }]) assert.deepEqual(platformOutputProblems(outputs({ teamGatewayNamespaces: ok }), true), [], JSON.stringify(ok));
+        for (const bad of [null, [], ["quotes-gateway"], "quotes-gateway", { quotes: "" }, { quotes: 3 }, { quotes: null }]) {
+            const problems = platformOutputProblems(outputs({ teamGatewayNamespaces: bad }), true);
+            assert.deepEqual(named(problems), ["teamGatewayNamespaces"], JSON.stringify(bad));
+            assert.ok(problems[0].includes(JSON.stringify(bad)), problems[0]);
+        }
+    });
+
+    it("refuses a gateway platform older than 1.4, naming the stack, its contract, the namespace it lacks and the fix", () => {
+        for (const old of ["1.3", "1.1", "1.0"]) {
+            const problems = teamGatewayProblems(STACK, platform(old, "gateway"), "quotes");
+            assert.equal(problems.length, 1, old);
+            assert.ok(problems[0].includes(`Stack '${STACK}' publishes outputs contract ${old}`), problems[0]);
+            assert.ok(problems[0].includes('namespaces "quotes-gateway" not found'), "the failure it prevents");
+            assert.ok(problems[0].includes(`Update the platform stack '${STACK}' (pulumi up with this release)`), "the fix");
+        }
+    });
+
+    it("refuses a namespace the platform made no Gateway namespace for, naming it, the team namespaces and the fix", () => {
+        const problems = teamGatewayProblems(STACK, platform("1.4", "gateway", { quotes: "quotes-gateway", shop: "shop-gateway" }), "orders");
+        assert.equal(problems.length, 1);
+        assert.ok(problems[0].startsWith(`namespace "orders" is not a team namespace of stack '${STACK}' (contract 1.4`), problems[0]);
+        assert.ok(problems[0].includes('no Gateway namespace "orders-gateway"'), problems[0]);
+        assert.ok(problems[0].includes('its team namespaces: "quotes", "shop"'), problems[0]);
+        assert.ok(problems[0].includes("Add \"orders\" to the platform's appTeams (pulumi config set --path 'appTeams[<n>]' '<object ID>=orders'"), problems[0]);
+        assert.match(teamGatewayProblems(STACK, platform("1.4", "gateway", {}), "quotes")[0], /its team namespaces: none\./);
+        // A name Object.prototype has is still not a key of the map.
+        for (const inherited of ["constructor", "__proto__"]) assert.equal(teamGatewayProblems(STACK, platform("1.4", "gateway", {}), inherited).length, 1, inherited);
+    });
+
+    it("refuses a map that names another Gateway namespace than this release puts the Gateway in", () => {
+        const problems = teamGatewayProblems(STACK, platform("1.5", "gateway", { quotes: "quotes-gw" }), "quotes");
+        assert.equal(problems.length, 1);
+        assert.ok(problems[0].includes('"quotes-gw"') && problems[0].includes('"quotes-gateway"'), problems[0]);
+    });
+
+    it("accepts a 1.4 gateway platform listing the namespace, and any platform that is not in gateway mode", () => {
+        assert.deepEqual(teamGatewayProblems(STACK, platform("1.4", "gateway", { quotes: "quotes-gateway" }), "quotes"), []);
+        assert.deepEqual(teamGatewayProblems(STACK, platform("1.7", "gateway", { quotes: "quotes-gateway" }), "quotes"), [], "a newer minor");
+        for (const mode of ["ingress", "none"] as const) {
+            assert.deepEqual(teamGatewayProblems(STACK, platform("1.3", mode), "quotes"), [], `1.3 ${mode}`);
+            assert.deepEqual(teamGatewayProblems(STACK, platform("1.4", mode, {}), "quotes"), [], `1.4 ${mode}`);
+        }
+    });
+});
+
 describe("platformFromStackReference", () => {
     const providers: { name: string; inputs: Record<string, unknown> }[] = [];
     before(() => {
@@ -154,6 +205,29 @@ describe("platformFromStackReference", () => {
         await platformFromStackReference(reference(all()), "s", { providerName: "team" });
         await new Promise((r) => setTimeout(r, 50));
         assert.ok(providers.some((x) => x.name === "team"));
+    });
+
+    it("checks an app namespace against teamGatewayNamespaces before it registers the provider", async () => {
+        const count = async (name: string) => {
+            await new Promise((r) => setTimeout(r, 50));
+            return providers.filter((x) => x.name === name).length;
+        };
+        const old = all({ contractVersion: "1.3", teamGatewayNamespaces: undefined });
+        await assert.rejects(platformFromStackReference(reference(old), "org/aks-wasm/dev", { providerName: "refused", appNamespace: "quotes" }), (e: Error) => {
+            assert.ok(e instanceof PlatformContractError);
+            assert.match(e.message, /^Stack 'org\/aks-wasm\/dev' publishes outputs contract 1\.3 with ingressMode "gateway", but no teamGatewayNamespaces/);
+            return true;
+        });
+        const current = all({ teamGatewayNamespaces: { shop: "shop-gateway" } });
+        await assert.rejects(platformFromStackReference(reference(current), "s", { providerName: "refused", appNamespace: "quotes" }), /namespace "quotes" is not a team namespace of stack 's'/);
+        assert.equal(await count("refused"), 0, "no provider for a refused platform");
+
+        const ok = await platformFromStackReference(reference(all({ teamGatewayNamespaces: { quotes: "quotes-gateway" } })), "s", { providerName: "accepted", appNamespace: "quotes" });
+        assert.deepEqual(ok.teamGatewayNamespaces, { quotes: "quotes-gateway" });
+        // An app that creates its namespace (no appNamespace) makes its own <app>-gateway: a 1.3 platform is fine.
+        const plain = await platformFromStackReference(reference(old), "s", { providerName: "accepted" });
+        assert.equal(plain.teamGatewayNamespaces, undefined, "a 1.3 platform lists none: undefined, not {}");
+        assert.equal(await count("accepted"), 2);
     });
 
     it("refuses another major before reading further, naming the stack", async () => {

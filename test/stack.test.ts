@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { loadKubernetesSchemas, validateKubernetesObject, NO_SCHEMA, type KubernetesObject } from "../lib/kubernetes/kubernetesSchema";
 import { readStackConfig } from "../lib/offline/offline";
-import { platformOutputProblems } from "../lib/contract/platformContract";
+import { platformOutputProblems, teamGatewayProblems } from "../lib/contract/platformContract";
 import { OUTPUTS_CONTRACT_VERSION } from "../outputs";
 import { GUARDED_NAMESPACE_LABELS, noMetadataEgressPolicy, rootOnlyOnSpinPolicy } from "../lib/kubernetes/admissionPolicy";
 import { egressReaches } from "../lib/kubernetes/egressPolicy";
@@ -330,12 +330,12 @@ describe("loading the program the way `pulumi up` does", () => {
     // The dev stack file ships the placeholder admin, which `pulumi up` refuses (lib/azure/clusterAdmins.ts); these runs
     // stand in for a stack whose set-up replaced it (docs/operations.md), unless a test says otherwise.
     const STAND_IN_ADMIN = { clusterAdminPrincipalIds: '["44444444-4444-4444-4444-444444444444"]' };
-    async function pulumiRun(overrides: Record<string, string>) {
+    async function pulumiRun(overrides: Record<string, string>, stack = "dev") {
         const config: Record<string, string> = {};
-        for (const [k, v] of Object.entries({ ...readStackConfig(root, "dev"), ...STAND_IN_ADMIN, ...overrides })) config[`aks-wasm:${k}`] = v;
+        for (const [k, v] of Object.entries({ ...readStackConfig(root, stack), ...STAND_IN_ADMIN, ...overrides })) config[`aks-wasm:${k}`] = v;
         const dir = mkdtempSync(join(tmpdir(), "aks-wasm-run-"));
         const result = join(dir, "result.json");
-        const child = await exec(process.execPath, [join(root, "test", "helpers", "pulumi-run.cjs"), root, "dev", result], {
+        const child = await exec(process.execPath, [join(root, "test", "helpers", "pulumi-run.cjs"), root, stack, result], {
             cwd: root,
             env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), NODE_OPTIONS: "" },
         }).catch((err) => err);
@@ -347,8 +347,8 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.ok(result, `no result: ${child.stderr ?? child}`);
         assert.equal(result.failure, undefined);
         const o = result.outputs;
-        assert.equal(o.contractVersion, "1.3");
-        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.3");
+        assert.equal(o.contractVersion, "1.4");
+        assert.equal(OUTPUTS_CONTRACT_VERSION, "1.4");
         assert.equal(result.secret.kubeconfig, true, "the kubeconfig output is a secret");
         assert.equal(o.kubeconfig, "[secret]");
         assert.equal(o.runtimeClassName, "wasmtime-spin-v2");
@@ -362,9 +362,26 @@ describe("loading the program the way `pulumi up` does", () => {
         assert.match(o.loadTestImage, PINNED("loadtest"));
         assert.equal(o.ingressClassName, "webapprouting.kubernetes.azure.com");
         assert.deepEqual(o.appTeams, {});
+        assert.deepEqual(o.teamGatewayNamespaces, {}, "no teams, no team Gateway namespaces (contract 1.4)");
     });
 
-    it("exports the measurements per target and their comparison under loadTest (contract 1.3)", async () => {
+    it("exports each team namespace's Gateway namespace on the prod (gateway) stack, and an app stack's check reads it (contract 1.4)", async () => {
+        const team = "11111111-2222-3333-4444-555555555555";
+        const { child, result } = await pulumiRun({ appTeams: JSON.stringify([`${team}=quotes,shop`]) }, "prod");
+        assert.ok(result, `no result: ${child.stderr ?? child}`);
+        assert.equal(result.failure, undefined);
+        const o = result.outputs;
+        assert.equal(o.ingressMode, "gateway");
+        assert.deepEqual(o.appTeams, { [team]: ["quotes", "shop"] });
+        assert.deepEqual(o.teamGatewayNamespaces, { quotes: "quotes-gateway", shop: "shop-gateway" });
+        assert.deepEqual(platformOutputProblems(o, result.secret.kubeconfig === true), []);
+        // What an app stack with createNamespace: false checks against these outputs (the package's SpinApp).
+        const platform = { contractVersion: o.contractVersion, exposure: { mode: o.ingressMode }, teamGatewayNamespaces: o.teamGatewayNamespaces };
+        assert.deepEqual(teamGatewayProblems("prod", platform, "quotes"), []);
+        assert.equal(teamGatewayProblems("prod", platform, "orders").length, 1, "a namespace outside appTeams");
+    });
+
+    it("exports the measurements per target and their comparison under loadTest (since contract 1.3)", async () => {
         const { result } = await pulumiRun({});
         const lt = result.outputs.loadTest["hello-wasm"];
         assert.deepEqual(Object.keys(lt.measurements).sort(), ["container", "wasm"]);

@@ -31,7 +31,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config";
-import { appTeamNamespaces, teamGatewayNamespace, type AppTeam } from "../../lib/kubernetes/appTeams";
+import { appTeamNamespaces, teamGatewayNamespaces, type AppTeam } from "../../lib/kubernetes/appTeams";
 import { roleAssignmentName } from "../../lib/azure/azureNames";
 import { defaultDenyEgressSpec, inClusterEgressSpec } from "../../lib/kubernetes/egressPolicy";
 import { POD_SECURITY_LABELS } from "../../lib/kubernetes/workloadDefaults";
@@ -158,11 +158,15 @@ export function teamRepositoryCondition(namespaces: readonly string[]): string {
 export class AppTeamAccess extends pulumi.ComponentResource {
     /** Per principal, the namespaces it may deploy into. */
     readonly namespacesByPrincipal: Record<string, string[]>;
+    /** Per team namespace, the Gateway namespace created for it; empty unless `gatewayNamespaces` (contract 1.4 `teamGatewayNamespaces`). */
+    readonly gatewayNamespaceByNamespace: Record<string, string>;
 
     constructor(name: string, args: AppTeamAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-wasm:index:AppTeamAccess", name, {}, opts);
         const role = (id: string) => pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
+        // One function names them for the resources and for the output app stacks check (contract 1.4).
+        this.gatewayNamespaceByNamespace = teamGatewayNamespaces(args.teams, args.gatewayNamespaces ?? true);
         const namespaces: Record<string, k8s.core.v1.Namespace> = {};
         for (const ns of appTeamNamespaces(args.teams)) {
             namespaces[ns] = new k8s.core.v1.Namespace(
@@ -189,7 +193,8 @@ export class AppTeamAccess extends pulumi.ComponentResource {
             const child = { parent: this, provider: args.provider, dependsOn: [namespaces[ns]] };
             const routes = new k8s.rbac.v1.Role(`${name}-${ns}-routes-role`, teamRoutesRole(ns), child);
             new k8s.rbac.v1.RoleBinding(`${name}-${ns}-routes-binding`, teamRoutesRoleBinding(ns, holders), { ...child, dependsOn: [routes] });
-            if (args.gatewayNamespaces ?? true) this.gatewayNamespace(name, ns, holders, args.provider, args.gatewayRightsAfter ?? []);
+            const gatewayNs = this.gatewayNamespaceByNamespace[ns];
+            if (gatewayNs !== undefined) this.gatewayNamespace(name, gatewayNs, holders, args.provider, args.gatewayRightsAfter ?? []);
         }
 
         for (const team of args.teams) {
@@ -223,12 +228,11 @@ export class AppTeamAccess extends pulumi.ComponentResource {
         }
 
         this.namespacesByPrincipal = Object.fromEntries(args.teams.map((t) => [t.principalId, t.namespaces]));
-        this.registerOutputs({ namespacesByPrincipal: this.namespacesByPrincipal });
+        this.registerOutputs({ namespacesByPrincipal: this.namespacesByPrincipal, gatewayNamespaceByNamespace: this.gatewayNamespaceByNamespace });
     }
 
     /** `<ns>-gateway`: the namespace, its egress fence and the holders' Role for `gateways` there. */
-    private gatewayNamespace(name: string, ns: string, holders: string[], provider: k8s.Provider, rightsAfter: pulumi.Input<pulumi.Resource>[]): void {
-        const gatewayNs = teamGatewayNamespace(ns);
+    private gatewayNamespace(name: string, gatewayNs: string, holders: string[], provider: k8s.Provider, rightsAfter: pulumi.Input<pulumi.Resource>[]): void {
         const o = { parent: this, provider };
         const namespace = new k8s.core.v1.Namespace(`${name}-${gatewayNs}`, { metadata: { name: gatewayNs, labels: teamGatewayNamespaceLabels() } }, o);
         const labels = { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/managed-by": "pulumi" };

@@ -230,6 +230,7 @@ export class Platform extends pulumi.ComponentResource {
             wasmPlacement: this.pool.placement,
             exposure: { mode: this.args.ingressMode, ingressClassName: this.args.ingressClassName, gatewayClassName: this.args.gatewayClassName },
             loadTestImage: extra.loadTestImage,
+            teamGatewayNamespaces: this.appTeams.gatewayNamespaceByNamespace,
             // Apps wait until every Wasm node runs the current shim: the project's installer DaemonSet on a containerd-2
             // pool (ready only where the shim is installed, shimInstaller.ts), else SpinKubeRuntime.nodesReady (the
             // reinstall command: no node left cordoned); and for the guard rails, so admission and egress hold first.
@@ -258,6 +259,7 @@ export class Platform extends pulumi.ComponentResource {
             gatewayClassName: this.args.gatewayClassName,
             loadTestImage: extra.loadTestImage,
             appTeams: this.appTeams.namespacesByPrincipal,
+            teamGatewayNamespaces: this.appTeams.gatewayNamespaceByNamespace,
         };
     }
 }

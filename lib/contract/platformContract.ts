@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IngressMode } from "../../config/types";
 import { OUTPUTS_CONTRACT_VERSION, type StackOutputs } from "../../outputs";
+import { teamGatewayNamespace } from "../kubernetes/appTeams";
 import type { WasmPlacement } from "../kubernetes/workloadDefaults";
 
 /** The registry to push to: both names, as `containerregistry.Registry` outputs them. */
@@ -53,6 +54,11 @@ export interface PlatformDescription {
     loadTestImage?: pulumi.Input<string>;
     /** The scale measurement's image (apps/measure), pinned by digest; undefined when the platform publishes none (before 1.2). */
     measureImage?: pulumi.Input<string>;
+    /**
+     * Per team namespace, the Gateway namespace the platform created for it (empty unless gateway mode); undefined
+     * when the platform publishes none (before 1.4).
+     */
+    teamGatewayNamespaces?: Record<string, string>;
     /**
      * Resources an app's workload must wait for: the Wasm runtime (Shim or pool) in-process; none from a
      * StackReference, where the platform stack has already finished.
@@ -111,6 +117,9 @@ const REQUIRED: { key: keyof StackOutputs; check: (v: unknown) => boolean; accep
     { key: "gatewayClassName", check: isNonEmptyString, accepted: "a GatewayClass name" },
 ];
 
+/** The first contract minor that publishes `teamGatewayNamespaces`. */
+export const TEAM_GATEWAY_NAMESPACES_SINCE = "1.4";
+
 function isNonEmptyString(v: unknown): v is string {
     return typeof v === "string" && v !== "";
 }
@@ -144,8 +153,64 @@ export function platformOutputProblems(outputs: Record<string, unknown>, kubecon
             problems.push(`${key} = ${JSON.stringify(image)}: expected an image pinned by digest, or no output`);
         }
     }
+    const gateways = outputs.teamGatewayNamespaces;
+    if (gateways !== undefined && !isStringMap(gateways)) {
+        problems.push(`teamGatewayNamespaces = ${JSON.stringify(gateways)}: expected an object of team namespace to Gateway namespace names, or no output (before 1.4)`);
+    }
     if (!kubeconfigFound) problems.push("kubeconfig: missing; expected the cluster's kubeconfig (a secret output)");
     return problems;
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(isNonEmptyString);
+}
+
+/**
+ * Why an app that does not create its namespace (SpinApp `createNamespace: false`: an app team's stack) cannot put
+ * its Gateway on this platform, or an empty list. Only a `gateway` platform matters: there the app's Gateway goes to
+ * the `<ns>-gateway` the platform created for the team namespace (AppTeamAccess), which a platform deployed before
+ * contract 1.4 does not create (and does not list), and no platform creates for a namespace outside `appTeams`.
+ * Without this check `pulumi up` fails late, at the Gateway, with `namespaces "<ns>-gateway" not found`
+ * (NamespaceLifecycle: platform-contracts TGN-1).
+ *
+ * @param stackName the platform stack's name, as the messages should say it.
+ * @param platform what the platform publishes: its contract version, exposure mode and `teamGatewayNamespaces`.
+ * @param namespace the namespace the app deploys into.
+ */
+export function teamGatewayProblems(
+    stackName: string,
+    platform: Pick<PlatformDescription, "contractVersion" | "teamGatewayNamespaces"> & { exposure: Pick<PlatformExposure, "mode"> },
+    namespace: string,
+): string[] {
+    if (platform.exposure.mode !== "gateway") return [];
+    const want = teamGatewayNamespace(namespace);
+    const map = platform.teamGatewayNamespaces;
+    if (map === undefined) {
+        return [
+            `Stack '${stackName}' publishes outputs contract ${platform.contractVersion} with ingressMode "gateway", but no teamGatewayNamespaces ` +
+                `(contract ${TEAM_GATEWAY_NAMESPACES_SINCE}): a gateway platform deployed before ${TEAM_GATEWAY_NAMESPACES_SINCE} creates no Gateway ` +
+                `namespace for team namespaces, so this app's Gateway would fail with namespaces "${want}" not found. ` +
+                `Update the platform stack '${stackName}' (pulumi up with this release), then run this again.`,
+        ];
+    }
+    const found = Object.prototype.hasOwnProperty.call(map, namespace) ? map[namespace] : undefined;
+    if (found === undefined) {
+        const known = Object.keys(map);
+        return [
+            `namespace "${namespace}" is not a team namespace of stack '${stackName}' (contract ${platform.contractVersion}, ingressMode "gateway"), ` +
+                `so the platform created no Gateway namespace "${want}" for this app's Gateway; its team namespaces: ` +
+                `${known.length > 0 ? known.map((n) => `"${n}"`).join(", ") : "none"}. Add "${namespace}" to the platform's appTeams ` +
+                `(pulumi config set --path 'appTeams[<n>]' '<object ID>=${namespace}' in stack '${stackName}', then pulumi up there), ` +
+                "or deploy into one of its team namespaces.",
+        ];
+    }
+    if (found !== want) {
+        return [
+            `stack '${stackName}' names the Gateway namespace of team namespace "${namespace}" "${found}", but this release puts the app's ` +
+                `Gateway in "${want}". Use a release of this package and a platform of the same outputs contract minor.`,
+        ];
+    }
+    return [];
 }
 
 /** One output's value, secret or not; `found` false when the stack has no such output. */
@@ -166,16 +231,18 @@ async function readOutput(ref: pulumi.StackReference, key: string): Promise<{ fo
  * @param stackName the platform stack's name, as the error messages should say it.
  * @param providerName name of the Kubernetes provider resource. @default "platform"
  * @param aliases the provider's earlier identities (a caller that moved it under a component keeps its URN).
+ * @param appNamespace the namespace of an app that does not create it (SpinApp `createNamespace: false`): checked
+ *   with {@link teamGatewayProblems} before the provider is registered. @default undefined (no such check)
  */
 export async function platformFromStackReference(
     ref: pulumi.StackReference,
     stackName: string,
-    opts: { providerName?: string; parent?: pulumi.Resource; aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[] } = {},
+    opts: { providerName?: string; parent?: pulumi.Resource; aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[]; appNamespace?: string } = {},
 ): Promise<PlatformDescription> {
     const version = await readOutput(ref, "contractVersion");
     checkContractVersion(stackName, version.value);
 
-    const keys = [...REQUIRED.map((r) => r.key), "loadTestImage", "measureImage"] as const;
+    const keys = [...REQUIRED.map((r) => r.key), "loadTestImage", "measureImage", "teamGatewayNamespaces"] as const;
     const read = await Promise.all(keys.map((k) => readOutput(ref, k)));
     const outputs: Record<string, unknown> = Object.fromEntries(keys.map((k, i) => [k, read[i].value]));
     const kubeconfig = await readOutput(ref, "kubeconfig");
@@ -189,6 +256,12 @@ export async function platformFromStackReference(
         );
     }
     const o = outputs as Pick<StackOutputs, (typeof keys)[number]>;
+    // A 1.3 platform has no teamGatewayNamespaces: undefined, not {} (which would say "no team namespaces"; TGN-2).
+    const teamGateways = outputs.teamGatewayNamespaces === undefined ? undefined : o.teamGatewayNamespaces;
+    if (opts.appNamespace !== undefined) {
+        const refused = teamGatewayProblems(stackName, { contractVersion: String(version.value), exposure: { mode: o.ingressMode }, teamGatewayNamespaces: teamGateways }, opts.appNamespace);
+        if (refused.length > 0) throw new PlatformContractError(refused.join("\n"));
+    }
     const secretKubeconfig = pulumi.secret(kubeconfig.value as string);
     const provider = new k8s.Provider(
         opts.providerName ?? "platform",
@@ -204,6 +277,7 @@ export async function platformFromStackReference(
         exposure: { mode: o.ingressMode, ingressClassName: o.ingressClassName, gatewayClassName: o.gatewayClassName },
         loadTestImage: o.loadTestImage,
         measureImage: o.measureImage,
+        teamGatewayNamespaces: teamGateways,
         workloadDependsOn: [],
         exposureDependsOn: [],
     };

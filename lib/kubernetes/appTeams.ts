@@ -52,6 +52,17 @@ export function teamGatewayNamespace(namespace: string): string {
     return `${namespace}${TEAM_GATEWAY_SUFFIX}`;
 }
 
+/**
+ * Per team namespace, the Gateway namespace the platform creates for it ({@link teamGatewayNamespace}), in the
+ * order the teams name them; empty unless the platform creates them (`gatewayMode`, i.e. `ingressMode: gateway`).
+ * Published as the outputs contract's `teamGatewayNamespaces` (since 1.4), so an app stack that does not create its
+ * namespace learns, before it registers anything, whether its `<ns>-gateway` exists (lib/contract/platformContract.ts).
+ */
+export function teamGatewayNamespaces(teams: AppTeam[], gatewayMode: boolean): Record<string, string> {
+    if (!gatewayMode) return {};
+    return Object.fromEntries(appTeamNamespaces(teams).map((ns) => [ns, teamGatewayNamespace(ns)]));
+}
+
 /** Longest team namespace whose `<ns>-gateway` is still a DNS-1123 label (63 characters). */
 export const MAX_TEAM_NAMESPACE_LENGTH = 63 - TEAM_GATEWAY_SUFFIX.length;
 

@@ -108,7 +108,15 @@ async function deployOnPlatform(
     // the aliases keep their URNs (platform-contracts PUL-4).
     const formerly = [{ name: "platform", parent: pulumi.rootStackResource }];
     const ref = new pulumi.StackReference(`${name}-platform`, { name: platformStack }, { parent, aliases: formerly });
-    const platform = await platformFromStackReference(ref, platformStack, { providerName: `${name}-platform`, parent, aliases: formerly });
+    // Without the right to create its namespace, the app's Gateway needs the platform's `<ns>-gateway`: checked
+    // before the provider or any Kubernetes resource is registered (teamGatewayProblems, contract 1.4).
+    const appNamespace = settings.namespace ?? settings.appName ?? path.basename(settings.appDir);
+    const platform = await platformFromStackReference(ref, platformStack, {
+        providerName: `${name}-platform`,
+        parent,
+        aliases: formerly,
+        ...((settings.createNamespace ?? true) ? {} : { appNamespace }),
+    });
     const app = new PlatformSpinApp(name, { ...settings, platform }, { parent, aliases: [{ parent: pulumi.rootStackResource }] });
     return { contractVersion: platform.contractVersion, app: app.output };
 }
