@@ -221,7 +221,7 @@ describe("capacity plan: refusals, each under the pool's node-count key", () => 
 
 describe("capacity plan: an add-on pod larger than a node, refused under the pool's VM size key", () => {
     // The user sizes neither istiod (2 × 500m / 2Gi, gatewayPods) nor any other add-on: when one pod of it is larger
-    // than a node's room after the agents, no node count helps, only a larger systemVmSize. config.ts refuses system
+    // than a node's room after the agents, no node count helps, only a larger systemVmSize. config/ refuses system
     // sizes under 4 GiB (VM-3), where istiod still fits (2502Mi free); the plan is checked here with a 1-vCPU, 2 GiB
     // size (F-series: 2 GiB per vCPU) that AKS would refuse, the one way to make an add-on outgrow a node today.
     const system = (systemVmSize: string, nodes: number, ingressMode: CapacityInput["ingressMode"]) =>
