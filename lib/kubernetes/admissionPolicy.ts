@@ -64,81 +64,82 @@ const NON_ROOT =
     "(has(c.securityContext) && has(c.securityContext.runAsNonRoot) ? c.securityContext.runAsNonRoot : variables.podNonRoot))";
 const READ_ONLY_ROOT = "has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem) && c.securityContext.readOnlyRootFilesystem";
 
+/** A DNS-1123 subdomain name, what a RuntimeClass's or GatewayClass's name must be. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** The parts every policy here shares: admissionregistration.k8s.io/v1, refused when it cannot be evaluated (`Fail`). */
+function validatingPolicy(name: string, labels: Record<string, string>, spec: Omit<AdmissionPolicy["spec"], "failurePolicy">): AdmissionPolicy {
+    return { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name, labels }, spec: { failurePolicy: "Fail", ...spec } };
+}
+
 /** Policy 1: uid 0 and a writable root only for pods on the Spin runtime class `runtimeClassName`. */
 export function rootOnlyOnSpinPolicy(runtimeClassName: string, labels: Record<string, string> = {}): AdmissionPolicy {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeClassName)) throw new Error(`runtimeClassName ${JSON.stringify(runtimeClassName)} is not a DNS subdomain name`);
-    return {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingAdmissionPolicy",
-        metadata: { name: ROOT_ONLY_ON_SPIN_POLICY, labels },
-        spec: {
-            failurePolicy: "Fail",
-            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
-            variables: [
-                { name: "spin", expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${runtimeClassName}'` },
-                { name: "containers", expression: "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])" },
-                {
-                    name: "podUser",
-                    expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsUser) ? object.spec.securityContext.runAsUser : -1",
-                },
-                {
-                    name: "podNonRoot",
-                    expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsNonRoot) && object.spec.securityContext.runAsNonRoot",
-                },
-            ],
-            validations: [
-                {
-                    expression: `variables.spin || variables.containers.all(c, ${NON_ROOT})`,
-                    message: `only pods on the Spin runtime class (${runtimeClassName}) may run as root: set runAsNonRoot, or a runAsUser other than 0`,
-                    reason: "Forbidden",
-                },
-                {
-                    expression: `variables.spin || variables.containers.all(c, ${READ_ONLY_ROOT})`,
-                    message: `only pods on the Spin runtime class (${runtimeClassName}) may have a writable root filesystem: set readOnlyRootFilesystem: true`,
-                    reason: "Forbidden",
-                },
-            ],
-        },
-    };
+    if (!DNS_SUBDOMAIN.test(runtimeClassName)) throw new Error(`runtimeClassName ${JSON.stringify(runtimeClassName)} is not a DNS subdomain name`);
+    return validatingPolicy(ROOT_ONLY_ON_SPIN_POLICY, labels, {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
+        variables: [
+            { name: "spin", expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${runtimeClassName}'` },
+            { name: "containers", expression: "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])" },
+            {
+                name: "podUser",
+                expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsUser) ? object.spec.securityContext.runAsUser : -1",
+            },
+            {
+                name: "podNonRoot",
+                expression: "has(object.spec.securityContext) && has(object.spec.securityContext.runAsNonRoot) && object.spec.securityContext.runAsNonRoot",
+            },
+        ],
+        validations: [
+            {
+                expression: `variables.spin || variables.containers.all(c, ${NON_ROOT})`,
+                message: `only pods on the Spin runtime class (${runtimeClassName}) may run as root: set runAsNonRoot, or a runAsUser other than 0`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `variables.spin || variables.containers.all(c, ${READ_ONLY_ROOT})`,
+                message: `only pods on the Spin runtime class (${runtimeClassName}) may have a writable root filesystem: set readOnlyRootFilesystem: true`,
+                reason: "Forbidden",
+            },
+        ],
+    });
 }
 
 /** Policy 2: no NetworkPolicy egress rule reaches the metadata service. */
 export function noMetadataEgressPolicy(labels: Record<string, string> = {}): AdmissionPolicy {
     const covers = (cidr: string) => `cidr(${cidr}).containsIP(ip('${METADATA_IP}'))`;
-    return {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingAdmissionPolicy",
-        metadata: { name: NO_METADATA_EGRESS_POLICY, labels },
-        spec: {
-            failurePolicy: "Fail",
-            matchConstraints: {
-                resourceRules: [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["networkpolicies"] }],
-            },
-            validations: [
-                {
-                    expression: "!has(object.spec.egress) || object.spec.egress.all(r, has(r.to) && size(r.to) > 0)",
-                    message: "every egress rule names its destinations (a rule without `to` reaches everything, the metadata service included)",
-                    reason: "Forbidden",
-                },
-                {
-                    expression:
-                        "!has(object.spec.egress) || object.spec.egress.all(r, !has(r.to) || r.to.all(p, !has(p.ipBlock) || " +
-                        `!${covers("p.ipBlock.cidr")} || (has(p.ipBlock.except) && p.ipBlock.except.exists(e, ${covers("e")}))))`,
-                    message: `an egress ipBlock that contains ${METADATA_IP} must list ${METADATA_SERVICE_CIDR} in except (the metadata service hands out the node's identity)`,
-                    reason: "Forbidden",
-                },
-            ],
+    return validatingPolicy(NO_METADATA_EGRESS_POLICY, labels, {
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["networkpolicies"] }],
         },
-    };
+        validations: [
+            {
+                expression: "!has(object.spec.egress) || object.spec.egress.all(r, has(r.to) && size(r.to) > 0)",
+                message: "every egress rule names its destinations (a rule without `to` reaches everything, the metadata service included)",
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    "!has(object.spec.egress) || object.spec.egress.all(r, !has(r.to) || r.to.all(p, !has(p.ipBlock) || " +
+                    `!${covers("p.ipBlock.cidr")} || (has(p.ipBlock.except) && p.ipBlock.except.exists(e, ${covers("e")}))))`,
+                message: `an egress ipBlock that contains ${METADATA_IP} must list ${METADATA_SERVICE_CIDR} in except (the metadata service hands out the node's identity)`,
+                reason: "Forbidden",
+            },
+        ],
+    });
 }
 
 /** The binding of `policy` to the guarded namespaces, denying what it refuses. */
 export function guardedBinding(policy: AdmissionPolicy, labels: Record<string, string> = {}): AdmissionPolicyBinding {
+    return denyingBinding(policy, labels, GUARDED_NAMESPACE_LABELS);
+}
+
+/** A binding of `policy`, denying what it refuses, in the namespaces labelled `namespaceLabels`. */
+function denyingBinding(policy: AdmissionPolicy, labels: Record<string, string>, namespaceLabels: Record<string, string>): AdmissionPolicyBinding {
     return {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicyBinding",
         metadata: { name: policy.metadata.name, labels },
-        spec: { policyName: policy.metadata.name, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { ...GUARDED_NAMESPACE_LABELS } } } },
+        spec: { policyName: policy.metadata.name, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { ...namespaceLabels } } } },
     };
 }
 
@@ -156,56 +157,49 @@ export const TEAM_GATEWAY_ANNOTATIONS: readonly string[] = ["gateway.istio.io/co
  * annotation) and the platform's admins are never refused.
  */
 export function teamGatewayPolicy(gatewayClassName: string, teamGroups: readonly string[], labels: Record<string, string> = {}): AdmissionPolicy {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(gatewayClassName)) throw new Error(`gatewayClassName ${JSON.stringify(gatewayClassName)} is not a DNS subdomain name`);
+    if (!DNS_SUBDOMAIN.test(gatewayClassName)) throw new Error(`gatewayClassName ${JSON.stringify(gatewayClassName)} is not a DNS subdomain name`);
     const bad = teamGroups.filter((g) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g));
     if (teamGroups.length === 0 || bad.length > 0) throw new Error(`teamGroups ${JSON.stringify(teamGroups)}: one or more lower-case object IDs (GUIDs)`);
     const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(", ")}]`;
-    return {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingAdmissionPolicy",
-        metadata: { name: TEAM_GATEWAY_POLICY, labels },
-        spec: {
-            failurePolicy: "Fail",
-            matchConstraints: {
-                resourceRules: [{ apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] }],
-            },
-            matchConditions: [
-                { name: "from-an-app-team", expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${list([...teamGroups].sort())})` },
-            ],
-            validations: [
-                {
-                    expression: `object.spec.gatewayClassName == '${gatewayClassName}'`,
-                    message: `a team Gateway uses the platform's GatewayClass ${gatewayClassName}`,
-                    reason: "Forbidden",
-                },
-                {
-                    expression: `!has(object.metadata.annotations) || object.metadata.annotations.all(k, k in ${list(TEAM_GATEWAY_ANNOTATIONS)})`,
-                    message:
-                        "a team Gateway carries no annotations: istiod copies them onto its proxy's pods, account and load balancer Service, and reads the proxy's image and service type from them",
-                    reason: "Forbidden",
-                },
-                {
-                    expression: "!has(object.metadata.labels) || object.metadata.labels.all(k, !k.contains('/') || k.startsWith('app.kubernetes.io/'))",
-                    message: "a team Gateway's labels are unprefixed or app.kubernetes.io/*: istiod copies them onto its proxy's pods (Istio and workload identity labels included)",
-                    reason: "Forbidden",
-                },
-                {
-                    expression: "!has(object.spec.infrastructure)",
-                    message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef shape the proxy's pods and load balancer)",
-                    reason: "Forbidden",
-                },
-                {
-                    expression: "!has(object.spec.addresses) || size(object.spec.addresses) == 0",
-                    message: "a team Gateway requests no spec.addresses (the first becomes its load balancer's IP)",
-                    reason: "Forbidden",
-                },
-            ],
+    return validatingPolicy(TEAM_GATEWAY_POLICY, labels, {
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["gateway.networking.k8s.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["gateways"] }],
         },
-    };
+        matchConditions: [
+            { name: "from-an-app-team", expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${list([...teamGroups].sort())})` },
+        ],
+        validations: [
+            {
+                expression: `object.spec.gatewayClassName == '${gatewayClassName}'`,
+                message: `a team Gateway uses the platform's GatewayClass ${gatewayClassName}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `!has(object.metadata.annotations) || object.metadata.annotations.all(k, k in ${list(TEAM_GATEWAY_ANNOTATIONS)})`,
+                message:
+                    "a team Gateway carries no annotations: istiod copies them onto its proxy's pods, account and load balancer Service, and reads the proxy's image and service type from them",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.metadata.labels) || object.metadata.labels.all(k, !k.contains('/') || k.startsWith('app.kubernetes.io/'))",
+                message: "a team Gateway's labels are unprefixed or app.kubernetes.io/*: istiod copies them onto its proxy's pods (Istio and workload identity labels included)",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.spec.infrastructure)",
+                message: "a team Gateway sets no spec.infrastructure (its labels, annotations and parametersRef shape the proxy's pods and load balancer)",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.spec.addresses) || size(object.spec.addresses) == 0",
+                message: "a team Gateway requests no spec.addresses (the first becomes its load balancer's IP)",
+                reason: "Forbidden",
+            },
+        ],
+    });
 }
 
 /** The binding of the team Gateway policy to the app teams' Gateway namespaces, denying what it refuses. */
 export function teamGatewayBinding(policy: AdmissionPolicy, labels: Record<string, string> = {}): AdmissionPolicyBinding {
-    const binding = guardedBinding(policy, labels);
-    return { ...binding, spec: { ...binding.spec, matchResources: { namespaceSelector: { matchLabels: { ...TEAM_GATEWAY_NAMESPACE_LABELS } } } } };
+    return denyingBinding(policy, labels, TEAM_GATEWAY_NAMESPACE_LABELS);
 }
